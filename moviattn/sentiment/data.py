@@ -1,0 +1,195 @@
+"""NSMC sentiment data: TSV loading, morpheme tokenising (cached on disk), vocabulary, batching.
+
+Every text is normalised (``moviattn.text.normalize``) and split into Okt morphemes
+through ``moviattn.morphology`` at training and at inference time alike, so a
+token the models score can always be traced back to a span of the original text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ..morphology import morpheme_units
+from ..text import normalize
+
+PAD, UNK = "<pad>", "<unk>"
+PAD_ID, UNK_ID = 0, 1
+
+#: Bumped whenever tokenising changes, so stale caches are never reused.
+TOKENISER_VERSION = "okt-surface-v1"
+
+#: ``<repo>/../shared/data/nsmc/sentiment``: where the project's data lives when present.
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nsmc" / "sentiment"
+
+
+def cache_dir() -> Path:
+    """Where tokenised corpora are cached: outside the project, never committed."""
+    root = os.environ.get("MOVIATTN_CACHE", "~/.cache/moviattn")
+    return Path(root).expanduser() / "sentiment"
+
+
+@dataclass(frozen=True)
+class TokenisedText:
+    """A text's ``word/POS`` units with each unit's span in the original text."""
+
+    original: str
+    tokens: list[str]
+    spans: list[tuple[int, int]]
+
+
+def tokenise(text: str) -> TokenisedText:
+    """Normalise, tag with Okt and keep the original span of every ``word/POS`` unit."""
+    normalised = normalize(text)
+    units = morpheme_units(normalised.text) if normalised.text else []
+    return TokenisedText(
+        original=text,
+        tokens=[f"{u.text}/{u.tag}" for u in units],
+        spans=[normalised.original_span(u.start, u.end) for u in units],
+    )
+
+
+def tokens_of(text: str) -> list[str]:
+    """Just the ``word/POS`` units of a text (bulk tokenising)."""
+    return tokenise(text).tokens
+
+
+def read_tsv(path: Path) -> pd.DataFrame:
+    """The NSMC TSV (``id``, ``document``, ``label``): unquoted, so read with ``quoting=3``."""
+    frame = pd.read_csv(path, sep="\t", quoting=3, dtype={"id": str, "document": str, "label": int})
+    frame["document"] = frame["document"].fillna("")
+    return frame
+
+
+def _file_key(path: Path) -> str:
+    digest = hashlib.sha1(TOKENISER_VERSION.encode())
+    digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def tokenise_all(texts: Sequence[str], workers: int = 2) -> list[list[str]]:
+    """Tokenise many texts, in ``workers`` spawned processes (each starts its own JVM)."""
+    if workers <= 1 or len(texts) < 2000:
+        return [tokens_of(t) for t in texts]
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        return pool.map(tokens_of, texts, chunksize=500)
+
+
+@dataclass
+class Corpus:
+    """One split: raw texts, their tokens and 0/1 labels."""
+
+    texts: list[str]
+    tokens: list[list[str]]
+    labels: np.ndarray
+
+    def subset(self, indices: Sequence[int]) -> "Corpus":
+        """The rows at ``indices``, in that order."""
+        return Corpus([self.texts[i] for i in indices], [self.tokens[i] for i in indices], self.labels[list(indices)])
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def load_split(path: Path, workers: int = 2) -> Corpus:
+    """A TSV split with its tokens, tokenised once and cached under :func:`cache_dir`."""
+    path = Path(path)
+    frame = read_tsv(path)
+    cached = cache_dir() / f"{path.stem}-{_file_key(path)}.pkl"
+    if cached.exists():
+        with cached.open("rb") as fh:
+            tokens = pickle.load(fh)
+    else:
+        tokens = tokenise_all(frame["document"].tolist(), workers)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(tokens, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cached)
+    return Corpus(frame["document"].tolist(), tokens, frame["label"].to_numpy(dtype=np.int64))
+
+
+def train_valid_indices(n: int, valid_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded random split of ``range(n)`` into train and validation indices (validation from train only)."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_valid = int(round(n * valid_fraction))
+    return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+
+
+class Vocab:
+    """Token <-> id mapping; id 0 is padding and id 1 stands for unknown tokens."""
+
+    def __init__(self, itos: Sequence[str]) -> None:
+        if list(itos[:2]) != [PAD, UNK]:
+            raise ValueError("a vocabulary must start with <pad>, <unk>")
+        self.itos = list(itos)
+        self.stoi = {token: i for i, token in enumerate(self.itos)}
+
+    @classmethod
+    def build(cls, docs: Sequence[Sequence[str]], min_freq: int = 2, max_size: int | None = None) -> "Vocab":
+        """Tokens seen at least ``min_freq`` times, most frequent first (ties alphabetical, so deterministic)."""
+        counts = Counter(token for doc in docs for token in doc)
+        ranked = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
+        return cls([PAD, UNK, *ranked[:max_size]])
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.stoi
+
+    def encode(self, tokens: Sequence[str]) -> list[int]:
+        """Token ids; an empty text becomes a single ``<unk>`` so every sequence has length >= 1."""
+        return [self.stoi.get(t, UNK_ID) for t in tokens] or [UNK_ID]
+
+    def save(self, path: Path) -> None:
+        """Write the vocabulary as a JSON list."""
+        Path(path).write_text(json.dumps(self.itos, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "Vocab":
+        """Read a vocabulary written by :meth:`save`."""
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def pad_batch(sequences: Sequence[Sequence[int]], min_length: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded ``(batch, time)`` id tensor and the true lengths."""
+    lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)
+    width = max(int(lengths.max()), min_length)
+    ids = torch.full((len(sequences), width), PAD_ID, dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+    return ids, lengths
+
+
+def length_bucketed_batches(
+    lengths: Sequence[int], batch_size: int, rng: np.random.Generator | None = None
+) -> Iterator[np.ndarray]:
+    """Index batches of similar lengths (little padding); shuffled when an ``rng`` is given."""
+    lengths = np.asarray(lengths)
+    if rng is None:
+        order = np.argsort(lengths, kind="stable")
+        yield from (order[i : i + batch_size] for i in range(0, len(order), batch_size))
+        return
+    # sort within random chunks of 50 batches, then shuffle the batches
+    noisy = lengths + rng.uniform(0, 1, size=len(lengths))
+    perm = rng.permutation(len(lengths))
+    chunk = batch_size * 50
+    batches = []
+    for start in range(0, len(perm), chunk):
+        part = perm[start : start + chunk]
+        part = part[np.argsort(noisy[part], kind="stable")]
+        batches.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
+    for index in rng.permutation(len(batches)):
+        yield batches[index]

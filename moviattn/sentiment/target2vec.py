@@ -1,0 +1,182 @@
+"""Target2Vec (seed 003): skip-gram word vectors where the document's label also predicts each context word.
+
+Objective per centre word w_t of a document with label E:
+``sum_j log p(w_{t+j} | w_t) + log p(w_{t+j} | E)``, each term trained with negative
+sampling. Words and the two labels (``<부정>``, ``<긍정>``) share one input-vector space,
+so ``최악 : 부정 = ? : 긍정`` is answered by ``v(최악) - v(<부정>) + v(<긍정>)``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .data import UNK_ID, Vocab
+
+LABEL_TOKENS = ("<부정>", "<긍정>")
+LABEL_ALIASES = {"부정": "<부정>", "negative": "<부정>", "긍정": "<긍정>", "positive": "<긍정>"}
+
+
+@dataclass(frozen=True)
+class Target2VecConfig:
+    """Skip-gram settings (word2vec defaults, smaller for a 2-core CPU)."""
+
+    dim: int = 100
+    window: int = 5
+    negatives: int = 5
+    epochs: int = 2
+    batch_size: int = 4096
+    lr: float = 0.005
+    subsample: float = 1e-4
+    seed: int = 13
+
+
+class Target2Vec:
+    """Unit-normalised word and label vectors with similarity and analogy queries."""
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, counts: Sequence[int], min_count: int = 10) -> None:
+        if len(words) != len(vectors) or len(words) != len(counts):
+            raise ValueError("words, vectors and counts must have the same length")
+        self.words = list(words)
+        self.index = {w: i for i, w in enumerate(self.words)}
+        vectors = np.asarray(vectors, dtype=np.float32)
+        self.vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-8)
+        self.counts = np.asarray(counts)
+        self.min_count = min_count
+        # answers are drawn from frequent words and the labels only: rare words have noisy vectors
+        self._candidates = (self.counts >= min_count) | np.isin(np.arange(len(self.words)), self._label_ids())
+        by_surface: dict[str, tuple[int, str]] = {}
+        for word, count in zip(self.words, self.counts):
+            surface = word.rsplit("/", 1)[0]
+            if "/" in word and count > by_surface.get(surface, (-1, ""))[0]:
+                by_surface[surface] = (int(count), word)
+        self._by_surface = {s: w for s, (_, w) in by_surface.items()}
+
+    def _label_ids(self) -> list[int]:
+        return [self.index[t] for t in LABEL_TOKENS if t in self.index]
+
+    def resolve(self, word: str) -> str:
+        """The stored key for ``word``: ``최악/Noun`` as is, bare ``최악`` by its most frequent tag, ``부정``/``긍정`` as labels."""
+        word = word.strip()
+        if word in LABEL_ALIASES:
+            return LABEL_ALIASES[word]
+        if word in self.index and word not in ("<pad>", "<unk>"):
+            return word
+        if word in self._by_surface:
+            return self._by_surface[word]
+        raise ValueError(f"모르는 단어입니다 / unknown word: {word!r} (try 'word/POS', e.g. '최악/Noun', or 부정/긍정)")
+
+    def _nearest(self, query: np.ndarray, exclude: set[int], k: int) -> list[tuple[str, float]]:
+        scores = self.vectors @ (query / max(float(np.linalg.norm(query)), 1e-8))
+        scores[~self._candidates] = -np.inf
+        scores[list(exclude)] = -np.inf
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(self.words[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+
+    def similar(self, word: str, k: int = 10) -> list[tuple[str, float]]:
+        """The ``k`` words (or labels) with the highest cosine similarity to ``word``."""
+        i = self.index[self.resolve(word)]
+        return self._nearest(self.vectors[i], {i}, k)
+
+    def analogy(self, a: str, b: str, c: str, k: int = 5) -> list[tuple[str, float]]:
+        """``a : b = c : ?`` answered by the words nearest to ``b - a + c`` (3CosAdd), query words excluded."""
+        ia, ib, ic = (self.index[self.resolve(w)] for w in (a, b, c))
+        return self._nearest(self.vectors[ib] - self.vectors[ia] + self.vectors[ic], {ia, ib, ic}, k)
+
+    def save(self, path: Path) -> None:
+        """Vectors as float16 ``.npy`` next to a JSON file of words and counts (``path`` without suffix)."""
+        path = Path(path)
+        np.save(path.with_suffix(".npy"), self.vectors.astype(np.float16))
+        meta = {"words": self.words, "counts": self.counts.tolist(), "min_count": self.min_count}
+        path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "Target2Vec":
+        """Read what :meth:`save` wrote."""
+        path = Path(path)
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        return cls(meta["words"], np.load(path.with_suffix(".npy")), meta["counts"], meta["min_count"])
+
+
+class _SkipGram(nn.Module):
+    def __init__(self, n_inputs: int, n_outputs: int, dim: int) -> None:
+        super().__init__()
+        self.inputs = nn.Embedding(n_inputs, dim, sparse=True)
+        self.outputs = nn.Embedding(n_outputs, dim, sparse=True)
+        nn.init.uniform_(self.inputs.weight, -0.5 / dim, 0.5 / dim)
+        nn.init.zeros_(self.outputs.weight)
+
+    def loss(self, sources: torch.Tensor, contexts: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
+        """Negative-sampling loss of ``log p(context | source)``, averaged over pairs."""
+        v = self.inputs(sources)
+        positive = nn.functional.logsigmoid((v * self.outputs(contexts)).sum(-1))
+        negative = nn.functional.logsigmoid(-(self.outputs(negatives) @ v.unsqueeze(-1)).squeeze(-1)).sum(-1)
+        return -(positive + negative).mean()
+
+
+def _pairs(
+    docs: Sequence[Sequence[int]], labels: np.ndarray, keep: np.ndarray, window: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(centre, context, document label) of every pair within a sampled window (word2vec's shrinking window)."""
+    tokens = np.concatenate([np.asarray(d, dtype=np.int64) for d in docs])
+    doc_of = np.repeat(np.arange(len(docs)), [len(d) for d in docs])
+    kept = keep[tokens] > rng.random(len(tokens))
+    tokens, doc_of = tokens[kept], doc_of[kept]
+    reach = rng.integers(1, window + 1, size=len(tokens))
+    centres, contexts = [], []
+    for offset in range(1, window + 1):
+        for sign in (-1, 1):
+            src = np.arange(max(0, -sign * offset), len(tokens) - max(0, sign * offset))
+            dst = src + sign * offset
+            ok = (doc_of[src] == doc_of[dst]) & (reach[src] >= offset)
+            centres.append(src[ok])
+            contexts.append(dst[ok])
+    c, o = np.concatenate(centres), np.concatenate(contexts)
+    return tokens[c], tokens[o], labels[doc_of[c]]
+
+
+def train_target2vec(
+    vocab: Vocab,
+    docs: Sequence[Sequence[int]],
+    labels: np.ndarray,
+    config: Target2VecConfig = Target2VecConfig(),
+    log: Callable[[str], None] = print,
+) -> tuple[Target2Vec, float]:
+    """Train Target2Vec on id sequences with 0/1 labels; returns the model and the seconds it took."""
+    start = time.perf_counter()
+    rng = np.random.default_rng(config.seed)
+    torch.manual_seed(config.seed)
+    counts = np.bincount(np.concatenate([np.asarray(d) for d in docs]), minlength=len(vocab)).astype(np.float64)
+    counts[:UNK_ID + 1] = 0  # never learn from padding / unknown tokens
+    freq = counts / counts.sum()
+    keep = np.minimum(1.0, np.sqrt(config.subsample / np.maximum(freq, 1e-12)) + config.subsample / np.maximum(freq, 1e-12))
+    noise = torch.as_tensor(counts**0.75 / (counts**0.75).sum())
+    label_offset = len(vocab)  # label inputs sit after the words in the input table
+    model = _SkipGram(len(vocab) + len(LABEL_TOKENS), len(vocab), config.dim)
+    optimiser = torch.optim.SparseAdam(model.parameters(), lr=config.lr)
+    for epoch in range(1, config.epochs + 1):
+        centres, contexts, doc_labels = _pairs(docs, labels, keep, config.window, rng)
+        order = rng.permutation(len(centres))
+        total = 0.0
+        for step, begin in enumerate(range(0, len(order), config.batch_size), start=1):
+            batch = order[begin : begin + config.batch_size]
+            ctx = torch.as_tensor(contexts[batch])
+            neg = torch.multinomial(noise, len(batch) * config.negatives, replacement=True).view(len(batch), -1)
+            sources = torch.cat([torch.as_tensor(centres[batch]), torch.as_tensor(doc_labels[batch] + label_offset)])
+            optimiser.zero_grad()
+            loss = model.loss(sources, ctx.repeat(2), neg.repeat(2, 1))
+            loss.backward()
+            optimiser.step()
+            total += loss.detach().item()
+        log(f"target2vec epoch {epoch}: {len(order):,} pairs, loss {total / step:.4f} ({time.perf_counter() - start:.0f}s)")
+    vectors = model.inputs.weight.detach().numpy()
+    words = [*vocab.itos, *LABEL_TOKENS]
+    label_counts = np.bincount(labels, minlength=len(LABEL_TOKENS))
+    return Target2Vec(words, vectors, [*counts.astype(np.int64), *label_counts]), time.perf_counter() - start

@@ -1,0 +1,67 @@
+"""The settings that decide what a heatmap shows, validated in one place."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from .morphology import ANALYSER_FACTORIES, DEFAULT_ANALYSER
+
+GRANULARITIES = ("morpheme", "eojeol", "subword")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Attention aggregation, normalisation and unit choices.
+
+    ``layer`` is used by the ``single`` layer aggregation and is the last layer
+    rolled out by ``rollout``; ``head`` is used by the ``single`` head
+    aggregation; ``last_k`` by ``last_k``. Layer and head indices are 0-based and
+    may be negative (counted from the end).
+    """
+
+    layer_agg: str = "last_k"
+    layer: int = -1
+    last_k: int = 4
+    head_agg: str = "mean"
+    head: int = 0
+    normalization: str = "segment"
+    granularity: str = "morpheme"
+    analyser: str = DEFAULT_ANALYSER
+    content_only: bool = False
+
+    def validate(self, num_layers: int | None = None, num_heads: int | None = None) -> "Settings":
+        """Raise ValueError with the valid choices for any unknown name or out-of-range index."""
+        from .attention import HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS
+
+        choices = {
+            "layer_agg": LAYER_AGGREGATORS,
+            "head_agg": HEAD_AGGREGATORS,
+            "normalization": NORMALIZATIONS,
+            "granularity": GRANULARITIES,
+            "analyser": ANALYSER_FACTORIES,
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"unknown {name} {getattr(self, name)!r}; choose one of {', '.join(allowed)}")
+        for name, count in (("layer", num_layers), ("head", num_heads)):
+            index = getattr(self, name)
+            if count is not None and not -count <= index < count:
+                raise ValueError(f"{name} {index} is out of range for a model with {count} {name}s")
+        if self.layer_agg == "last_k" and num_layers is not None and not 1 <= self.last_k <= num_layers:
+            raise ValueError(f"last_k {self.last_k} must be between 1 and {num_layers}")
+        return self
+
+    def attention_key(self) -> dict[str, Any]:
+        """The fields that change the token-level attention (not the units)."""
+        return {k: v for k, v in asdict(self).items() if k not in ("granularity", "analyser", "content_only")}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "Settings":
+        """Build from a dict, ignoring keys that are not settings."""
+        names = {f.name for f in fields(cls)}
+        return replace(cls(), **{k: v for k, v in values.items() if k in names})

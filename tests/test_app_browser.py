@@ -1,0 +1,81 @@
+"""End to end in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright): pick a movie and a
+review, see both heatmaps, compute the aggregate, and check that HTML in a review is shown, never run."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from app_helpers import running_app, tiny_dashboard
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")
+TIMEOUT_MS = 120_000
+STATUS_JS = (
+    "(s) => Array.from(document.querySelectorAll(s + ' .ma-notice, ' + s + ' .ma-warning'))"
+    ".map(e => e.innerText).join(' / ')"
+)
+
+
+@pytest.fixture(scope="module")
+def page(tiny_bert, tmp_path_factory):
+    with running_app(tiny_dashboard(tiny_bert, tmp_path_factory.mktemp("cache"))) as url:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.dialogs = []
+            page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(url)
+            yield page
+            browser.close()
+
+
+def _status(page, selector: str) -> str:
+    return page.evaluate(STATUS_JS, selector)
+
+
+def _wait_status(page, selector: str, contains: str) -> str:
+    page.wait_for_function(f"(c) => ({STATUS_JS})('{selector}').includes(c)", arg=contains, timeout=TIMEOUT_MS)
+    return _status(page, selector)
+
+
+def _heatmaps(page, at_least: int) -> None:
+    page.wait_for_function(f"document.querySelectorAll('.ma-heatmap .js-plotly-plot').length >= {at_least}")
+
+
+def test_movie_review_heatmaps_and_aggregate(page):
+    _heatmaps(page, 2)  # the first movie's first review is drawn on load, with the defaults
+    page.get_by_label("영화 (movie)").click()
+    page.get_by_role("option", name="7번방의 선물 (2013)").click()
+    page.wait_for_function("document.querySelector('.ma-card h3').innerText.includes('7번방의 선물')")
+    cell = page.locator("#review-table [data-testid=cell-2-2]")
+    preview = cell.inner_text().rstrip("…")[:15]
+    cell.click()
+    assert preview in _wait_status(page, "#review-status", preview)
+    _heatmaps(page, 2)
+    assert "감독" in page.locator(".ma-heatmap").first.inner_text()  # info columns grouped by field
+    page.click("#aggregate-button")
+    _wait_status(page, "#aggregate-status", "7번방의 선물")
+    page.wait_for_selector(".ma-aggregate .ma-shaded")
+    assert page.locator(".ma-aggregate .ma-unit").count() > 10  # the synopsis, shaded unit by unit
+    assert page.locator("#aggregate-status ~ * .js-plotly-plot, .js-plotly-plot").count() >= 4
+
+
+def test_html_in_a_review_is_shown_as_text(page):
+    page.get_by_role("tab", name="내 리뷰 (your review)").click()
+    page.get_by_label("내 리뷰 (your review)").fill("송강호 <img src=x onerror=alert(1)><script>alert(2)</script> 최고")
+    page.get_by_role("button", name="히트맵 보기 (analyse)").click()
+    status = _wait_status(page, "#own-status", "최고")
+    assert "<script>alert(2)</script>" in status and "<img src=x" in status
+    _heatmaps(page, 4)
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+    page.get_by_label("내 리뷰 (your review)").fill("😀😀😀")
+    page.get_by_role("button", name="히트맵 보기 (analyse)").click()
+    assert "no text" in _wait_status(page, "#own-status", "emoji")
