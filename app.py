@@ -21,7 +21,7 @@ import gradio as gr
 
 from moviattn.app_support import (
     COLOR_MAPS, DEFAULT_CMAP, DEFAULT_SCALE, REVIEW_SORTS, USER_ERRORS, Dashboard, aggregate_views, custom_movie,
-    export_aggregate, export_review, head_choices, model_banner, movie_card_html, notice_html, preview, quality_note,
+    export_aggregate, export_review, head_choices, head_value, keep_jvm_at_exit, model_banner, movie_card_html, notice_html, preview, quality_note,
     reviews_from_upload, settings_from_controls, skipped_note, warning_html,
 )
 from moviattn.app_support import user_message
@@ -152,7 +152,7 @@ class Handlers:
         settings, fallback = explorer.usable_settings(settings)
         result = _review_attention(self.key, model_name, movie, text, settings)
         seconds = time.perf_counter() - started
-        status = _status(head, fallback, quality_note(settings), f"{result.model_name} · {seconds:.1f} s")
+        status = _status(head, fallback, quality_note(settings, explorer.model), f"{result.model_name} · {seconds:.1f} s")
         return status, review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap), result
 
     def show_review(self, model_name: str, movie_id: str, review_id: str, *controls: Any) -> tuple:
@@ -202,7 +202,7 @@ class Handlers:
         seconds = time.perf_counter() - started
         status = _status(
             f"{movie.label} · 리뷰 {len(aggregate.review_ids)}개 (reviews) · {seconds:.1f} s", extra, fallback,
-            skipped_note(aggregate), quality_note(settings),
+            skipped_note(aggregate), quality_note(settings, explorer.model),
         )
         second = views[1] if len(views) > 1 else None
         return (
@@ -260,7 +260,7 @@ def _model_controls(num_layers: int, num_heads: int) -> tuple:
     return (
         gr.update(minimum=-num_layers, maximum=num_layers - 1, value=Settings().layer),
         gr.update(minimum=1, maximum=num_layers, value=min(Settings().last_k, num_layers)),
-        gr.update(choices=head_choices(num_heads), value="mean"),
+        gr.update(choices=head_choices(num_heads), value=head_value(Settings())),
     )
 
 
@@ -348,6 +348,7 @@ def _movie_fields() -> list:
 
 def build_demo(dash: Dashboard) -> gr.Blocks:
     """The whole page over one Dashboard."""
+    keep_jvm_at_exit()
     handlers = Handlers(dash)
     model = dash.model()
     movies = dash.movie_choices()
@@ -369,7 +370,7 @@ def build_demo(dash: Dashboard) -> gr.Blocks:
                 layer_agg = gr.Radio([(LAYER_AGG_LABELS[k], k) for k in LAYER_AGGREGATORS], value=defaults.layer_agg, label="층 합치기 (layer aggregation)")
                 layer = gr.Slider(-model.num_layers, model.num_layers - 1, value=defaults.layer, step=1, label="층 (layer; -1 = 마지막 last)", info="single / rollout")
                 last_k = gr.Slider(1, model.num_layers, value=min(defaults.last_k, model.num_layers), step=1, label="마지막 k개 층 (last k)")
-                head = gr.Dropdown(head_choices(model.num_heads), value="mean", label="헤드 (head)")
+                head = gr.Dropdown(head_choices(model.num_heads), value=head_value(defaults), label="헤드 (head)")
             with gr.Row():
                 normalization = gr.Radio(list(NORMALIZATIONS), value=defaults.normalization, label="정규화 (normalisation)", info="segment: 정보·줄거리 각각 행 합 1")
                 granularity = gr.Radio([(GRANULARITY_LABELS[g], g) for g in GRANULARITY_LABELS], value=defaults.granularity, label="단위 (unit)")

@@ -54,6 +54,16 @@ DEFAULT_SCALE = "percentile"
 DEFAULT_CMAP = "viridis"
 
 
+def keep_jvm_at_exit() -> None:
+    """Skip JPype's JVM shutdown at exit: after the analyser ran in a server's worker threads, that shutdown
+    waits forever and the process never exits (the OS frees the JVM anyway)."""
+    try:
+        import jpype.config
+    except ImportError:
+        return
+    jpype.config.onexit = False
+
+
 def user_message(exc: BaseException) -> str:
     """One readable line for an error caused by input or settings."""
     if isinstance(exc, ModelLoadError):
@@ -81,6 +91,11 @@ def head_choices(num_heads: int) -> list[tuple[str, str]]:
     return list(HEAD_CHOICES.items()) + [(f"head {h}", str(h)) for h in range(num_heads)]
 
 
+def head_value(settings: Settings) -> str:
+    """The head control's value for a setting (inverse of the mapping in ``settings_from_controls``)."""
+    return settings.head_agg if settings.head_agg in HEAD_CHOICES.values() else str(settings.head)
+
+
 def settings_from_controls(
     layer_agg: str, layer: int, last_k: int, head: str, normalization: str,
     granularity: str, analyser: str, content_only: bool,
@@ -93,14 +108,14 @@ def settings_from_controls(
     )
 
 
-def quality_note(settings: Settings) -> str | None:
-    """The evaluation's one-line verdict on a setting, where that module exists."""
+def quality_note(settings: Settings, model: LoadedModel) -> str | None:
+    """The evaluation's one-line verdict on a setting for this model, where that module exists."""
     try:
         from .evaluation import quality_note as note  # type: ignore[attr-defined]
     except ImportError:
         return None
     try:
-        return note(settings)
+        return note(settings, model.name, model.num_layers, model.num_heads)
     except Exception:  # an advisory line must never break the page
         return None
 

@@ -24,6 +24,7 @@ import copy
 import logging
 import threading
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -63,27 +64,53 @@ def _autocast_to(dtype: torch.dtype) -> Callable[[LoadedModel], tuple[torch.nn.M
     return prepare
 
 
-_quantized: dict[int, torch.nn.Module] = {}
+def cpu_supports_bfloat16() -> bool:
+    """Whether this CPU has native bfloat16 matmuls (AVX512-BF16 or AMX); without them bf16 is emulated."""
+    return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+
+class _Bfloat16Linear(torch.nn.Module):
+    """A Linear run in bfloat16 (weights stored in bf16), float32 in and out."""
+
+    def __init__(self, linear: torch.nn.Linear):
+        super().__init__()
+        self.weight = torch.nn.Parameter(linear.weight.detach().to(torch.bfloat16), requires_grad=False)
+        self.bias = None if linear.bias is None else torch.nn.Parameter(linear.bias.detach().to(torch.bfloat16), requires_grad=False)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.linear(hidden.to(torch.bfloat16), self.weight, self.bias).float()
+
+
+_quantized: weakref.WeakKeyDictionary[torch.nn.Module, torch.nn.Module] = weakref.WeakKeyDictionary()
 
 
 def _int8_dynamic(model: LoadedModel) -> tuple[torch.nn.Module, contextlib.AbstractContextManager]:
     """The encoder's Linear layers with int8 weights and per-batch int8 activations (CPU, VNNI).
 
-    Built once per model; the embeddings (most of the parameters of a large-vocabulary model)
-    are shared with the float model rather than copied.
+    The FFN's output projections (fed by the GELU, whose outliers a per-tensor int8 scale
+    crushes) run in bfloat16 where the CPU has it, else float32: quantising them too dropped the
+    movie aggregate's Spearman against float32 from 0.995 to 0.96. Built once per model; the
+    embeddings (most of the parameters of a large-vocabulary model) are shared, not copied.
     """
     if model.device.type != "cpu":
         raise ValueError("precision 'int8' (dynamic quantisation) runs on CPU only; use bfloat16 or float16 on GPU")
-    key = id(model.model)
-    if key not in _quantized:
-        from torch.ao.quantization import quantize_dynamic
+    if model.model not in _quantized:
+        from torch.ao.quantization import default_dynamic_qconfig, quantize_dynamic
 
         shared = {id(p): p for module in model.model.modules() if isinstance(module, torch.nn.Embedding) for p in module.parameters()}
         copy_of = copy.deepcopy(model.model, memo=shared)
+        ffn_size = copy_of.config.intermediate_size
+        linears = {name: m for name, m in copy_of.named_modules() if isinstance(m, torch.nn.Linear)}
+        after_gelu = {name for name, m in linears.items() if m.in_features == ffn_size}
+        if cpu_supports_bfloat16():
+            for name in after_gelu:
+                parent, _, attribute = name.rpartition(".")
+                setattr(copy_of.get_submodule(parent), attribute, _Bfloat16Linear(linears[name]))
         with warnings.catch_warnings():  # torch.ao's eager quantisation warns that it is moving to torchao
             warnings.simplefilter("ignore")
-            _quantized[key] = quantize_dynamic(copy_of, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-    return _quantized[key], contextlib.nullcontext()
+            spec = {name: default_dynamic_qconfig for name in linears if name not in after_gelu}
+            _quantized[model.model] = quantize_dynamic(copy_of, spec, dtype=torch.qint8, inplace=True)
+    return _quantized[model.model], contextlib.nullcontext()
 
 
 #: Precision modes by name: each gives the module to run and the context to run it in.
@@ -93,6 +120,17 @@ PRECISIONS: dict[str, Callable[[LoadedModel], tuple[torch.nn.Module, contextlib.
     "float16": _autocast_to(torch.float16),
     "int8": _int8_dynamic,
 }
+
+
+def resolve_precision(precision: str, device: torch.device | str) -> str:
+    """``auto``: bfloat16 where the hardware runs it natively (a CUDA GPU with bf16, a CPU with
+    AVX512-BF16/AMX), else float32. Other names are returned as they are."""
+    if precision != "auto":
+        return precision
+    device = torch.device(device)
+    if device.type == "cuda":
+        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    return "bfloat16" if device.type == "cpu" and cpu_supports_bfloat16() else "float32"
 
 
 def _runner(model: LoadedModel, precision: str) -> tuple[torch.nn.Module, contextlib.AbstractContextManager]:
@@ -205,8 +243,9 @@ def _extract_qk(model: LoadedModel, windows: list[Window], request: _Request, pr
         heads, size = module.num_attention_heads, module.attention_head_size
         q = query_rows.float().view(batch, -1, heads, size).transpose(1, 2)
         k = key.float().view(batch, length, heads, size).transpose(1, 2)
-        scores = (q @ k.transpose(-1, -2)) * getattr(module, "scaling", size**-0.5)
-        results.append(_finish(torch.softmax(scores.masked_fill_(padding, float("-inf")), dim=-1), request))
+        with torch.autocast(device.type, enabled=False):  # the read-out itself in float32, whatever the model ran in
+            scores = (q @ k.transpose(-1, -2)) * getattr(module, "scaling", size**-0.5)
+            results.append(_finish(torch.softmax(scores.masked_fill_(padding, float("-inf")), dim=-1), request))
 
     def gather(states: torch.Tensor) -> torch.Tensor:
         return states if request.full else states.gather(1, row_index[:, :, None].expand(-1, -1, states.shape[-1]))

@@ -17,7 +17,7 @@ CACHE_VERSION = 1
 
 def default_cache_dir() -> Path:
     """``$MOVIATTN_CACHE`` or ``~/.cache/moviattn``."""
-    return Path(os.environ.get("MOVIATTN_CACHE", Path.home() / ".cache" / "moviattn"))
+    return Path(os.environ.get("MOVIATTN_CACHE") or Path.home() / ".cache" / "moviattn").expanduser()
 
 
 def cache_key(*parts: Any) -> str:

@@ -24,7 +24,7 @@ log = logging.getLogger("moviattn")
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    from .attention import HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS
+    from .attention import HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS, PRECISIONS
     from .morphology import ANALYSER_FACTORIES
 
     defaults = Settings()
@@ -40,7 +40,10 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--content-only", action="store_true", help="drop particles, endings and punctuation")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get("MOVIATTN_MODEL", "klue/roberta-base"), help="hub id, local path or 'offline'")
-    model.add_argument("--precision", default="float32", choices=["float32", "bfloat16", "float16"])
+    model.add_argument(
+        "--precision", default="auto", choices=["auto", *PRECISIONS],
+        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (benchmarks/README.md)",
+    )
     model.add_argument("--batch-size", type=int, default=8)
     model.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
 
@@ -115,6 +118,7 @@ def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
         json.dump(payload, tmp, ensure_ascii=False)
+    os.chmod(tmp.name, 0o644)  # a temp file is private; the output is not
     os.replace(tmp.name, path)
 
 
@@ -125,8 +129,13 @@ def cmd_precompute(args: argparse.Namespace) -> None:
     movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
     movies = [dataset.movie(m) for m in movie_ids]
     explorer = _explorer(args)
+    if explorer.cache is None:  # --no-cache: a scratch cache for this run, so the per-review results read below
+        scratch = tempfile.TemporaryDirectory(prefix="moviattn-precompute-")  # are the batched ones, not recomputed one by one
+        from .cache import ResultCache
+
+        explorer.cache = ResultCache(scratch.name)
     settings = _usable_settings(explorer, args)
-    header = {"model": explorer.model.name, "settings": asdict(settings), "precision": args.precision}
+    header = {"model": explorer.model.name, "settings": asdict(settings), "precision": explorer.precision}
     out = Path(args.out)
     payload: dict[str, Any] = {**header, "movies": {}}
     if out.exists() and not args.restart:  # resume: keep movies already written under the same header
@@ -255,6 +264,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--quality-out", help="also write the app's quality-note table here")
     _add_settings_arguments(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)
+
+    from .sentiment.cli import register as register_sentiment
+
+    register_sentiment(sub)
     return parser
 
 

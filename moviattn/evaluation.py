@@ -22,7 +22,9 @@ every setting computed from ONE extraction of full attention maps per review:
   over all blocks); the gain is reported with a 95% t interval over reviews.
 
 Baselines: ``random`` (exact expectation), ``position`` (earlier units first;
-for the deletion test the first block) and ``string`` (a unit that matches the
+for the deletion test the first block), ``length`` (longer units first, the
+block with most characters: a unit's attention is the sum over its tokens, so
+long units get more by construction) and ``string`` (a unit that matches the
 review word ranks first: the ceiling of the literal test; for the deletion test
 the block holding most mentioned units, ties averaged).
 """
@@ -48,6 +50,7 @@ from .models import LoadedModel
 from .morphology import Unit
 from .offline_model import OFFLINE_MODEL_ID
 from .pipeline import Explorer, MovieContext
+from .sequence import Window
 from .settings import Settings
 from .units import merge
 
@@ -57,7 +60,7 @@ if TYPE_CHECKING:
 KS = (1, 5)
 SEGMENTS = ("info", "plot")
 LEVELS = ("unit", "review")
-BASELINES = ("random", "position", "string")
+BASELINES = ("random", "position", "length", "string")
 #: A plot word found in at least this share of the synopses is too common to count as a mention.
 COMMON_WORD_SHARE = 0.25
 #: Units per plot block in the deletion test.
@@ -194,7 +197,7 @@ class UnitScores:
 
 
 def review_scores(
-    maps: Sequence[torch.Tensor], explorer_item: "_PreparedReview", context: MovieContext, grid: Sequence[tuple[str, Settings]]
+    maps: Sequence[torch.Tensor], explorer_item: _PreparedReview, context: MovieContext, grid: Sequence[tuple[str, Settings]]
 ) -> list[UnitScores]:
     """Every setting's unit matrices from full maps [layers, heads, L, L] of the review's windows."""
     encoded, weights = explorer_item.encoded, explorer_item.weights
@@ -212,7 +215,7 @@ def review_scores(
     return out
 
 
-def head_diagnostics(maps: Sequence[torch.Tensor], windows) -> np.ndarray:
+def head_diagnostics(maps: Sequence[torch.Tensor], windows: Sequence[Window]) -> np.ndarray:
     """[3, layers, heads]: mean mass a review token puts on special tokens (sink), on itself and its
     neighbours (positional), and on the info+plot segments (cross), averaged over the review's tokens."""
     sums, count = None, 0
@@ -245,7 +248,7 @@ def _blocks(n_units: int, size: int = BLOCK_UNITS) -> list[tuple[int, int]]:
 def _best_block(share: np.ndarray, blocks: Sequence[tuple[int, int]]) -> np.ndarray:
     """Weights over blocks: uniform over the blocks of highest total (ties share)."""
     totals = np.array([share[s:e].sum() for s, e in blocks])
-    best = np.isclose(totals, totals.max(), rtol=1e-12, atol=0.0) if len(totals) else totals.astype(bool)
+    best = np.isclose(totals, totals.max(), rtol=1e-12, atol=0.0)
     return best / best.sum()
 
 
@@ -296,10 +299,15 @@ def split_movies(movie_ids: Sequence[str]) -> tuple[list[str], list[str]]:
     return sorted(order[:half]), sorted(order[half:])
 
 
-def _baseline_scores(n: int, gold: Sequence[int]) -> dict[str, np.ndarray]:
-    string = np.zeros(n)
+def _baseline_scores(units: Sequence[Unit], gold: Sequence[int]) -> dict[str, np.ndarray]:
+    string = np.zeros(len(units))
     string[list(gold)] = 1.0
-    return {"position": -np.arange(n, dtype=np.float64), "string": string}
+    return {"position": -np.arange(len(units), dtype=np.float64), "length": _lengths(units), "string": string}
+
+
+def _lengths(units: Sequence[Unit]) -> np.ndarray:
+    """Characters per unit: longer units hold more tokens, and a unit receives the sum over its tokens."""
+    return np.array([len(u.text) for u in units], dtype=np.float64)
 
 
 def _add_pairs(sums: np.ndarray, name_index: int, movie: int, level: int, segment: int, metrics: np.ndarray) -> None:
@@ -308,9 +316,10 @@ def _add_pairs(sums: np.ndarray, name_index: int, movie: int, level: int, segmen
 
 
 def _score_review(
-    result: EvaluationResult, movie_index: int, scores: Sequence[UnitScores], mentions: Sequence[Mention], n_settings: int
+    result: EvaluationResult, movie_index: int, scores: Sequence[UnitScores], mentions: Sequence[Mention],
+    context: MovieContext, n_settings: int,
 ) -> None:
-    sizes = {"info": scores[0].info.shape[1], "plot": scores[0].plot.shape[1]}
+    targets = {"info": context.info_units, "plot": context.plot_units}
     base = {b: n_settings + i for i, b in enumerate(BASELINES)}
     for s_index, segment in enumerate(SEGMENTS):
         rows = [m for m in mentions if m.segment == segment]
@@ -325,8 +334,8 @@ def _score_review(
                     matrix = getattr(unit_scores, segment)
                     vector = matrix[mention.row] if mention is not None else attention_share(matrix)
                     _add_pairs(result.sums, i, movie_index, level_index, s_index, pair_metrics(vector, gold))
-                _add_pairs(result.sums, base["random"], movie_index, level_index, s_index, random_metrics(sizes[segment], len(gold)))
-                for name, vector in _baseline_scores(sizes[segment], gold).items():
+                _add_pairs(result.sums, base["random"], movie_index, level_index, s_index, random_metrics(len(targets[segment]), len(gold)))
+                for name, vector in _baseline_scores(targets[segment], gold).items():
                     _add_pairs(result.sums, base[name], movie_index, level_index, s_index, pair_metrics(vector, gold))
 
 
@@ -434,12 +443,12 @@ def evaluate(
                 item_maps = maps[position : position + count]
                 position += count
                 scores = review_scores(item_maps, item, context, grid)
-                _score_review(result, movie_index, scores, mentions, len(grid))
+                _score_review(result, movie_index, scores, mentions, context, len(grid))
                 result.heads += head_diagnostics(item_maps, item.encoded.windows)
                 plot_gold = sorted({t for m in mentions if m.segment == "plot" for t in m.targets})
                 choice = np.stack(
                     [_best_block(attention_share(s.plot), blocks) for s in scores]
-                    + [np.full(len(blocks), 1.0 / len(blocks)), np.eye(len(blocks))[0],
+                    + [np.full(len(blocks), 1.0 / len(blocks)), np.eye(len(blocks))[0], _best_block(_lengths(context.plot_units), blocks),
                        _best_block(np.isin(np.arange(len(context.plot_units)), plot_gold).astype(float), blocks)]
                 )
                 choices.append(choice)
@@ -496,8 +505,14 @@ def choose(rows: Sequence[dict[str, object]], prefix: str, eligible: Callable[[d
 
 
 def aggregated(row: dict[str, object]) -> bool:
-    """Defaults are chosen among head aggregations (mean/max), not single heads, so they transfer across models."""
+    """Head mean or max (a single head's index means nothing in another model)."""
     return row.get("head_agg") in ("mean", "max")
+
+
+def transferable(row: dict[str, object]) -> bool:
+    """Eligible as the app's default: no head index and no layer index, so it is valid and means the
+    same for any encoder (the app's default model, tiny test models) and not only the one evaluated."""
+    return aggregated(row) and row.get("layer_agg") in ("mean", "last_k", "rollout")
 
 
 def write_csv(rows: Sequence[dict[str, object]], path) -> None:
@@ -588,12 +603,14 @@ def report(result: EvaluationResult) -> tuple[str, list[dict[str, object]], dict
     halves = split_movies(result.movie_ids)
     rows = table_rows(result, halves)
     shown = [r for r in rows if r.get("head_agg") != "single"]
-    chosen = {"A": choose(rows, "A_", aggregated), "B": choose(rows, "B_", aggregated)}
+    chosen = {"A": choose(rows, "A_", transferable), "B": choose(rows, "B_", transferable)}
+    best_layer = {half: choose(rows, f"{half}_", aggregated) for half in "AB"}
     best_head = choose(rows, "", lambda r: r.get("head_agg") == "single")
     pairs = {k: rows[0][f"{k}_pairs"] for k in ("unit_plot", "unit_info", "review_plot", "review_info")}
     split_rows = [
-        {"chosen_on": half, "setting": row["setting"], **{f"{h}_{m}": row[f"{h}_{m}"] for h in "AB" for m in ("score", "unit_plot_r5", "unit_info_r5", "deletion_gain")}}
-        for half, row in chosen.items()
+        {"rule": rule, "chosen_on": half, "setting": row["setting"],
+         **{f"{h}_{m}": row[f"{h}_{m}"] for h in "AB" for m in ("score", "unit_plot_r5", "unit_info_r5", "deletion_gain")}}
+        for rule, picks in (("layer/head-free", chosen), ("any layer", best_layer)) for half, row in picks.items()
     ]
     parts = [
         f"model: {result.model_name}; {len(result.movie_ids)} movies, {result.n_reviews} reviews; pairs: {pairs}",

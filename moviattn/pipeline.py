@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from .aggregate import MovieAggregate, aggregate_reviews
-from .attention import NORMALIZATIONS, combine_windows, window_matrices
+from .attention import NORMALIZATIONS, combine_windows, resolve_precision, window_matrices
 from .cache import ResultCache, cache_key
 from .data import Movie, Review
 from .models import LoadedModel
@@ -67,7 +67,8 @@ class Explorer:
         batch_size: int = 8,
     ):
         self.model, self.cache = model, cache
-        self.method, self.precision, self.batch_size = method, precision, batch_size
+        self.method, self.batch_size = method, batch_size
+        self.precision = resolve_precision(precision, model.device)  # 'auto' becomes the mode actually run
         self._context = lru_cache(maxsize=64)(self._build_context)
 
     # ------------------------------------------------------------ preparation

@@ -18,13 +18,15 @@ class Settings:
     ``layer`` is used by the ``single`` layer aggregation and is the last layer
     rolled out by ``rollout``; ``head`` is used by the ``single`` head
     aggregation; ``last_k`` by ``last_k``. Layer and head indices are 0-based and
-    may be negative (counted from the end).
+    may be negative (counted from the end). The defaults (mean over layers of
+    the per-layer maximum over heads) are the best layer- and head-index-free
+    setting of ``python -m moviattn evaluate`` on the NSMC movies (see README).
     """
 
-    layer_agg: str = "last_k"
+    layer_agg: str = "mean"
     layer: int = -1
     last_k: int = 4
-    head_agg: str = "mean"
+    head_agg: str = "max"
     head: int = 0
     normalization: str = "segment"
     granularity: str = "morpheme"

@@ -11,7 +11,7 @@ from app_helpers import KNOWN_MODEL, import_app, tiny_dashboard
 from moviattn import interactive
 from moviattn.aggregate import MovieAggregate
 from moviattn.app_support import (
-    MAX_UPLOAD_REVIEWS, REVIEW_SORTS, aggregate_views, custom_movie, export_aggregate, export_review, head_choices,
+    MAX_UPLOAD_REVIEWS, REVIEW_SORTS, aggregate_views, custom_movie, export_aggregate, export_review, head_choices, head_value,
     movie_card_html, reviews_from_upload, settings_from_controls,
 )
 from moviattn.data import DataError, Movie
@@ -96,7 +96,9 @@ def test_shaded_text_escapes_and_shades_by_attention():
 
 
 def test_settings_from_controls_maps_the_head_choice():
-    assert settings_from_controls(*DEFAULT_CONTROLS[:8]) == Settings(granularity="eojeol", last_k=3)
+    expected = Settings(layer_agg="last_k", layer=-1, last_k=3, head_agg="mean", granularity="eojeol", normalization="segment")
+    assert settings_from_controls(*DEFAULT_CONTROLS[:8]) == expected
+    assert head_value(expected) == "mean" and head_value(Settings(head_agg="single", head=2)) == "2"
     single = settings_from_controls("single", 2, 4, "3", "raw", "morpheme", "okt", True)
     assert (single.head_agg, single.head, single.layer_agg, single.content_only) == ("single", 3, "single", True)
     assert [value for _, value in head_choices(2)] == ["mean", "max", "0", "1"]
@@ -251,3 +253,10 @@ def test_exports_are_readable(handlers, dash):
     table = pd.read_csv(files["csv"])
     assert set(table["segment"]) == {"info", "plot"} and len(table) == result.info.size + result.plot.size
     assert json.loads(files["json"].read_text(encoding="utf-8"))["model_name"] == KNOWN_MODEL
+
+
+def test_quality_note_never_breaks_the_page(tiny_bert):
+    from moviattn.app_support import quality_note
+
+    note = quality_note(Settings(), tiny_bert)  # an unmeasured model: no line, no error
+    assert note is None or isinstance(note, str)

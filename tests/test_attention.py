@@ -82,7 +82,7 @@ def test_rollout_matches_abnar_zuidema_by_hand(tiny_bert):
     for layer_map in maps:
         a = 0.5 * layer_map + 0.5 * np.eye(maps.shape[-1])
         rolled = (a / a.sum(-1, keepdims=True)) @ rolled
-    tokens = token_attention(tiny_bert, encoded, Settings(layer_agg="rollout", layer=-1))
+    tokens = token_attention(tiny_bert, encoded, Settings(layer_agg="rollout", layer=-1, head_agg="mean"))
     np.testing.assert_allclose(tokens.info, rolled[window.review][:, window.info], atol=1e-5)
     # rollout rows stay distributions
     assert torch.allclose(rollout(torch.tensor(maps)).sum(-1), torch.ones(maps.shape[-1], dtype=torch.float64))

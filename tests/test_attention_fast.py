@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from moviattn.attention import (
-    HEAD_AGGREGATORS, PRECISIONS, extract_attention, rollout, rollout_rows, window_attention, window_matrices,
+    HEAD_AGGREGATORS, LAYER_AGGREGATORS, PRECISIONS, extract_attention, rollout, rollout_rows, window_attention, window_matrices,
 )
 from moviattn.data import load_dataset
 from moviattn.pipeline import Explorer
@@ -53,21 +53,33 @@ def model(request):
     return request.getfixturevalue(request.param)
 
 
+_EAGER: dict[str, tuple[list, list]] = {}
+
+
+def _eager_full_maps(model):
+    """Windows and their eager full maps (one window at a time), computed once per model."""
+    if model.name not in _EAGER:
+        windows = _windows(model)
+        _EAGER[model.name] = windows, extract_attention(model, windows, method="eager", full=True, batch_size=1)
+    return _EAGER[model.name]
+
+
 @pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: f"{s.layer_agg}{s.layer}-{s.head_agg}")
 def test_window_matrices_equal_window_attention_of_eager_maps(model, settings):
-    windows = _windows(model)
-    eager = extract_attention(model, windows, method="eager", full=True, batch_size=1)
+    windows, eager = _eager_full_maps(model)
     fast = window_matrices(model, windows, settings, batch_size=3)
+    full = LAYER_AGGREGATORS[settings.layer_agg].needs_full
     for window, maps, matrix in zip(windows, eager, fast):
-        expected = window_attention(maps, window, settings)
+        expected = window_attention(maps if full else maps[:, :, window.review], window, settings)
         assert matrix.shape == expected.shape == (window.review.stop - window.review.start, len(window.input_ids))
         torch.testing.assert_close(matrix, expected, atol=1e-5, rtol=0)
 
 
 @pytest.mark.parametrize("full", [False, True])
 def test_selected_layers_and_head_reduction_equal_slices_of_all_maps(tiny_bert, full):
-    windows = _windows(tiny_bert)
-    everything = extract_attention(tiny_bert, windows, method="eager", full=full, batch_size=2)
+    windows, maps = _eager_full_maps(tiny_bert)
+    everything = [m if full else m[:, :, w.review] for w, m in zip(windows, maps)]
+    windows, everything = windows[:6], everything[:6]  # s001's single windows and s003's first review's windows
     head_max = lambda probs: HEAD_AGGREGATORS["max"](probs, Settings())  # noqa: E731
     for method in ("qk", "eager"):
         some = extract_attention(tiny_bert, windows, method=method, full=full, batch_size=5, layers=range(0, 2))
@@ -124,9 +136,19 @@ def test_unknown_precision_is_refused_with_the_choices(tiny_bert):
 
 
 def test_explorer_results_match_between_batch_sizes_and_eager(tiny_bert):
-    movie, reviews = DATA.movie("s003"), DATA.reviews_of("s003")
+    movie, reviews = DATA.movie("s003"), DATA.reviews_of("s003")[:6]  # several windows each
     settings = Settings(last_k=2)
     fast = Explorer(tiny_bert, batch_size=16).movie_aggregate(movie, reviews, settings)
     eager = Explorer(tiny_bert, method="eager", batch_size=1).movie_aggregate(movie, reviews, settings)
     np.testing.assert_allclose(fast.info_per_review, eager.info_per_review, atol=1e-5)
     np.testing.assert_allclose(fast.plot_per_review, eager.plot_per_review, atol=1e-5)
+
+
+def test_auto_precision_is_bfloat16_only_where_the_hardware_has_it(monkeypatch):
+    from moviattn import attention
+
+    monkeypatch.setattr(attention, "cpu_supports_bfloat16", lambda: True)
+    assert attention.resolve_precision("auto", "cpu") == "bfloat16"
+    monkeypatch.setattr(attention, "cpu_supports_bfloat16", lambda: False)
+    assert attention.resolve_precision("auto", "cpu") == "float32"
+    assert attention.resolve_precision("int8", "cpu") == "int8"

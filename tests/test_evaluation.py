@@ -65,6 +65,14 @@ def test_random_expectation_single_gold_is_k_over_n_and_harmonic():
     assert mrr == pytest.approx(sum(1 / r for r in range(1, 21)) / 20)
 
 
+def test_baselines_rank_by_position_length_and_string():
+    units = [_unit("그"), _unit("경찰서"), _unit("형사"), _unit("는", "Josa", False)]
+    scores = ev._baseline_scores(units, [2])
+    assert ev.pair_metrics(scores["position"], [2])[0, -1] == pytest.approx(1 / 3)
+    assert ev.pair_metrics(scores["length"], [2])[0, -1] == pytest.approx(1 / 2)
+    assert ev.pair_metrics(scores["string"], [2]).tolist() == [[1.0, 1.0, 1.0]]
+
+
 # ---------------------------------------------------------------- mentions
 
 
@@ -167,7 +175,7 @@ def test_evaluate_end_to_end(tiny_bert, sample):
     assert np.allclose(result.gains[:, names.index("random")], 0.0)  # exact expectation: no gain
     text, rows, chosen = ev.report(result)
     assert "random" in text and set(chosen) == {"A", "B"}
-    assert all(row["head_agg"] in ("mean", "max") for row in chosen.values())
+    assert all(row["head_agg"] in ("mean", "max") and row["layer_agg"] != "single" for row in chosen.values())
     assert {r["setting"] for r in rows} >= {"L0/h0", "rollout/mean", "last2/max", "position", "string"}
 
 

@@ -7,7 +7,7 @@ hyper-parameters needed to rebuild the model; loading is lazy and happens once p
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import torch
@@ -42,19 +42,19 @@ def read_model(name: str, vocab_size: int, directory: Path = WEIGHTS_DIR) -> nn.
     return model.eval()
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_vocab() -> Vocab:
     """The vocabulary every shipped model was trained with."""
     return Vocab.load(WEIGHTS_DIR / VOCAB_FILE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_model(name: str) -> nn.Module:
     """A shipped classifier by registry name, loaded once."""
     return read_model(name, len(shipped_vocab()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_target2vec() -> Target2Vec:
     """The shipped Target2Vec vectors, loaded once."""
     return Target2Vec.load(WEIGHTS_DIR / TARGET2VEC_STEM)

@@ -72,29 +72,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--out", default=str(WEIGHTS_DIR), help="where to write the artefacts")
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--max-epochs", type=int, default=TrainConfig.max_epochs)
-    train.set_defaults(func=_train)
+    train.set_defaults(run=_train)
 
     explain = commands.add_parser("explain", help="both models' verdicts and word importances for a review")
     explain.add_argument("text")
     explain.add_argument("--model", action="append", choices=["bilstm_attention", "textcnn"])
-    explain.set_defaults(func=_explain)
+    explain.set_defaults(run=_explain)
 
     lexicon = commands.add_parser("lexicon", help="top positive / negative words side by side")
     lexicon.add_argument("--method", nargs="+", default=list(METHODS), choices=METHODS)
     lexicon.add_argument("-k", type=int, default=15)
-    lexicon.set_defaults(func=_lexicon)
+    lexicon.set_defaults(run=_lexicon)
 
     similar = commands.add_parser("similar", help="Target2Vec nearest words")
     similar.add_argument("word")
     similar.add_argument("-k", type=int, default=10)
-    similar.set_defaults(func=_similar)
+    similar.set_defaults(run=_similar)
 
     analogy = commands.add_parser("analogy", help="Target2Vec analogy a : b = c : ?")
     for name in ("a", "b", "c"):
         analogy.add_argument(name)
     analogy.add_argument("-k", type=int, default=5)
-    analogy.set_defaults(func=_analogy)
+    analogy.set_defaults(run=_analogy)
 
     evaluate = commands.add_parser("evaluate", help="test accuracy and faithfulness of the shipped weights")
     evaluate.add_argument("--data", default=str(DEFAULT_DATA_DIR))
-    evaluate.set_defaults(func=_evaluate)
+    evaluate.set_defaults(run=_evaluate)

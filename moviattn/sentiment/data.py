@@ -94,7 +94,7 @@ class Corpus:
     tokens: list[list[str]]
     labels: np.ndarray
 
-    def subset(self, indices: Sequence[int]) -> "Corpus":
+    def subset(self, indices: Sequence[int]) -> Corpus:
         """The rows at ``indices``, in that order."""
         return Corpus([self.texts[i] for i in indices], [self.tokens[i] for i in indices], self.labels[list(indices)])
 
@@ -137,7 +137,7 @@ class Vocab:
         self.stoi = {token: i for i, token in enumerate(self.itos)}
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], min_freq: int = 2, max_size: int | None = None) -> "Vocab":
+    def build(cls, docs: Sequence[Sequence[str]], min_freq: int = 2, max_size: int | None = None) -> Vocab:
         """Tokens seen at least ``min_freq`` times, most frequent first (ties alphabetical, so deterministic)."""
         counts = Counter(token for doc in docs for token in doc)
         ranked = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
@@ -158,7 +158,7 @@ class Vocab:
         Path(path).write_text(json.dumps(self.itos, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> "Vocab":
+    def load(cls, path: Path) -> Vocab:
         """Read a vocabulary written by :meth:`save`."""
         return cls(json.loads(Path(path).read_text(encoding="utf-8")))
 

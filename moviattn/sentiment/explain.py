@@ -118,6 +118,12 @@ def _delete(sequence: Sequence[int], positions: np.ndarray) -> list[int]:
     return [t for i, t in enumerate(sequence) if i not in drop]
 
 
+def _mean_drop(model: nn.Module, variants: list[list[int]], base: np.ndarray, positive: np.ndarray) -> float:
+    """Mean drop of the originally predicted class's probability from ``base`` to the variants'."""
+    p = predict_proba(model, variants)
+    return float(np.mean(np.where(positive, base - p, p - base)))
+
+
 def deletion_faithfulness(
     model: nn.Module,
     explainer: Explainer,
@@ -138,11 +144,10 @@ def deletion_faithfulness(
         chosen = [i for i, s in enumerate(sequences) if len(s) > k]
         top = [_delete(sequences[i], np.argsort(-importance[i], kind="stable")[:k]) for i in chosen]
         rand = [_delete(sequences[i], rng.choice(len(sequences[i]), size=k, replace=False)) for i in chosen]
-        base = np.where(predicted_positive[chosen], probs[chosen], 1 - probs[chosen])
-
-        def mean_drop(variants: list[list[int]]) -> float:
-            p = predict_proba(model, variants)
-            return float(np.mean(base - np.where(predicted_positive[chosen], p, 1 - p)))
-
-        rows.append({"k": k, "n": len(chosen), "explanation_drop": mean_drop(top), "random_drop": mean_drop(rand)})
+        positive, base = predicted_positive[chosen], probs[chosen]
+        rows.append({
+            "k": k, "n": len(chosen),
+            "explanation_drop": _mean_drop(model, top, base, positive),
+            "random_drop": _mean_drop(model, rand, base, positive),
+        })
     return rows

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from .artifacts import METRICS_FILE, TARGET2VEC_STEM, VOCAB_FILE, WEIGHTS_DIR, read_model, save_model
@@ -37,9 +36,9 @@ EMBEDDING_SCALE = 5.0
 
 #: Hyper-parameters of each classifier (the embedding size must match Target2Vec's), in training order.
 CLASSIFIERS: dict[str, dict[str, object]] = {
-    "bilstm_attention": {"embed_dim": 100, "hidden_dim": 96, "attention_dim": 64, "dropout": 0.3},
+    "bilstm_attention": {"embed_dim": 100, "hidden_dim": 64, "attention_dim": 64, "dropout": 0.3},
     "textcnn": {"embed_dim": 100, "filter_sizes": [3, 4, 5], "num_filters": 100, "dropout": 0.5},
-    "bilstm": {"embed_dim": 100, "hidden_dim": 96, "dropout": 0.3},
+    "bilstm": {"embed_dim": 100, "hidden_dim": 64, "dropout": 0.3},
 }
 
 #: Target2Vec example queries reported in the README: ("similar", word) or ("analogy", a, b, c) for a : b = c : ?.

@@ -31,9 +31,9 @@ class Target2VecConfig:
     dim: int = 100
     window: int = 5
     negatives: int = 5
-    epochs: int = 2
-    batch_size: int = 4096
-    lr: float = 0.005
+    epochs: int = 1
+    batch_size: int = 8192
+    lr: float = 0.01
     subsample: float = 1e-4
     seed: int = 13
 
@@ -63,7 +63,7 @@ class Target2Vec:
         return [self.index[t] for t in LABEL_TOKENS if t in self.index]
 
     def resolve(self, word: str) -> str:
-        """The stored key for ``word``: ``최악/Noun`` as is, bare ``최악`` by its most frequent tag, ``부정``/``긍정`` as labels."""
+        """The stored key: ``최악/Noun`` as is, bare ``최악`` by its most frequent tag, ``부정``/``긍정`` as labels."""
         word = word.strip()
         if word in LABEL_ALIASES:
             return LABEL_ALIASES[word]
@@ -98,7 +98,7 @@ class Target2Vec:
         path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> "Target2Vec":
+    def load(cls, path: Path) -> Target2Vec:
         """Read what :meth:`save` wrote."""
         path = Path(path)
         meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
@@ -175,6 +175,8 @@ def train_target2vec(
             loss.backward()
             optimiser.step()
             total += loss.detach().item()
+            if step % 500 == 0:
+                log(f"target2vec epoch {epoch}: step {step} of {-(-len(order) // config.batch_size)}, loss {total / step:.4f}")
         log(f"target2vec epoch {epoch}: {len(order):,} pairs, loss {total / step:.4f} ({time.perf_counter() - start:.0f}s)")
     vectors = model.inputs.weight.detach().numpy()
     words = [*vocab.itos, *LABEL_TOKENS]
