@@ -24,16 +24,18 @@ from moviattn.app_support import (
     export_aggregate, export_review, head_choices, head_value, keep_jvm_at_exit, model_banner, movie_card_html, notice_html, preview, quality_note,
     reviews_from_upload, settings_from_controls, skipped_note, warning_html,
 )
-from moviattn.app_support import user_message
+from moviattn.app_support import (
+    LEXICON_LABELS, analogy_table, lexicon_tables, neighbour_table, sentiment_api, sentiment_views, similar_table, user_message,
+)
 from moviattn.attention import LAYER_AGGREGATORS, NORMALIZATIONS
 from moviattn.cache import ResultCache
 from moviattn.aggregate import MovieAggregate
 from moviattn.data import SAMPLE_DATA_DIR, Movie, Review, load_dataset
 from moviattn.pipeline import Progress
 from moviattn.results import ReviewAttention
-from moviattn.interactive import review_info_figure, review_plot_figure, shaded_text_html
+from moviattn.interactive import review_info_figure, review_plot_figure
 from moviattn.models import DEFAULT_MODEL, default_device
-from moviattn.morphology import ANALYSER_FACTORIES, Unit
+from moviattn.morphology import ANALYSER_FACTORIES
 from moviattn.plotting import COLOR_SCALES
 from moviattn.settings import Settings
 
@@ -267,39 +269,72 @@ def _model_controls(num_layers: int, num_heads: int) -> tuple:
 # ---------------------------------------------------------------- sentiment tab
 
 
-def _sentiment_api():
-    """``moviattn.sentiment`` if it imports and its weights are shipped, else None."""
+def explain_both(text: str) -> tuple[str, str]:
+    """Both sentiment models on one text: (Bi-LSTM attention HTML, TextCNN Grad-CAM HTML), or a message and ''."""
     try:
-        from moviattn import sentiment
-        from moviattn.sentiment.artifacts import WEIGHTS_DIR
-    except Exception:  # in progress elsewhere: any import failure means "not available"
-        return None
-    return sentiment if all((WEIGHTS_DIR / f"{m}.pt").exists() for m in sentiment.MODEL_EXPLAINERS) else None
+        first, second = sentiment_views(text)
+    except USER_ERRORS as exc:
+        return warning_html(user_message(exc)), ""
+    return first, second
+
+
+def lexicon_view(method: str) -> tuple[Any, Any, str]:
+    """Top-15 positive and negative words of a lexicon method, and a message ('' when fine)."""
+    try:
+        return (*lexicon_tables(method, 15), "")
+    except USER_ERRORS as exc:
+        return None, None, warning_html(user_message(exc))
+
+
+def _table_or_message(fn: Callable, *words: str) -> tuple[Any, str]:
+    try:
+        return fn(*words), ""
+    except USER_ERRORS as exc:
+        return neighbour_table([]), warning_html(user_message(exc))  # an empty table keeps its column names
+
+
+def similar_view(word: str) -> tuple[Any, str]:
+    return _table_or_message(similar_table, word)
+
+
+def analogy_view(a: str, b: str, c: str) -> tuple[Any, str]:
+    return _table_or_message(analogy_table, a, b, c)
 
 
 def _sentiment_tab() -> None:
-    api = _sentiment_api()
+    api = sentiment_api()
     if api is None:
         gr.Markdown("감성 분석 설명은 아직 사용할 수 없습니다 (sentiment explanations are not available in this build).")
         return
-
-    def explain(text: str, model: str) -> str:
-        try:
-            result = api.explain_sentiment(text or "", model)
-        except (ValueError, OSError) as exc:
-            return warning_html(str(exc))
-        units = [Unit(text[s:e], s, e, "", True) for s, e in result.spans]
-        verdict = "긍정 (positive)" if result.label == "positive" else "부정 (negative)"
-        title = f"{verdict} · P(positive) = {result.positive_probability:.2f} · {model}"
-        return shaded_text_html(text, units, result.importance, title=title)
-
+    text = gr.Textbox(label="리뷰 (review)", lines=3, max_length=2000, value="배우들 연기는 좋았는데 스토리가 너무 지루했다")
+    button = gr.Button("두 모델로 설명 (explain with both models)", variant="primary")
     with gr.Row():
-        text = gr.Textbox(label="리뷰 (review)", lines=3, max_length=2000, scale=3)
-        model = gr.Radio(list(api.MODEL_EXPLAINERS), value="bilstm_attention", label="모델 (model)", scale=1)
-    button = gr.Button("설명 보기 (explain)", variant="primary")
-    out = gr.HTML()
+        views = [gr.HTML(elem_id="sentiment-bilstm"), gr.HTML(elem_id="sentiment-textcnn")]
     gr.Markdown(NOTES["sentiment"])
-    button.click(explain, [text, model], out, api_name="explain_sentiment")
+    gr.on([button.click, text.submit], explain_both, text, views, api_name="explain_sentiment")
+
+    gr.Markdown("### 감성 사전 (polarity lexicons: top 15 words)")
+    method = gr.Radio([(LEXICON_LABELS.get(m, m), m) for m in api.LEXICON_METHODS], value=api.LEXICON_METHODS[0], label="방법 (method)")
+    *first, note = lexicon_view(api.LEXICON_METHODS[0])
+    lexicon_note = gr.HTML(note)
+    with gr.Row():
+        tables = [gr.Dataframe(value, label=f"{name} 상위 단어 (top {polarity})", interactive=False, max_height=620)
+                  for value, (name, polarity) in zip(first, (("긍정", "positive"), ("부정", "negative")))]
+    method.change(lexicon_view, method, [*tables, lexicon_note], api_name="lexicon", concurrency_limit=None)
+
+    gr.Markdown("### Target2Vec (단어 벡터: 문서 라벨을 아는 word2vec)")
+    with gr.Row():
+        with gr.Column():
+            word = gr.Textbox(label="비슷한 단어 (similar words: 최악, 최악/Noun, 부정, 긍정)", value="최악")
+            similar_button = gr.Button("찾기 (similar)")
+            similar_note, similar_out = gr.HTML(), gr.Dataframe(label="이웃 단어 (neighbours)", interactive=False, max_height=300)
+        with gr.Column():
+            with gr.Row():
+                a, b, c = (gr.Textbox(label=label, value=value, min_width=80) for label, value in (("A", "부정"), ("B", "최악"), ("C", "긍정")))
+            analogy_button = gr.Button("A : B = C : ? (analogy)")
+            analogy_note, analogy_out = gr.HTML(), gr.Dataframe(label="답 후보 (answers: nearest to B − A + C)", interactive=False, max_height=300)
+    gr.on([similar_button.click, word.submit], similar_view, word, [similar_out, similar_note], api_name="similar_words", concurrency_limit=None)
+    analogy_button.click(analogy_view, [a, b, c], [analogy_out, analogy_note], api_name="analogy", concurrency_limit=None)
 
 
 # ---------------------------------------------------------------- layout
@@ -390,7 +425,7 @@ def build_demo(dash: Dashboard) -> gr.Blocks:
                         card = gr.HTML()
                     with gr.Column(scale=3):
                         sort = gr.Radio(list(REVIEW_SORTS), value=next(iter(REVIEW_SORTS)), label="정렬 (sort)")
-                        table = gr.Dataframe(label="리뷰 목록: 행을 누르면 분석합니다 (click a row)", interactive=False, max_height=300, wrap=True, column_widths=["56px", "100px", "auto", "90px"], elem_id="review-table")
+                        table = gr.Dataframe(label="리뷰 목록: 행을 누르면 분석합니다 (click a row)", interactive=False, max_height=300, wrap=True, column_widths=["56px", "100px", "auto", *(["96px"] if sentiment_api() else []), "90px"], elem_id="review-table")
                         review = gr.Dropdown([], label="리뷰 선택 (review)", allow_custom_value=True)
                 review_out, review_static = _review_outputs("review")
                 gr.Markdown("## 전체 리뷰 집계 (aggregate over all reviews)")

@@ -15,10 +15,13 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import interactive
@@ -26,7 +29,7 @@ from .aggregate import POLARITIES, MovieAggregate
 from .cache import ResultCache
 from .data import DataError, Dataset, Movie, Review, load_reviews_file, movie_from_record
 from .models import DEFAULT_MODEL, LoadedModel, load_model
-from .morphology import AnalyserUnavailable
+from .morphology import AnalyserUnavailable, Unit
 from .offline_model import ModelLoadError
 from .pipeline import Explorer
 from .plotting import KOREAN_FONT_HELP, aggregate_bars, heatmap, korean_font, review_info_heatmap, review_plot_heatmap, save_png
@@ -52,6 +55,12 @@ HEAD_CHOICES = {"평균 (mean)": "mean", "최댓값 (max)": "max"}
 COLOR_MAPS = ("viridis", "magma", "cividis", "YlOrRd", "Blues", "Greys")
 DEFAULT_SCALE = "percentile"
 DEFAULT_CMAP = "viridis"
+SENTIMENT_COLUMN = "감성 (pred)"
+SENTIMENT_MODEL = "bilstm_attention"
+SENTIMENT_TITLES = {"bilstm_attention": "Bi-LSTM + 어텐션 (attention)", "textcnn": "TextCNN + Grad-CAM"}
+LEXICON_LABELS = {"tfidf": "TF-IDF", "logodds": "로그 오즈 (log-odds, z)", "gradcam": "Grad-CAM (TextCNN)"}
+LEXICON_COLUMNS = {"rank": "순위", "word": "단어 (word)", "score": "점수 (score)", "count": "빈도 (count)"}
+NEIGHBOUR_COLUMNS = ["단어 (word)", "코사인 (cosine)"]
 
 
 def keep_jvm_at_exit() -> None:
@@ -133,6 +142,7 @@ class Dashboard:
     cache: ResultCache | None = None
     _explorers: dict[str, Explorer] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def model(self, name: str | None = None) -> LoadedModel:
         """A loaded model; only the default model falls back to the offline one, a typed name must load."""
@@ -170,13 +180,26 @@ class Dashboard:
     def review_choices(self, movie_id: str, sort: str) -> list[tuple[str, str]]:
         return [(review_label(r), r.id) for r in self.sorted_reviews(movie_id, sort)]
 
+    def review_sentiments(self, movie_id: str) -> dict[str, str]:
+        """Review id → predicted-sentiment cell (Bi-LSTM), computed once per movie; empty when unavailable."""
+        if movie_id not in self._sentiments:
+            if sentiment_api() is None:
+                return {}
+            reviews = self.dataset.reviews_of(movie_id)
+            cells = [sentiment_cell(p) for p in predict_positive([r.text for r in reviews])]
+            self._sentiments[movie_id] = {r.id: cell for r, cell in zip(reviews, cells)}
+        return self._sentiments[movie_id]
+
     def review_table(self, movie_id: str, sort: str) -> pd.DataFrame:
+        """Rating, date, preview, predicted sentiment (when the sentiment models ship) and the id, last."""
+        sentiments = self.review_sentiments(movie_id)
+        columns = review_columns(sentiment_api() is not None)
         rows = [
             {"평점": r.rating if r.rating is not None else "", "날짜": r.date.isoformat() if r.date else "",
-             "리뷰 (preview)": preview(r.text), "id": r.id}
+             "리뷰 (preview)": preview(r.text), SENTIMENT_COLUMN: sentiments.get(r.id, ""), "id": r.id}
             for r in self.sorted_reviews(movie_id, sort)
         ]
-        return pd.DataFrame(rows, columns=["평점", "날짜", "리뷰 (preview)", "id"])
+        return pd.DataFrame(rows, columns=columns)
 
 
 def preview(text: str, length: int = PREVIEW_CHARS) -> str:
@@ -365,3 +388,93 @@ def export_aggregate(aggregate: MovieAggregate, *, scale: str, cmap: str, stem: 
     aggregate_table(aggregate).to_csv(files["csv"], index=False, encoding="utf-8-sig")
     files["json"].write_text(json.dumps(aggregate.to_json(), ensure_ascii=False), encoding="utf-8")
     return files
+
+
+# ---------------------------------------------------------------- sentiment (moviattn.sentiment)
+
+
+@lru_cache(maxsize=1)
+def sentiment_api():
+    """``moviattn.sentiment`` if it imports and its weights are shipped, else None."""
+    try:
+        from . import sentiment
+        from .sentiment.artifacts import WEIGHTS_DIR
+    except Exception:  # any import failure means "not available"
+        return None
+    return sentiment if all((WEIGHTS_DIR / f"{m}.pt").exists() for m in sentiment.MODEL_EXPLAINERS) else None
+
+
+def review_columns(with_sentiment: bool) -> list[str]:
+    """The review table's columns; the id stays last (a clicked row is read by its last cell)."""
+    return ["평점", "날짜", "리뷰 (preview)", *([SENTIMENT_COLUMN] if with_sentiment else []), "id"]
+
+
+def predict_positive(texts: Sequence[str], model: str = SENTIMENT_MODEL) -> list[float | None]:
+    """P(positive) of each text in one batched pass; None for a text with no words (empty, emoji only)."""
+    from .sentiment.artifacts import shipped_model, shipped_vocab
+    from .sentiment.data import tokens_of
+    from .sentiment.explain import EXPLAINERS, MODEL_EXPLAINERS, batch_importance
+
+    vocab = shipped_vocab()
+    tokens = [tokens_of(t) if t and t.strip() else [] for t in texts]
+    kept = [i for i, t in enumerate(tokens) if t]
+    out: list[float | None] = [None] * len(texts)
+    if kept:
+        probs, _ = batch_importance(shipped_model(model), EXPLAINERS[MODEL_EXPLAINERS[model]], [vocab.encode(tokens[i]) for i in kept])
+        for i, p in zip(kept, probs):
+            out[i] = float(p)
+    return out
+
+
+def sentiment_cell(probability: float | None) -> str:
+    """'긍정 0.93' / '부정 0.07' (P(positive)), or '' for a review with no words."""
+    if probability is None:
+        return ""
+    return f"{'긍정' if probability >= 0.5 else '부정'} {probability:.2f}"
+
+
+def sentiment_views(text: str) -> list[str]:
+    """Each shipped model's verdict, P(positive) and the text shaded by its explanation (HTML); ValueError on bad text."""
+    api = sentiment_api()
+    if api is None:
+        raise ValueError("감성 분석 모델이 없습니다 (sentiment models are not available)")
+    views = []
+    for model in api.MODEL_EXPLAINERS:
+        result = api.explain_sentiment(text or "", model)
+        units = [Unit(text[s:e], s, e, "", True) for s, e in result.spans]
+        verdict = "긍정 (positive)" if result.label == "positive" else "부정 (negative)"
+        title = f"{SENTIMENT_TITLES.get(model, model)}: {verdict} · P(positive) = {result.positive_probability:.2f}"
+        views.append(interactive.shaded_text_html(text, units, np.asarray(result.importance), title=title))
+    return views
+
+
+def lexicon_tables(method: str, k: int = 15) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Top ``k`` positive and top ``k`` negative words of a shipped lexicon, with Korean column names."""
+    api = sentiment_api()
+    if api is None:
+        raise ValueError("감성 사전이 없습니다 (lexicons are not available)")
+    tables = []
+    for polarity in ("positive", "negative"):
+        table = api.lexicon_table(method, polarity, k).round({"score": 3})
+        tables.append(table.rename(columns=LEXICON_COLUMNS))
+    return tables[0], tables[1]
+
+
+def neighbour_table(rows: Sequence[tuple[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame([(w, round(s, 3)) for w, s in rows], columns=NEIGHBOUR_COLUMNS)
+
+
+def similar_table(word: str, k: int = 10) -> pd.DataFrame:
+    """Target2Vec neighbours of a word (``최악`` or ``최악/Noun``, labels ``부정``/``긍정``); ValueError on an unknown word."""
+    api = sentiment_api()
+    if api is None or not (word or "").strip():
+        raise ValueError("단어를 입력하세요 (type a word)" if api else "Target2Vec을 쓸 수 없습니다 (not available)")
+    return neighbour_table(api.similar_words(word, k))
+
+
+def analogy_table(a: str, b: str, c: str, k: int = 10) -> pd.DataFrame:
+    """``a : b = c : ?`` with Target2Vec, e.g. 부정 : 최악 = 긍정 : ?; ValueError on an empty or unknown word."""
+    api = sentiment_api()
+    if api is None or not all((w or "").strip() for w in (a, b, c)):
+        raise ValueError("세 단어를 모두 입력하세요 (type all three words)" if api else "Target2Vec을 쓸 수 없습니다 (not available)")
+    return neighbour_table(api.analogy(a, b, c, k))

@@ -11,8 +11,9 @@ from app_helpers import KNOWN_MODEL, import_app, tiny_dashboard
 from moviattn import interactive
 from moviattn.aggregate import MovieAggregate
 from moviattn.app_support import (
-    MAX_UPLOAD_REVIEWS, REVIEW_SORTS, aggregate_views, custom_movie, export_aggregate, export_review, head_choices, head_value,
-    movie_card_html, reviews_from_upload, settings_from_controls,
+    MAX_UPLOAD_REVIEWS, REVIEW_SORTS, SENTIMENT_COLUMN, aggregate_views, custom_movie, export_aggregate, export_review, head_choices,
+    head_value, movie_card_html, predict_positive, review_columns, reviews_from_upload, sentiment_api, sentiment_cell,
+    settings_from_controls,
 )
 from moviattn.data import DataError, Movie
 from moviattn.morphology import Unit
@@ -260,3 +261,52 @@ def test_quality_note_never_breaks_the_page(tiny_bert):
 
     note = quality_note(Settings(), tiny_bert)  # an unmeasured model: no line, no error
     assert note is None or isinstance(note, str)
+
+
+# ---------------------------------------------------------------- sentiment tab and the predicted-sentiment column
+
+needs_sentiment = pytest.mark.skipif(sentiment_api() is None, reason="sentiment weights not shipped")
+
+
+@needs_sentiment
+def test_explain_both_shows_both_verdicts(app):
+    bilstm, textcnn = app.explain_both("최악의 영화. 시간이 아까웠다 <b>x</b>")
+    assert "Bi-LSTM" in bilstm and "TextCNN" in textcnn
+    assert all("부정 (negative)" in view and "P(positive)" in view for view in (bilstm, textcnn))
+    assert "<b>x</b>" not in bilstm and "ma-warning" not in bilstm + textcnn
+    for bad in ("", "   ", "😀😀"):
+        message, second = app.explain_both(bad)
+        assert "ma-warning" in message and second == "" and "Traceback" not in message
+
+
+@needs_sentiment
+@pytest.mark.parametrize("method", ["tfidf", "logodds", "gradcam"])
+def test_lexicon_view_has_15_words_per_side(app, method):
+    positive, negative, message = app.lexicon_view(method)
+    assert message == "" and len(positive) == len(negative) == 15
+    assert list(positive["순위"]) == list(range(1, 16)) and "단어 (word)" in negative.columns
+    if method != "tfidf":  # TF-IDF summed per label (the seed's baseline) ranks 영화/이/의 high on both sides
+        assert set(positive["단어 (word)"]).isdisjoint(negative["단어 (word)"])
+    assert "ma-warning" in app.lexicon_view("nope")[2]
+
+
+@needs_sentiment
+def test_target2vec_queries_and_bad_words(app):
+    table, message = app.similar_view("최악")
+    assert message == "" and len(table) == 10 and "최악/Noun" not in set(table["단어 (word)"])
+    table, message = app.analogy_view("부정", "최악", "긍정")  # 부정 : 최악 = 긍정 : ?
+    assert message == "" and len(table) > 0 and table["단어 (word)"][0] == "최고/Noun"
+    for table, message in (app.similar_view("없는단어xyz"), app.similar_view(" "), app.analogy_view("부정", "", "긍정")):
+        assert len(table) == 0 and "ma-warning" in message and "Traceback" not in message
+
+
+@needs_sentiment
+def test_review_table_gets_a_predicted_sentiment_column(dash):
+    table = dash.review_table("s001", next(iter(REVIEW_SORTS)))
+    assert list(table.columns) == review_columns(True) and table.columns[-1] == "id"
+    cells = [c for c in table[SENTIMENT_COLUMN] if c]
+    assert cells and all(c.split()[0] in ("긍정", "부정") and 0 <= float(c.split()[1]) <= 1 for c in cells)
+    assert dash.review_sentiments("s001") is dash.review_sentiments("s001")  # computed once per movie
+    assert sentiment_cell(None) == "" and sentiment_cell(0.93) == "긍정 0.93" and sentiment_cell(0.07) == "부정 0.07"
+    probs = predict_positive(["정말 최고의 영화", "", "😀😀", "최악이다 돈 아까움"])
+    assert probs[1] is None and probs[2] is None and probs[0] > 0.5 > probs[3]
