@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import shutil
 import tempfile
 import threading
@@ -399,7 +400,8 @@ def sentiment_api():
     try:
         from . import sentiment
         from .sentiment.artifacts import WEIGHTS_DIR
-    except Exception:  # any import failure means "not available"
+    except ImportError as exc:  # a missing dependency means "not available", said in the log
+        logging.getLogger(__name__).warning("sentiment explainers unavailable: %s", exc)
         return None
     return sentiment if all((WEIGHTS_DIR / f"{m}.pt").exists() for m in sentiment.MODEL_EXPLAINERS) else None
 
