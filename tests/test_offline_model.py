@@ -361,7 +361,7 @@ def test_changed_source_triggers_reconversion(real, monkeypatch):
     cache_dir, _, _ = real
     marker_path = cache_dir / "moviattn-source.json"
     marker = json.loads(marker_path.read_text())
-    marker_path.write_text(json.dumps(dict(marker, mtime_ns=marker["mtime_ns"] - 1)))
+    marker_path.write_text(json.dumps(dict(marker, sha256_head_tail="0" * 64)))
     calls = []
 
     def fake_conversion(weights, target, new_marker):  # skip the real 10 s rebuild, just restore the marker
