@@ -55,10 +55,6 @@ class Settings:
             raise ValueError(f"last_k {self.last_k} must be between 1 and {num_layers}")
         return self
 
-    def attention_key(self) -> dict[str, Any]:
-        """The fields that change the token-level attention (not the units)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("granularity", "analyser", "content_only")}
-
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 

@@ -59,7 +59,3 @@ def shipped_target2vec() -> Target2Vec:
     """The shipped Target2Vec vectors, loaded once."""
     return Target2Vec.load(WEIGHTS_DIR / TARGET2VEC_STEM)
 
-
-def shipped_metrics() -> dict[str, object]:
-    """The numbers written by the last ``sentiment train`` run."""
-    return json.loads((WEIGHTS_DIR / METRICS_FILE).read_text(encoding="utf-8"))
