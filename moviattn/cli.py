@@ -125,15 +125,12 @@ def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
 def cmd_precompute(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
+    from .aggregate import aggregate_reviews
+
     dataset = _dataset(args.data)
     movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
     movies = [dataset.movie(m) for m in movie_ids]
     explorer = _explorer(args)
-    if explorer.cache is None:  # --no-cache: a scratch cache for this run, so the per-review results read below
-        scratch = tempfile.TemporaryDirectory(prefix="moviattn-precompute-")  # are the batched ones, not recomputed one by one
-        from .cache import ResultCache
-
-        explorer.cache = ResultCache(scratch.name)
     settings = _usable_settings(explorer, args)
     header = {"model": explorer.model.name, "settings": asdict(settings), "precision": explorer.precision}
     out = Path(args.out)
@@ -159,10 +156,9 @@ def cmd_precompute(args: argparse.Namespace) -> None:
                 bar.update(done - shown[0])
                 shown[0] = done
 
-            aggregate = explorer.movie_aggregate(movie, reviews, settings, progress=advance)
+            kept, results, skipped = explorer.review_attentions(movie, reviews, settings, progress=advance)
             bar.update(len(reviews) - shown[0])
-            per_review = {r.id: r for r in reviews}
-            results = [explorer.review_attention(movie, per_review[rid].text, settings) for rid in aggregate.review_ids]
+            aggregate = aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped)
             payload["movies"][movie.id] = {
                 "movie": {k: v for k, v in asdict(movie).items()},
                 "aggregate": {

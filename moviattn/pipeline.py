@@ -182,6 +182,21 @@ class Explorer:
         context = self.context(movie, settings)
         return self._cached_or_computed(context, [self._prepare(context, review_text, settings)], settings)[0]
 
+    def review_attentions(
+        self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None
+    ) -> tuple[list[Review], list[ReviewAttention], list[tuple[str, str]]]:
+        """Every review that can be analysed with its result (batched, cached), and (id, reason) for the others."""
+        settings.validate(self.model.num_layers, self.model.num_heads)
+        context = self.context(movie, settings)
+        prepared, kept, skipped = [], [], []
+        for review in reviews:
+            try:
+                prepared.append(self._prepare(context, review.text, settings))
+                kept.append(review)
+            except ValueError as exc:  # EmptyReview, ReviewTooLong: skip and say why
+                skipped.append((review.id, str(exc)))
+        return kept, self._cached_or_computed(context, prepared, settings, progress), skipped
+
     def movie_aggregate(
         self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None
     ) -> MovieAggregate:
@@ -194,14 +209,7 @@ class Explorer:
         )
         if self.cache is not None and (stored := self.cache.get("movie", key)) is not None:
             return MovieAggregate.from_json(stored)
-        prepared, kept, skipped = [], [], []
-        for review in reviews:
-            try:
-                prepared.append(self._prepare(context, review.text, settings))
-                kept.append(review)
-            except ValueError as exc:  # EmptyReview, ReviewTooLong: skip and say why
-                skipped.append((review.id, str(exc)))
-        results = self._cached_or_computed(context, prepared, settings, progress)
+        kept, results, skipped = self.review_attentions(movie, reviews, settings, progress)
         aggregate = aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped)
         if self.cache is not None:
             self.cache.put("movie", key, aggregate.to_json())

@@ -43,8 +43,8 @@ def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys
 
     def counting_explorer(a):
         explorer = original(a)
-        real = explorer.movie_aggregate
-        explorer.movie_aggregate = lambda movie, *r, **k: calls.append(movie.id) or real(movie, *r, **k)
+        real = explorer.review_attentions
+        explorer.review_attentions = lambda movie, *r, **k: calls.append(movie.id) or real(movie, *r, **k)
         return explorer
 
     monkeypatch.setitem(cli.cmd_precompute.__globals__, "_explorer", counting_explorer)
