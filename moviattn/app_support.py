@@ -184,10 +184,11 @@ class Dashboard:
     def review_sentiments(self, movie_id: str) -> dict[str, str]:
         """Review id → predicted-sentiment cell (Bi-LSTM), computed once per movie; empty when unavailable."""
         if movie_id not in self._sentiments:
-            if sentiment_api() is None:
+            api = sentiment_api()
+            if api is None:
                 return {}
             reviews = self.dataset.reviews_of(movie_id)
-            cells = [sentiment_cell(p) for p in predict_positive([r.text for r in reviews])]
+            cells = [sentiment_cell(p) for p in api.predict_positive([r.text for r in reviews], SENTIMENT_MODEL)]
             self._sentiments[movie_id] = {r.id: cell for r, cell in zip(reviews, cells)}
         return self._sentiments[movie_id]
 
@@ -409,23 +410,6 @@ def sentiment_api():
 def review_columns(with_sentiment: bool) -> list[str]:
     """The review table's columns; the id stays last (a clicked row is read by its last cell)."""
     return ["평점", "날짜", "리뷰 (preview)", *([SENTIMENT_COLUMN] if with_sentiment else []), "id"]
-
-
-def predict_positive(texts: Sequence[str], model: str = SENTIMENT_MODEL) -> list[float | None]:
-    """P(positive) of each text in one batched pass; None for a text with no words (empty, emoji only)."""
-    from .sentiment.artifacts import shipped_model, shipped_vocab
-    from .sentiment.data import tokens_of
-    from .sentiment.explain import EXPLAINERS, MODEL_EXPLAINERS, batch_importance
-
-    vocab = shipped_vocab()
-    tokens = [tokens_of(t) if t and t.strip() else [] for t in texts]
-    kept = [i for i, t in enumerate(tokens) if t]
-    out: list[float | None] = [None] * len(texts)
-    if kept:
-        probs, _ = batch_importance(shipped_model(model), EXPLAINERS[MODEL_EXPLAINERS[model]], [vocab.encode(tokens[i]) for i in kept])
-        for i, p in zip(kept, probs):
-            out[i] = float(p)
-    return out
 
 
 def sentiment_cell(probability: float | None) -> str:

@@ -12,7 +12,7 @@ from moviattn import interactive
 from moviattn.aggregate import MovieAggregate
 from moviattn.app_support import (
     MAX_UPLOAD_REVIEWS, REVIEW_SORTS, SENTIMENT_COLUMN, aggregate_views, custom_movie, export_aggregate, export_review, head_choices,
-    head_value, movie_card_html, predict_positive, review_columns, reviews_from_upload, sentiment_api, sentiment_cell,
+    head_value, movie_card_html, review_columns, reviews_from_upload, sentiment_api, sentiment_cell,
     settings_from_controls,
 )
 from moviattn.data import DataError, Movie
@@ -308,5 +308,5 @@ def test_review_table_gets_a_predicted_sentiment_column(dash):
     assert cells and all(c.split()[0] in ("긍정", "부정") and 0 <= float(c.split()[1]) <= 1 for c in cells)
     assert dash.review_sentiments("s001") is dash.review_sentiments("s001")  # computed once per movie
     assert sentiment_cell(None) == "" and sentiment_cell(0.93) == "긍정 0.93" and sentiment_cell(0.07) == "부정 0.07"
-    probs = predict_positive(["정말 최고의 영화", "", "😀😀", "최악이다 돈 아까움"])
+    probs = sentiment_api().predict_positive(["정말 최고의 영화", "", "😀😀", "최악이다 돈 아까움"])
     assert probs[1] is None and probs[2] is None and probs[0] > 0.5 > probs[3]

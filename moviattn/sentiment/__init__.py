@@ -8,7 +8,7 @@ the document label. Trained weights ship in ``weights/`` and load lazily.
 from __future__ import annotations
 
 from .artifacts import shipped_target2vec
-from .explain import EXPLAINERS, MODEL_EXPLAINERS, SentimentExplanation, explain_sentiment
+from .explain import EXPLAINERS, MODEL_EXPLAINERS, SentimentExplanation, explain_sentiment, predict_positive
 from .lexicon import METHODS as LEXICON_METHODS
 from .lexicon import lexicon_table
 from .target2vec import Target2Vec
@@ -33,5 +33,6 @@ __all__ = [
     "analogy",
     "explain_sentiment",
     "lexicon_table",
+    "predict_positive",
     "similar_words",
 ]

@@ -113,6 +113,23 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
     return SentimentExplanation(model, float(probability[0]), tokenised.tokens, tokenised.spans, normalised)
 
 
+def predict_positive(texts: Sequence[str], model: str = "bilstm_attention") -> list[float | None]:
+    """P(positive) of each text in one batched pass; None for a text with no words (empty, emoji only)."""
+    if model not in MODEL_EXPLAINERS:
+        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODEL_EXPLAINERS)}")
+    tokens = [tokenise(t).tokens if t and t.strip() else [] for t in texts]
+    kept = [i for i, t in enumerate(tokens) if t]
+    out: list[float | None] = [None] * len(texts)
+    if kept:
+        vocab = shipped_vocab()
+        probs, _ = batch_importance(
+            shipped_model(model), EXPLAINERS[MODEL_EXPLAINERS[model]], [vocab.encode(tokens[i]) for i in kept]
+        )
+        for i, p in zip(kept, probs):
+            out[i] = float(p)
+    return out
+
+
 def _delete(sequence: Sequence[int], positions: np.ndarray) -> list[int]:
     drop = set(positions.tolist())
     return [t for i, t in enumerate(sequence) if i not in drop]
