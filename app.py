@@ -21,13 +21,13 @@ import gradio as gr
 
 from moviattn.app_support import (
     COLOR_MAPS, DEFAULT_CMAP, DEFAULT_SCALE, REVIEW_SORTS, USER_ERRORS, Dashboard, aggregate_views, custom_movie,
-    export_aggregate, export_review, head_choices, head_value, keep_jvm_at_exit, model_banner, movie_card_html, notice_html, preview, quality_note,
+    export_aggregate, export_review, head_choices, head_value, keep_jvm_at_exit, movie_card_html, notice_html, preview, quality_note,
     reviews_from_upload, settings_from_controls, skipped_note, warning_html,
 )
 from moviattn.app_support import (
     LEXICON_LABELS, analogy_table, lexicon_tables, neighbour_table, sentiment_api, sentiment_views, similar_table, user_message,
 )
-from moviattn.attention import LAYER_AGGREGATORS, NORMALIZATIONS
+from moviattn.attention import EXTRACTORS, LAYER_AGGREGATORS, NORMALIZATIONS, PRECISIONS
 from moviattn.cache import ResultCache
 from moviattn.aggregate import MovieAggregate
 from moviattn.data import SAMPLE_DATA_DIR, Movie, Review, load_dataset
@@ -253,8 +253,8 @@ class Handlers:
             model = self.dash.model(name)
         except USER_ERRORS as exc:
             model = self.dash.model(current)
-            return current, model_banner(model) + warning_html(user_message(exc)), gr.update(), gr.update(), gr.update()
-        return name.strip(), model_banner(model), *_model_controls(model.num_layers, model.num_heads)
+            return current, self.dash.banner(model) + warning_html(user_message(exc)), gr.update(), gr.update(), gr.update()
+        return name.strip(), self.dash.banner(model), *_model_controls(model.num_layers, model.num_heads)
 
 
 def _model_controls(num_layers: int, num_heads: int) -> tuple:
@@ -395,7 +395,7 @@ def build_demo(dash: Dashboard) -> gr.Blocks:
             "리뷰 문장이 영화 정보(감독·장르·출연 …)와 줄거리의 어느 부분에 주의(attention)를 주는지 보여 줍니다. "
             "*Where Korean movie reviews look in a movie's info and plot, by transformer attention.*"
         )
-        banner = gr.HTML(model_banner(model))
+        banner = gr.HTML(dash.banner(model))
         model_state = gr.State(dash.default_model)
         with gr.Accordion("설정 (settings) — 기본값으로 바로 볼 수 있습니다", open=False):
             with gr.Row():
@@ -499,6 +499,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
     parser.add_argument("--share", action="store_true", help="create a public gradio.live link")
     parser.add_argument("--concurrency", type=int, default=2, help="heavy requests computed at once")
+    parser.add_argument("--method", default="qk", choices=list(EXTRACTORS),
+                        help="qk: exact (default); cached_context: approximate, much faster movie aggregates")
+    parser.add_argument("--precision", default="float32", choices=["auto", *PRECISIONS],
+                        help="float32: exact (default); auto: bfloat16 where native; int8: CPU, opt-in")
     return parser.parse_args(argv)
 
 
@@ -506,7 +510,7 @@ def create_app(args: argparse.Namespace) -> gr.Blocks:
     """Load the dataset and the model once, warm the analyser, and build the queued page."""
     dash = Dashboard(
         load_dataset(args.data), args.model.strip(), default_device(),
-        None if args.no_cache else ResultCache(args.cache_dir),
+        None if args.no_cache else ResultCache(args.cache_dir), args.method, args.precision,
     )
     dash.explorer().usable_settings(Settings())  # loads the model and starts the analyser's JVM now, not on the first click
     return build_demo(dash).queue(default_concurrency_limit=args.concurrency, max_size=64)

@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from moviattn.aggregate import aggregate_reviews
 from moviattn.attention import LAYER_AGGREGATORS, NORMALIZATIONS, PRECISIONS, combine_windows, window_attention
 from moviattn.cache import ResultCache
+from moviattn.context_cache import CONTEXTS
 from moviattn.data import load_dataset
 from moviattn.models import LoadedModel, load_model
 from moviattn.morphology import pos_tags
@@ -206,6 +207,20 @@ def encoder_gflop(model: LoadedModel, lengths: list[int], layers: int) -> float:
     return sum(layers * (2 * n * (4 * h * h + 2 * h * f) + 4 * n * n * h) for n in lengths) / 1e9
 
 
+def cached_context_gflop(model: LoadedModel, windows: list, layers: int) -> float:
+    """Matmul FLOPs of the cached-context path: each distinct movie part once, then per window only its
+    review tokens (review + [SEP]) through the layers, attending to the whole window."""
+    c = model.model.config
+    h, f = c.hidden_size, c.intermediate_size
+    prefixes = {w.input_ids[: w.review.start] for w in windows}
+    movie_parts = encoder_gflop(model, [len(p) for p in prefixes], layers)
+    reviews = sum(
+        layers * (2 * (len(w.input_ids) - w.review.start) * (4 * h * h + 2 * h * f) + 4 * (len(w.input_ids) - w.review.start) * len(w.input_ids) * h)
+        for w in windows
+    ) / 1e9
+    return movie_parts + reviews
+
+
 # ---------------------------------------------------------------- models
 
 
@@ -246,16 +261,20 @@ def klue_shaped() -> LoadedModel:
 # ---------------------------------------------------------------- the benchmark
 
 
-def bench_model(model: LoadedModel, movie, reviews, args, precisions: list[str], baseline_every: int) -> None:
+def bench_model(
+    model: LoadedModel, movie, reviews, args, precisions: list[str], cached_precisions: list[str], baseline_every: int
+) -> None:
     settings = Settings()  # the library's defaults, whatever they are
     print(f"\n## {model.name}: {model.num_layers} layers x {model.num_heads} heads, hidden {model.model.config.hidden_size}, "
           f"FFN {model.model.config.intermediate_size}, vocab {model.model.config.vocab_size}")
 
-    def cold() -> None:  # no result cache; morphology and movie context recomputed
+    def cold() -> None:  # no result cache; morphology, movie context and cached movie parts recomputed
         pos_tags.cache_clear()
+        CONTEXTS.clear()
 
     explorer = Explorer(model, None, batch_size=args.batch_size)
-    lengths = [len(w.input_ids) for r in reviews for w in fast_way_windows(explorer, movie, r, settings)]
+    windows = [w for r in reviews for w in fast_way_windows(explorer, movie, r, settings)]
+    lengths = [len(w.input_ids) for w in windows]
     print(f"settings: {settings.to_json()}")
     print(f"movie {movie.id} ({movie.label}): {len(reviews)} reviews, {len(lengths)} windows, "
           f"tokens per window median {int(np.median(lengths))} (min {min(lengths)}, max {max(lengths)})")
@@ -264,12 +283,13 @@ def bench_model(model: LoadedModel, movie, reviews, args, precisions: list[str],
     usual = run("usual way (eager, output_attentions, 1 by 1)",
                 lambda: usual_way(Explorer(model, None), movie, baseline_reviews, settings), args.repeats, cold)
     usual_rate = len(usual.results) / usual.median
-    rows = []
-    for precision in precisions:
-        fresh = lambda p=precision: fast_way(Explorer(model, None, precision=p, batch_size=args.batch_size), movie, reviews, settings)  # noqa: E731
+    rows, modes = [], [("qk", p) for p in precisions] + [("cached_context", p) for p in cached_precisions]
+    for method, precision in modes:
+        make = lambda m=method, p=precision: Explorer(model, None, method=m, precision=p, batch_size=args.batch_size)  # noqa: E731
         # warm-up on a few reviews: builds the int8 copy once (not a per-request cost), warms the kernels
-        fast_way(Explorer(model, None, precision=precision, batch_size=args.batch_size), movie, reviews[:8], settings)
-        rows.append(run(f"fast path, {precision}", fresh, args.repeats, cold))
+        fast_way(make(), movie, reviews[:8], settings)
+        name = f"fast path, {precision}" if method == "qk" else f"cached context (approx.), {precision}"
+        rows.append(run(name, lambda mk=make: fast_way(mk(), movie, reviews, settings), args.repeats, cold))
     reference = rows[0].results  # float32 fast path
     kept = set(range(0, len(reviews), baseline_every))
     header = f"| {'method':44s} | reviews/s | speed-up | peak MiB | max abs diff vs usual way | Spearman vs fp32 |"
@@ -286,14 +306,17 @@ def bench_model(model: LoadedModel, movie, reviews, args, precisions: list[str],
           f"{baseline_every}th; peak = RSS growth during the run)")
     # profile: where the time goes
     flop = encoder_gflop(model, lengths, model.num_layers)
+    cached_flop = cached_context_gflop(model, windows, model.num_layers)
     config = model.model.config
-    print("profile: encoder matmuls for the movie ≈ {:.0f} GFLOP (full forward of every window)".format(flop))
-    for row, precision in zip(rows, precisions):
-        print(f"  {precision:9s}: {row.median:6.1f} s end to end = {flop / row.median:5.1f} GFLOP/s achieved; one Linear "
+    print(f"profile: encoder matmuls for the movie ≈ {flop:.0f} GFLOP (full forward of every window); "
+          f"cached context ≈ {cached_flop:.0f} GFLOP ({flop / cached_flop:.1f}x fewer)")
+    for row, (method, precision) in zip(rows, modes):
+        work = flop if method == "qk" else cached_flop
+        print(f"  {row.name:38s}: {row.median:6.1f} s end to end = {work / row.median:5.1f} GFLOP/s achieved; one Linear "
               f"({config.hidden_size}x{config.intermediate_size}) runs at {linear_gflops(config.hidden_size, config.intermediate_size, precision):5.1f} GFLOP/s")
     print(f"  usual way: {usual.median:6.1f} s for {len(baseline_reviews)} reviews = "
           f"{encoder_gflop(model, [len(w.input_ids) for r in baseline_reviews for w in fast_way_windows(explorer, movie, r, settings)], model.num_layers) / usual.median:5.1f} GFLOP/s achieved")
-    warm(model, movie, reviews, settings, args, precisions[-1] if args.warm_precision is None else args.warm_precision)
+    warm(model, movie, reviews, settings, args, *modes[-1])
 
 
 def fast_way_windows(explorer: Explorer, movie, review, settings):
@@ -303,15 +326,19 @@ def fast_way_windows(explorer: Explorer, movie, review, settings):
         return ()
 
 
-def warm(model: LoadedModel, movie, reviews, settings: Settings, args, precision: str) -> None:
-    """A cached request: the movie aggregate and one review's heatmaps, from memory and from disk."""
+def warm(model: LoadedModel, movie, reviews, settings: Settings, args, method: str, precision: str) -> None:
+    """The best mode's cold movie aggregate (with cache writes), then cached requests: the movie
+    aggregate and one review's heatmaps, from memory and from disk."""
+    pos_tags.cache_clear()
+    CONTEXTS.clear()
     with tempfile.TemporaryDirectory() as folder:
-        explorer = Explorer(model, ResultCache(folder), precision=precision, batch_size=args.batch_size)
+        explorer = Explorer(model, ResultCache(folder), method=method, precision=precision, batch_size=args.batch_size)
         started = time.perf_counter()
         explorer.movie_aggregate(movie, reviews, settings)
         cold_seconds = time.perf_counter() - started
         timings = {}
-        for label, make in (("memory", lambda: explorer), ("disk", lambda: Explorer(model, ResultCache(folder), precision=precision))):
+        for label, make in (("memory", lambda: explorer),
+                            ("disk", lambda: Explorer(model, ResultCache(folder), method=method, precision=precision))):
             for what, call in (("movie aggregate", lambda e: e.movie_aggregate(movie, reviews, settings)),
                                ("one review", lambda e: e.review_attention(movie, reviews[0].text, settings))):
                 times = []
@@ -321,7 +348,7 @@ def warm(model: LoadedModel, movie, reviews, settings: Settings, args, precision
                     call(e)
                     times.append(time.perf_counter() - started)
                 timings[f"{what}, {label}"] = statistics.median(times) * 1000
-    print(f"cached requests ({precision}; cold aggregate with cache writes {cold_seconds:.1f} s): "
+    print(f"{method}, {precision}: cold 100-review aggregate with cache writes {cold_seconds:.1f} s; cached requests: "
           + "; ".join(f"{k} {v:.0f} ms" for k, v in timings.items()))
 
 
@@ -341,10 +368,11 @@ def main() -> None:
     parser.add_argument("--movie", default=None, help="movie id (default: the first movie)")
     parser.add_argument("--models", default="offline,klue", help="comma list of: offline, klue")
     parser.add_argument("--precisions", default="float32,bfloat16,int8", help=f"comma list of {', '.join(PRECISIONS)}")
+    parser.add_argument("--cached-precisions", default="float32,int8",
+                        help="precisions of the approximate cached-context rows (empty: none)")
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=None, help="default: the library's (8; 32 for cached_context)")
     parser.add_argument("--baseline-every", default="1,4", help="time the usual way on every Nth review, per model")
-    parser.add_argument("--warm-precision", default=None)
     parser.add_argument("--no-compare", dest="compare", action="store_false")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", module="torch.ao")  # eager quantisation's move-to-torchao notice
@@ -356,7 +384,8 @@ def main() -> None:
     everies = [int(x) for x in args.baseline_every.split(",")]
     for index, name in enumerate(args.models.split(",")):
         model = load_model("offline") if name == "offline" else klue_shaped()
-        bench_model(model, movie, reviews, args, args.precisions.split(","), everies[min(index, len(everies) - 1)])
+        bench_model(model, movie, reviews, args, args.precisions.split(","), [p for p in args.cached_precisions.split(",") if p],
+                    everies[min(index, len(everies) - 1)])
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import interactive
 from .aggregate import POLARITIES, MovieAggregate
+from .attention import resolve_precision
 from .cache import ResultCache
 from .data import DataError, Dataset, Movie, Review, load_reviews_file, movie_from_record
 from .models import DEFAULT_MODEL, LoadedModel, load_model
@@ -141,6 +142,9 @@ class Dashboard:
     default_model: str = DEFAULT_MODEL
     device: str = "cpu"
     cache: ResultCache | None = None
+    #: Extraction method and precision of every explorer (``qk``/float32: exact; see ``moviattn.attention``).
+    method: str = "qk"
+    precision: str = "float32"
     _explorers: dict[str, Explorer] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -156,8 +160,12 @@ class Dashboard:
         model = self.model(name)
         with self._lock:
             if model.name not in self._explorers:
-                self._explorers[model.name] = Explorer(model, self.cache)
+                self._explorers[model.name] = Explorer(model, self.cache, method=self.method, precision=self.precision)
             return self._explorers[model.name]
+
+    def banner(self, model: LoadedModel) -> str:
+        """The model banner with this server's computation mode."""
+        return model_banner(model, self.method, resolve_precision(self.precision, model.device))
 
     # ------------------------------------------------------------ movies and reviews
 
@@ -259,9 +267,15 @@ def reviews_from_upload(path: str | Path) -> tuple[list[Review], str | None]:
 # ---------------------------------------------------------------- page notes
 
 
-def model_banner(model: LoadedModel) -> str:
-    """Which model and device are active, the fallback notice, and the font warning (HTML)."""
+def model_banner(model: LoadedModel, method: str = "qk", precision: str = "float32") -> str:
+    """Which model, device and computation are active, the fallback notice, and the font warning (HTML)."""
     parts = [notice_html(f"모델 (model): {model.describe()}")]
+    if method == "cached_context":
+        parts.append(notice_html(
+            f"근사 계산 (approximate): 영화 정보·줄거리를 리뷰 없이 한 번만 계산합니다 — cached context, {precision}"
+        ))
+    elif precision != "float32":
+        parts.append(notice_html(f"정밀도 (precision): {precision}"))
     if model.notice:
         parts.append(warning_html(f"오프라인 모델 사용 중 (offline fallback): {model.notice}"))
     if korean_font() is None:

@@ -8,6 +8,11 @@ Two extractors give the same numbers (tested to 1e-5):
   and keys with hooks, takes the softmax only for the rows that are needed (the
   whole batch at once) and stops after the last needed layer.
 
+A third, ``cached_context``, is an opt-in approximation for whole movies: each window's
+movie part is encoded once without the review and only the review's tokens run per
+review (``moviattn.context_cache``); its distance from the exact path is measured in
+``benchmarks/bench_attention.py``.
+
 ``window_matrices`` is the path the explorer uses: only the settings' layers,
 heads reduced inside the forward pass, each batch reduced before the next.
 Precision modes (``PRECISIONS``): float32, bfloat16/float16 autocast, and int8
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .context_cache import CONTEXTS, embed, run_layers
 from .models import LoadedModel
 from .sequence import EncodedReview, Window
 from .settings import Settings
@@ -182,6 +188,14 @@ def _finish(probs: torch.Tensor, request: _Request) -> torch.Tensor:
     return request.head_reduce(probs) if request.head_reduce is not None else probs
 
 
+def _probabilities(query: torch.Tensor, key: torch.Tensor, scale: float, padding: torch.Tensor, request: _Request) -> torch.Tensor:
+    """Softmax of the rows' scores [batch, heads, rows, keys] in float32 (whatever precision the model ran
+    in), padded keys masked, head-reduced if asked."""
+    with torch.autocast(query.device.type, enabled=False):
+        scores = (query.float() @ key.float().transpose(-1, -2)) * scale
+        return _finish(torch.softmax(scores.masked_fill_(padding, float("-inf")), dim=-1), request)
+
+
 def _per_window(stacked: torch.Tensor, windows: list[Window], request: _Request, row_offset: bool) -> list[Maps]:
     """Split [batch, layers, (heads,) rows, keys] into each window's own rows and keys."""
     out = []
@@ -241,11 +255,9 @@ def _extract_qk(model: LoadedModel, windows: list[Window], request: _Request, pr
 
     def probabilities(module: torch.nn.Module, query_rows: torch.Tensor, key: torch.Tensor) -> None:
         heads, size = module.num_attention_heads, module.attention_head_size
-        q = query_rows.float().view(batch, -1, heads, size).transpose(1, 2)
-        k = key.float().view(batch, length, heads, size).transpose(1, 2)
-        with torch.autocast(device.type, enabled=False):  # the read-out itself in float32, whatever the model ran in
-            scores = (q @ k.transpose(-1, -2)) * getattr(module, "scaling", size**-0.5)
-            results.append(_finish(torch.softmax(scores.masked_fill_(padding, float("-inf")), dim=-1), request))
+        q = query_rows.view(batch, -1, heads, size).transpose(1, 2)
+        k = key.view(batch, length, heads, size).transpose(1, 2)
+        results.append(_probabilities(q, k, getattr(module, "scaling", size**-0.5), padding, request))
 
     def gather(states: torch.Tensor) -> torch.Tensor:
         return states if request.full else states.gather(1, row_index[:, :, None].expand(-1, -1, states.shape[-1]))
@@ -276,10 +288,45 @@ def _extract_qk(model: LoadedModel, windows: list[Window], request: _Request, pr
     return _per_window(torch.stack(results, dim=1), windows, request, row_offset=True)
 
 
-#: Extractors by name: (model, windows of one batch, request, precision) -> maps per window.
+def _extract_cached_context(model: LoadedModel, windows: list[Window], request: _Request, precision: str) -> list[Maps]:
+    """Approximate fast path: each window's movie part encoded once and cached (``context_cache``),
+    then only the review tokens run through the layers. Rollout needs every row: computed exactly."""
+    if request.full:
+        return _extract_qk(model, windows, request, precision)
+    net, context_manager = _runner(model, precision)
+    last = request.layers[-1]
+    by_prefix: dict[tuple[int, ...], list[int]] = {}
+    for index, window in enumerate(windows):
+        by_prefix.setdefault(window.input_ids[: window.review.start], []).append(index)
+    maps: list[Maps | None] = [None] * len(windows)
+    with context_manager:
+        embedded = embed(net, _model_inputs(model, windows)["input_ids"])
+        for prefix, members in by_prefix.items():
+            start = len(prefix)
+            context = CONTEXTS.get(
+                net, (precision, prefix), last + 1,
+                lambda: run_layers(net, embedded[members[0] : members[0] + 1, :start], None, None, last),
+            )
+            lengths = torch.tensor([len(windows[i].input_ids) - start for i in members], device=model.device)
+            width = int(lengths.max())
+            suffix_padding = torch.arange(width, device=model.device)[None, :] >= lengths[:, None]
+            results: list[torch.Tensor] = []
+            run_layers(
+                net, embedded[members, start : start + width], suffix_padding, context, last,
+                lambda _layer, probs: results.append(_finish(probs, request)), request.layers,
+            )
+            group = [windows[i] for i in members]
+            for index, window_maps in zip(members, _per_window(torch.stack(results, dim=1), group, request, row_offset=True)):
+                maps[index] = window_maps
+    return maps  # type: ignore[return-value]
+
+
+#: Extractors by name: (model, windows of one batch, request, precision) -> maps per window. ``qk`` and
+#: ``eager`` are exact; ``cached_context`` is the approximate opt-in (see ``moviattn.context_cache``).
 EXTRACTORS: dict[str, Callable[[LoadedModel, list[Window], _Request, str], list[Maps]]] = {
     "qk": _extract_qk,
     "eager": _extract_eager,
+    "cached_context": _extract_cached_context,
 }
 
 

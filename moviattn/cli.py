@@ -24,7 +24,7 @@ log = logging.getLogger("moviattn")
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    from .attention import HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS, PRECISIONS
+    from .attention import EXTRACTORS, HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS, PRECISIONS
     from .morphology import ANALYSER_FACTORIES
 
     defaults = Settings()
@@ -44,7 +44,12 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
         "--precision", default="auto", choices=["auto", *PRECISIONS],
         help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (benchmarks/README.md)",
     )
-    model.add_argument("--batch-size", type=int, default=8)
+    model.add_argument(
+        "--method", default="qk", choices=list(EXTRACTORS),
+        help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
+        "without the review (many times faster on whole movies; benchmarks/README.md)",
+    )
+    model.add_argument("--batch-size", type=int, default=None, help="reviews computed together (default: 8; 32 for cached_context)")
     model.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
 
 
@@ -61,7 +66,7 @@ def _explorer(args: argparse.Namespace):
     if model.notice:
         print(f"notice: {model.notice}", file=sys.stderr)
     cache = None if args.no_cache else ResultCache()
-    return Explorer(model, cache, precision=args.precision, batch_size=args.batch_size)
+    return Explorer(model, cache, method=args.method, precision=args.precision, batch_size=args.batch_size)
 
 
 def _usable_settings(explorer, args: argparse.Namespace) -> Settings:
@@ -132,7 +137,7 @@ def cmd_precompute(args: argparse.Namespace) -> None:
     movies = [dataset.movie(m) for m in movie_ids]
     explorer = _explorer(args)
     settings = _usable_settings(explorer, args)
-    header = {"model": explorer.model.name, "settings": asdict(settings), "precision": explorer.precision}
+    header = {"model": explorer.model.name, "settings": asdict(settings), "method": explorer.method, "precision": explorer.precision}
     out = Path(args.out)
     payload: dict[str, Any] = {**header, "movies": {}}
     if out.exists() and not args.restart:  # resume: keep movies already written under the same header

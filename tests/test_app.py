@@ -242,7 +242,19 @@ def test_build_demo_and_cli(app, dash):
     names = {d.api_name for d in demo.fns.values() if d.api_name}
     assert {"review_heatmaps", "movie_aggregate", "custom_review", "upload_aggregate", "select_movie", "switch_model"} <= names
     args = app.parse_args(["--model", "offline", "--port", "7870", "--share"])
-    assert (args.model, args.port, args.share) == ("offline", 7870, True)
+    assert (args.model, args.port, args.share, args.method, args.precision) == ("offline", 7870, True, "qk", "float32")
+
+
+def test_approximate_mode_is_announced_and_used(tiny_bert):
+    dash = tiny_dashboard(tiny_bert)
+    dash.method, dash.precision = "cached_context", "int8"
+    assert "approximate" in dash.banner(tiny_bert) and "int8" in dash.banner(tiny_bert)
+    explorer = dash.explorer()
+    assert (explorer.method, explorer.precision) == ("cached_context", "int8")
+    movie = dash.dataset.movie("s001")
+    aggregate = explorer.movie_aggregate(movie, dash.dataset.reviews_of("s001"))
+    assert abs(aggregate.plot_share().sum() - 1) < 1e-6
+    assert "approximate" not in tiny_dashboard(tiny_bert).banner(tiny_bert)
 
 
 def test_exports_are_readable(handlers, dash):

@@ -27,6 +27,15 @@ def test_show_writes_both_heatmaps(tiny_default_model, tmp_path, capsys):
     assert "director" in capsys.readouterr().out
 
 
+def test_cached_context_method_is_selectable_and_recorded(tiny_default_model, tmp_path):
+    out = tmp_path / "all.json"
+    args = ["precompute", "--movies", "s001", "--out", str(out), "--method", "cached_context", "--granularity", "eojeol", "--no-cache"]
+    assert cli.main(args) == 0
+    payload = json.loads(out.read_text(encoding="utf-8"))
+    assert payload["method"] == "cached_context"
+    assert abs(sum(payload["movies"]["s001"]["aggregate"]["plot_share"]) - 1) < 1e-3
+
+
 def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys, monkeypatch):
     out = tmp_path / "all.json"
     args = ["precompute", "--movies", "s001,s002", "--out", str(out), "--last-k", "2", "--granularity", "eojeol"]
