@@ -371,7 +371,7 @@ def main() -> None:
     parser.add_argument("--cached-precisions", default="float32,int8",
                         help="precisions of the approximate cached-context rows (empty: none)")
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=None, help="default: the library's (8; 32 for cached_context)")
+    parser.add_argument("--batch-size", type=int, default=8, help="the library's default")
     parser.add_argument("--baseline-every", default="1,4", help="time the usual way on every Nth review, per model")
     parser.add_argument("--no-compare", dest="compare", action="store_false")
     args = parser.parse_args()

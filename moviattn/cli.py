@@ -49,7 +49,7 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
         help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
         "without the review (many times faster on whole movies; benchmarks/README.md)",
     )
-    model.add_argument("--batch-size", type=int, default=None, help="reviews computed together (default: 8; 32 for cached_context)")
+    model.add_argument("--batch-size", type=int, default=8, help="reviews computed together")
     model.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
 
 

@@ -54,11 +54,6 @@ class _PreparedReview:
     key: str
 
 
-#: Reviews computed together, by extraction method (default 8): the cached-context method runs only
-#: the review tokens, so a larger batch costs little memory and amortises per-layer overhead.
-BATCH_SIZES = {"cached_context": 32}
-
-
 class Explorer:
     """Computes and caches review→info/plot attention for one loaded model."""
 
@@ -69,11 +64,10 @@ class Explorer:
         *,
         method: str = "qk",
         precision: str = "float32",
-        batch_size: int | None = None,
+        batch_size: int = 8,
     ):
         self.model, self.cache = model, cache
-        self.method = method
-        self.batch_size = batch_size or BATCH_SIZES.get(method, 8)
+        self.method, self.batch_size = method, batch_size
         self.precision = resolve_precision(precision, model.device)  # 'auto' becomes the mode actually run
         self._context = lru_cache(maxsize=64)(self._build_context)
 

@@ -19,11 +19,13 @@ from .data import Vocab, length_bucketed_batches, pad_batch
 class TrainConfig:
     """Optimisation settings shared by all classifiers."""
 
-    max_epochs: int = 2
+    max_epochs: int = 8
     checks_per_epoch: int = 2
     batch_size: int = 256
     lr: float = 2e-3
-    patience: int = 2
+    #: The learning rate is multiplied by this after every validation check that brings no improvement.
+    lr_decay: float = 0.5
+    patience: int = 4
     clip_norm: float = 5.0
     seed: int = 13
     max_tokens: int = 60
@@ -86,8 +88,9 @@ def train_classifier(
 ) -> TrainResult:
     """Adam + cross-entropy, length-bucketed shuffled batches; keeps the weights of the best validation check.
 
-    Validation accuracy is checked ``checks_per_epoch`` times an epoch; training stops after
-    ``patience`` checks without an improvement. Frozen parameters (``requires_grad=False``,
+    Validation accuracy is checked ``checks_per_epoch`` times an epoch; a check without an
+    improvement multiplies the learning rate by ``lr_decay``, and training stops after
+    ``patience`` such checks in a row. Frozen parameters (``requires_grad=False``,
     e.g. pretrained embeddings) are left alone. The model must have been built after
     :func:`seed_everything` for runs to be reproducible.
     """
@@ -126,6 +129,9 @@ def train_classifier(
             best_state, best_acc, best_check = copy.deepcopy(model.state_dict()), valid_acc, check
         elif check - best_check >= config.patience:
             break
+        else:
+            for group in optimiser.param_groups:
+                group["lr"] *= config.lr_decay
     model.load_state_dict(best_state)
     model.eval()
     per_epoch = config.checks_per_epoch
