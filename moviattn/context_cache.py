@@ -36,7 +36,8 @@ CACHE_SIZE = 16
 
 @dataclass(frozen=True)
 class CachedContext:
-    """Each layer's keys and values [heads, tokens, head dim] for one movie part, up to ``layers``."""
+    """One movie part's keys [heads, tokens, head dim] for layers 0..``layers``-1, and its values for the
+    layers before the last (the last layer's values are never attended to)."""
 
     keys: tuple[torch.Tensor, ...]
     values: tuple[torch.Tensor, ...]
@@ -80,31 +81,33 @@ def _from_heads(states: torch.Tensor, batch: int) -> torch.Tensor:
     return states.view(heads, batch, rows // batch, size).permute(1, 0, 2, 3)
 
 
-def _attend(
-    query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, context_key: torch.Tensor | None,
-    context_value: torch.Tensor | None, mask: torch.Tensor | None, scale: float,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Softmax attention of the tokens over [context keys, own keys], in float32.
+def _probabilities(
+    query: torch.Tensor, key: torch.Tensor, context_key: torch.Tensor | None, mask: torch.Tensor | None, scale: float
+) -> torch.Tensor:
+    """Softmax of the tokens' scores over [context keys, own keys] in float32: [batch, heads, tokens, P + tokens].
 
-    The context's keys/values [heads, P, d] are shared by the batch: they are multiplied per head
-    with all the batch's queries at once, never copied per review. Returns the probabilities
-    [batch, heads, tokens, P + tokens] and the attended values [batch, heads, tokens, d].
+    The context's keys [heads, P, d] are shared by the batch: multiplied per head with all the
+    batch's queries at once, never copied per review.
     """
-    batch = query.shape[0]
     with torch.autocast(query.device.type, enabled=False):
         query = query.float()
         scores = query @ key.float().transpose(-1, -2)
         if context_key is not None:
-            scores = torch.cat([_from_heads(_by_head(query) @ context_key.float().transpose(-1, -2), batch), scores], dim=-1)
+            scores = torch.cat([_from_heads(_by_head(query) @ context_key.float().transpose(-1, -2), query.shape[0]), scores], dim=-1)
         scores = scores * scale
         if mask is not None:
             scores = scores + mask
-        probs = torch.softmax(scores, dim=-1)
-        prefix = 0 if context_key is None else context_key.shape[1]
+        return torch.softmax(scores, dim=-1)
+
+
+def _attended(probs: torch.Tensor, value: torch.Tensor, context_value: torch.Tensor | None) -> torch.Tensor:
+    """The probabilities applied to [context values, own values]: [batch, heads, tokens, d], in the values' dtype."""
+    prefix = probs.shape[-1] - value.shape[2]
+    with torch.autocast(value.device.type, enabled=False):
         attended = probs[..., prefix:] @ value.float()
         if context_value is not None:
-            attended = attended + _from_heads(_by_head(probs[..., :prefix]) @ context_value.float(), batch)
-    return probs, attended
+            attended = attended + _from_heads(_by_head(probs[..., :prefix]) @ context_value.float(), probs.shape[0])
+    return attended.to(value.dtype)
 
 
 def run_layers(
@@ -121,8 +124,8 @@ def run_layers(
     Each layer attends over the context's keys and values (shared by the batch) followed by the
     tokens' own; ``key_padding`` [batch, tokens] marks padded tokens (never attended to).
     ``probe`` sees the attention probabilities of every layer in ``probe_layers``. The last layer
-    stops once its probabilities are known (its output and FFN are never needed). Returns the
-    tokens' own keys and values per layer (batch 0's: a context to cache).
+    stops once its probabilities are known (its values, output and FFN are never needed). Returns
+    the tokens' own keys (layers 0..last) and values (layers 0..last-1), batch 0's: a context to cache.
     """
     layers = encoder_layers(net)
     batch = hidden.shape[0]
@@ -135,17 +138,17 @@ def run_layers(
     for index in range(last_layer + 1):
         layer = layers[index]
         attention = layer.attention.self
-        query, key, value = (_heads(attention, projection(hidden)) for projection in (attention.query, attention.key, attention.value))
+        query, key = _heads(attention, attention.query(hidden)), _heads(attention, attention.key(hidden))
         keys_out.append(key[0])
-        values_out.append(value[0])
-        probs, attended = _attend(
-            query, key, value, context and context.keys[index], context and context.values[index], mask, _scale(attention)
-        )
+        probs = _probabilities(query, key, context and context.keys[index], mask, _scale(attention))
         if probe is not None and index in probe_layers:
             probe(index, probs)
         if index == last_layer:
             break
-        attended = attended.to(value.dtype).transpose(1, 2).reshape(batch, hidden.shape[1], -1)
+        value = _heads(attention, attention.value(hidden))
+        values_out.append(value[0])
+        attended = _attended(probs, value, context and context.values[index])
+        attended = attended.transpose(1, 2).reshape(batch, hidden.shape[1], -1)
         attention_output = layer.attention.output(attended, hidden)
         hidden = layer.output(layer.intermediate(attention_output), attention_output)
     return CachedContext(tuple(keys_out), tuple(values_out))
