@@ -3,6 +3,11 @@
 Every text is normalised (``moviattn.text.normalize``) and split into Okt morphemes
 through ``moviattn.morphology`` at training and at inference time alike, so a
 token the models score can always be traced back to a span of the original text.
+
+Okt keeps conjugated forms whole (``지루하고/Adjective``, ``지루함/Noun``) and NSMC is full
+of misspellings, so many tokens are rare or unseen. Besides its id, every token therefore
+carries the ids of its syllable uni- and bigrams and its tag (:func:`subword_grams`, fastText
+style): the classifiers' input is a ``(tokens, 1 + grams)`` id array whose column 0 is the token.
 """
 
 from __future__ import annotations
@@ -26,6 +31,13 @@ from ..text import normalize
 
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
+#: An encoded text: token ids, or a ``(tokens, 1 + grams)`` array from :meth:`Vocab.encode_with_grams`.
+Encoded = Sequence[int] | np.ndarray
+
+#: At most this many subword grams per token (the tag first, then unigrams, then bigrams).
+MAX_GRAMS = 24
+#: Memoised token -> gram ids entries kept before the memo starts afresh (a long-running app sees new tokens).
+GRAM_MEMO_SIZE = 1 << 18
 
 #: Bumped whenever tokenising changes, so stale caches are never reused.
 TOKENISER_VERSION = "okt-surface-v1"
@@ -127,21 +139,51 @@ def train_valid_indices(n: int, valid_fraction: float, seed: int) -> tuple[np.nd
     return np.sort(order[n_valid:]), np.sort(order[:n_valid])
 
 
-class Vocab:
-    """Token <-> id mapping; id 0 is padding and id 1 stands for unknown tokens."""
+def subword_grams(token: str) -> list[str]:
+    """The subword features of a ``word/POS`` token: ``#POS``, then syllable uni- and bigrams of ``<word>``.
 
-    def __init__(self, itos: Sequence[str]) -> None:
-        if list(itos[:2]) != [PAD, UNK]:
-            raise ValueError("a vocabulary must start with <pad>, <unk>")
+    ``<``/``>`` mark the word's start and end, so ``재밌/Adjective`` gives
+    ``#Adjective, 재, 밌, <재, 재밌, 밌>``.
+    """
+    word, _, tag = token.rpartition("/")
+    marked = f"<{word}>"
+    unigrams = list(word)
+    bigrams = [marked[i : i + 2] for i in range(len(marked) - 1)]
+    return [f"#{tag}", *unigrams, *bigrams]
+
+
+def token_ids(sequence: Encoded) -> np.ndarray:
+    """The token ids of an encoded text (column 0 of a ``(tokens, 1 + grams)`` array, or the ids themselves)."""
+    array = np.asarray(sequence, dtype=np.int64)
+    return array[:, 0] if array.ndim == 2 else array
+
+
+class Vocab:
+    """Token <-> id mapping plus the subword-gram table; id 0 is padding in both, token id 1 stands for unknown."""
+
+    def __init__(self, itos: Sequence[str], grams: Sequence[str] = (PAD,)) -> None:
+        if list(itos[:2]) != [PAD, UNK] or list(grams[:1]) != [PAD]:
+            raise ValueError("a vocabulary must start with <pad>, <unk> and its gram table with <pad>")
         self.itos = list(itos)
         self.stoi = {token: i for i, token in enumerate(self.itos)}
+        self.grams = list(grams)
+        self.gram_ids = {gram: i for i, gram in enumerate(self.grams)}
+        self._token_grams: dict[str, list[int]] = {}
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], min_freq: int = 2, max_size: int | None = None) -> Vocab:
-        """Tokens seen at least ``min_freq`` times, most frequent first (ties alphabetical, so deterministic)."""
+    def build(cls, docs: Sequence[Sequence[str]], min_freq: int = 2, gram_min_count: int | None = None) -> Vocab:
+        """Tokens seen at least ``min_freq`` times, most frequent first (ties alphabetical, so deterministic);
+        with ``gram_min_count``, also the subword grams seen at least that often (else no grams)."""
         counts = Counter(token for doc in docs for token in doc)
         ranked = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
-        return cls([PAD, UNK, *ranked[:max_size]])
+        grams = [PAD]
+        if gram_min_count is not None:
+            gram_counts: Counter[str] = Counter()
+            for token, count in counts.items():
+                for gram in set(subword_grams(token)):
+                    gram_counts[gram] += count
+            grams += sorted((g for g, c in gram_counts.items() if c >= gram_min_count), key=lambda g: (-gram_counts[g], g))
+        return cls([PAD, UNK, *ranked], grams)
 
     def __len__(self) -> int:
         return len(self.itos)
@@ -153,23 +195,49 @@ class Vocab:
         """Token ids; an empty text becomes a single ``<unk>`` so every sequence has length >= 1."""
         return [self.stoi.get(t, UNK_ID) for t in tokens] or [UNK_ID]
 
+    def grams_of(self, token: str) -> list[int]:
+        """Ids of the token's known subword grams (at most :data:`MAX_GRAMS`), memoised."""
+        ids = self._token_grams.get(token)
+        if ids is None:
+            if len(self._token_grams) >= GRAM_MEMO_SIZE:
+                self._token_grams.clear()
+            ids = [i for i in map(self.gram_ids.get, subword_grams(token)) if i][:MAX_GRAMS]
+            self._token_grams[token] = ids
+        return ids
+
+    def encode_with_grams(self, tokens: Sequence[str]) -> np.ndarray:
+        """The classifiers' input: ``(tokens, 1 + grams)`` ids, column 0 the token, then its grams (0-padded).
+
+        An empty text becomes a single ``<unk>`` row, as in :meth:`encode`.
+        """
+        grams = [self.grams_of(t) for t in tokens] or [[]]
+        rows = np.zeros((len(grams), 1 + max(map(len, grams))), dtype=np.int32)
+        rows[:, 0] = self.encode(tokens)
+        for row, ids in zip(rows, grams):
+            row[1 : 1 + len(ids)] = ids
+        return rows
+
     def save(self, path: Path) -> None:
-        """Write the vocabulary as a JSON list."""
-        Path(path).write_text(json.dumps(self.itos, ensure_ascii=False), encoding="utf-8")
+        """Write the vocabulary and gram table as JSON."""
+        Path(path).write_text(json.dumps({"tokens": self.itos, "grams": self.grams}, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> Vocab:
         """Read a vocabulary written by :meth:`save`."""
-        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+        saved = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(saved["tokens"], saved["grams"])
 
 
-def pad_batch(sequences: Sequence[Sequence[int]], min_length: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-padded ``(batch, time)`` id tensor and the true lengths."""
-    lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)
+def pad_batch(sequences: Sequence[Encoded], min_length: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded ids and the true lengths: ``(batch, time)`` for id lists, ``(batch, time, 1 + grams)``
+    for :meth:`Vocab.encode_with_grams` arrays."""
+    arrays = [np.asarray(s, dtype=np.int64) for s in sequences]
+    lengths = torch.tensor([len(a) for a in arrays], dtype=torch.long)
     width = max(int(lengths.max()), min_length)
-    ids = torch.full((len(sequences), width), PAD_ID, dtype=torch.long)
-    for row, seq in enumerate(sequences):
-        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+    depth = (max(a.shape[1] for a in arrays),) if arrays[0].ndim == 2 else ()
+    ids = torch.full((len(arrays), width, *depth), PAD_ID, dtype=torch.long)
+    for row, array in enumerate(arrays):
+        ids[row][tuple(slice(0, n) for n in array.shape)] = torch.from_numpy(array)
     return ids, lengths
 
 

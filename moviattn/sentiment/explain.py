@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from .artifacts import shipped_model, shipped_vocab
-from .data import length_bucketed_batches, pad_batch, tokenise
+from .data import Encoded, length_bucketed_batches, pad_batch, tokenise
 from .models import BiLSTMAttention, TextCNN, length_mask
 from .training import predict_proba
 
@@ -65,7 +65,7 @@ MODEL_EXPLAINERS: dict[str, str] = {"bilstm_attention": "attention", "textcnn": 
 
 
 def batch_importance(
-    model: nn.Module, explainer: Explainer, sequences: Sequence[Sequence[int]], batch_size: int = 512
+    model: nn.Module, explainer: Explainer, sequences: Sequence[Encoded], batch_size: int = 512
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Positive probability and per-token importance of every id sequence, in input order."""
     probs = np.empty(len(sequences))
@@ -105,7 +105,7 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
     if not tokenised.tokens:
         raise ValueError("분석할 단어가 없습니다 / the review has no words to analyse (emoji or symbols only)")
     classifier = shipped_model(model)
-    ids, lengths = pad_batch([shipped_vocab().encode(tokenised.tokens)], getattr(classifier, "min_length", 1))
+    ids, lengths = pad_batch([shipped_vocab().encode_with_grams(tokenised.tokens)], getattr(classifier, "min_length", 1))
     probability, importance = EXPLAINERS[MODEL_EXPLAINERS[model]](classifier, ids, lengths)
     scores = importance[0, : len(tokenised.tokens)].double()
     peak = float(scores.max())
@@ -123,19 +123,18 @@ def predict_positive(texts: Sequence[str], model: str = "bilstm_attention") -> l
     if kept:
         vocab = shipped_vocab()
         probs, _ = batch_importance(
-            shipped_model(model), EXPLAINERS[MODEL_EXPLAINERS[model]], [vocab.encode(tokens[i]) for i in kept]
+            shipped_model(model), EXPLAINERS[MODEL_EXPLAINERS[model]], [vocab.encode_with_grams(tokens[i]) for i in kept]
         )
         for i, p in zip(kept, probs):
             out[i] = float(p)
     return out
 
 
-def _delete(sequence: Sequence[int], positions: np.ndarray) -> list[int]:
-    drop = set(positions.tolist())
-    return [t for i, t in enumerate(sequence) if i not in drop]
+def _delete(sequence: Encoded, positions: np.ndarray) -> np.ndarray:
+    return np.delete(np.asarray(sequence), positions, axis=0)
 
 
-def _mean_drop(model: nn.Module, variants: list[list[int]], base: np.ndarray, positive: np.ndarray) -> float:
+def _mean_drop(model: nn.Module, variants: list[np.ndarray], base: np.ndarray, positive: np.ndarray) -> float:
     """Mean drop of the originally predicted class's probability from ``base`` to the variants'."""
     p = predict_proba(model, variants)
     return float(np.mean(np.where(positive, base - p, p - base)))
@@ -144,7 +143,7 @@ def _mean_drop(model: nn.Module, variants: list[list[int]], base: np.ndarray, po
 def deletion_faithfulness(
     model: nn.Module,
     explainer: Explainer,
-    sequences: Sequence[Sequence[int]],
+    sequences: Sequence[Encoded],
     ks: Sequence[int] = (1, 3),
     seed: int = 13,
 ) -> list[dict[str, float]]:

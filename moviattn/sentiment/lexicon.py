@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import sparse
 
 from .artifacts import WEIGHTS_DIR
-from .data import UNK_ID, Vocab
+from .data import UNK_ID, Encoded, Vocab, token_ids
 from .explain import batch_importance, gradcam_importance
 from .models import TextCNN
 
@@ -30,9 +30,9 @@ POLARITIES = ("positive", "negative")
 EXCLUDED_TAGS = frozenset({"Punctuation"})
 
 
-def _term_matrix(vocab: Vocab, sequences: Sequence[Sequence[int]]) -> sparse.csr_matrix:
+def _term_matrix(vocab: Vocab, sequences: Sequence[Encoded]) -> sparse.csr_matrix:
     rows = np.repeat(np.arange(len(sequences)), [len(s) for s in sequences])
-    cols = np.concatenate([np.asarray(s, dtype=np.int64) for s in sequences])
+    cols = np.concatenate([token_ids(s) for s in sequences])
     return sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(sequences), len(vocab)))
 
 
@@ -55,7 +55,7 @@ def _table(vocab: Vocab, scores: dict[str, np.ndarray], counts: np.ndarray, ok: 
     return pd.concat(frames, ignore_index=True)
 
 
-def tfidf_lexicon(vocab: Vocab, sequences: Sequence[Sequence[int]], labels: np.ndarray, min_count: int = 20) -> pd.DataFrame:
+def tfidf_lexicon(vocab: Vocab, sequences: Sequence[Encoded], labels: np.ndarray, min_count: int = 20) -> pd.DataFrame:
     """Words ranked by the summed TF-IDF (tf = share of the document, idf = log(N/df)) within each label."""
     counts_matrix = _term_matrix(vocab, sequences)
     counts = np.asarray(counts_matrix.sum(axis=0)).ravel()
@@ -70,7 +70,7 @@ def tfidf_lexicon(vocab: Vocab, sequences: Sequence[Sequence[int]], labels: np.n
     return _table(vocab, scores, counts, _eligible(vocab, counts, min_count), "tfidf")
 
 
-def logodds_lexicon(vocab: Vocab, sequences: Sequence[Sequence[int]], labels: np.ndarray, min_count: int = 20) -> pd.DataFrame:
+def logodds_lexicon(vocab: Vocab, sequences: Sequence[Encoded], labels: np.ndarray, min_count: int = 20) -> pd.DataFrame:
     """Words ranked by the z-scored log-odds ratio between labels, prior = the pooled counts."""
     matrix = _term_matrix(vocab, sequences)
     pos = np.asarray(matrix[labels == 1].sum(axis=0)).ravel()
@@ -85,9 +85,9 @@ def logodds_lexicon(vocab: Vocab, sequences: Sequence[Sequence[int]], labels: np
     return _table(vocab, {"positive": z, "negative": -z}, pos + neg, _eligible(vocab, pos + neg, min_count), "logodds")
 
 
-def gradcam_lexicon(vocab: Vocab, model: TextCNN, sequences: Sequence[Sequence[int]], min_count: int = 20) -> pd.DataFrame:
+def gradcam_lexicon(vocab: Vocab, model: TextCNN, sequences: Sequence[Encoded], min_count: int = 20) -> pd.DataFrame:
     """Words ranked by their mean raw Grad-CAM toward each class over all their occurrences."""
-    ids = np.concatenate([np.asarray(s, dtype=np.int64) for s in sequences])
+    ids = np.concatenate([token_ids(s) for s in sequences])
     counts = np.bincount(ids, minlength=len(vocab)).astype(np.float64)
     scores = {}
     for polarity, target in (("positive", 1), ("negative", 0)):

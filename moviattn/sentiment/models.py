@@ -1,7 +1,9 @@
 """Sentiment classifiers over ``word/POS`` ids: Bi-LSTM with attention, its no-attention ablation, TextCNN.
 
-All take right-padded ``(batch, time)`` ids plus true lengths and return 2-class logits
-(0 negative, 1 positive), so training, evaluation and explanation treat them alike.
+All take right-padded ids plus true lengths and return 2-class logits (0 negative,
+1 positive), so training, evaluation and explanation treat them alike. The ids are
+``(batch, time)`` token ids, or ``(batch, time, 1 + grams)`` token and subword-gram ids
+(:meth:`~moviattn.sentiment.data.Vocab.encode_with_grams`), which :class:`SubwordEmbedding` embeds.
 """
 
 from __future__ import annotations
@@ -20,12 +22,37 @@ def length_mask(lengths: torch.Tensor, width: int) -> torch.Tensor:
     return torch.arange(width, device=lengths.device)[None, :] < lengths[:, None]
 
 
+class SubwordEmbedding(nn.Module):
+    """A token's vector plus the mean of its subword grams' vectors (fastText-style).
+
+    Rare and misspelled tokens share syllables with frequent ones, and unknown tokens
+    still get their grams. The gram table starts at zero, so training begins from the
+    token embedding alone (e.g. initialised from Target2Vec). Plain ``(batch, time)``
+    ids embed as tokens only.
+    """
+
+    def __init__(self, vocab_size: int, n_grams: int, dim: int) -> None:
+        super().__init__()
+        self.tokens = nn.Embedding(vocab_size, dim, padding_idx=PAD_ID)
+        self.grams = nn.EmbeddingBag(max(n_grams, 1), dim, mode="mean", padding_idx=PAD_ID)  # mean skips padding
+        nn.init.zeros_(self.grams.weight)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        if ids.dim() == 2:
+            return self.tokens(ids)
+        grams = ids[..., 1:]
+        mean = self.grams(grams.reshape(-1, grams.shape[-1])).view(*grams.shape[:-1], -1)
+        return self.tokens(ids[..., 0]) + mean
+
+
 class _BiLSTMClassifier(nn.Module):
     """Embedding -> bidirectional LSTM -> pooling (defined by subclasses) -> linear output layer."""
 
-    def __init__(self, vocab_size: int, embed_dim: int = 128, hidden_dim: int = 128, dropout: float = 0.5) -> None:
+    def __init__(
+        self, vocab_size: int, embed_dim: int = 128, hidden_dim: int = 128, dropout: float = 0.5, n_grams: int = 0
+    ) -> None:
         super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
+        self.embedding = SubwordEmbedding(vocab_size, n_grams, embed_dim)
         self.lstm = nn.LSTM(embed_dim, hidden_dim, batch_first=True, bidirectional=True)
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(2 * hidden_dim, NUM_CLASSES)
@@ -60,9 +87,15 @@ class BiLSTMAttention(_BiLSTMClassifier):
     """Seed 002: u_t = tanh(W h_t + b), alpha_t = softmax_t(u_t^T u_w), c = sum_t alpha_t h_t."""
 
     def __init__(
-        self, vocab_size: int, embed_dim: int = 128, hidden_dim: int = 128, attention_dim: int = 128, dropout: float = 0.5
+        self,
+        vocab_size: int,
+        embed_dim: int = 128,
+        hidden_dim: int = 128,
+        attention_dim: int = 128,
+        dropout: float = 0.5,
+        n_grams: int = 0,
     ) -> None:
-        super().__init__(vocab_size, embed_dim, hidden_dim, dropout)
+        super().__init__(vocab_size, embed_dim, hidden_dim, dropout, n_grams)
         self.attention = nn.Linear(2 * hidden_dim, attention_dim)  # W, b
         self.context = nn.Parameter(torch.empty(attention_dim).uniform_(-0.1, 0.1))  # u_w
 
@@ -97,10 +130,11 @@ class TextCNN(nn.Module):
         filter_sizes: tuple[int, ...] = (3, 4, 5),
         num_filters: int = 100,
         dropout: float = 0.5,
+        n_grams: int = 0,
     ) -> None:
         super().__init__()
         self.filter_sizes = tuple(filter_sizes)
-        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=PAD_ID)
+        self.embedding = SubwordEmbedding(vocab_size, n_grams, embed_dim)
         self.convs = nn.ModuleList(nn.Conv1d(embed_dim, num_filters, h) for h in self.filter_sizes)
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(num_filters * len(self.filter_sizes), NUM_CLASSES)
@@ -112,9 +146,9 @@ class TextCNN(nn.Module):
 
     def feature_maps(self, ids: torch.Tensor, lengths: torch.Tensor) -> list[torch.Tensor]:
         """Per filter width h: ReLU activations ``(batch, filters, time - h + 1)``, zero at padding windows."""
-        if ids.shape[1] < self.min_length:
-            ids = nn.functional.pad(ids, (0, self.min_length - ids.shape[1]), value=PAD_ID)
         embedded = self.dropout(self.embedding(ids)).transpose(1, 2)
+        if embedded.shape[2] < self.min_length:  # padding embeds as zeros
+            embedded = nn.functional.pad(embedded, (0, self.min_length - embedded.shape[2]))
         maps = []
         for h, conv in zip(self.filter_sizes, self.convs):
             activation = torch.relu(conv(embedded))

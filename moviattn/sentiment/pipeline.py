@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from .artifacts import METRICS_FILE, TARGET2VEC_STEM, VOCAB_FILE, WEIGHTS_DIR, read_model, save_model
-from .data import DEFAULT_DATA_DIR, Corpus, Vocab, load_split, train_valid_indices
+from .data import DEFAULT_DATA_DIR, Corpus, Vocab, load_split, token_ids, train_valid_indices
 from .explain import EXPLAINERS, MODEL_EXPLAINERS, deletion_faithfulness
 from .lexicon import gradcam_lexicon, lexicon_path, logodds_lexicon, tfidf_lexicon
 from .models import build_model
@@ -28,6 +28,8 @@ from .training import TrainConfig, accuracy, encode_all, seed_everything, train_
 SEED = 13
 VALID_FRACTION = 0.1
 MIN_FREQ = 3
+#: Subword grams (syllable uni-/bigrams, tags) seen at least this often in train get a vector.
+GRAM_MIN_COUNT = 5
 LEXICON_MIN_COUNT = 20
 #: Faithfulness is measured on the first reviews of test.tsv (its rows are in hash order, i.e. random).
 FAITHFULNESS_REVIEWS = 10_000
@@ -69,7 +71,7 @@ def prepare(data_dir: Path = DEFAULT_DATA_DIR, vocab: Vocab | None = None) -> Sp
     full_train = load_split(Path(data_dir) / "train.tsv")
     train_idx, valid_idx = train_valid_indices(len(full_train), VALID_FRACTION, SEED)
     train = full_train.subset(train_idx)
-    vocab = vocab or Vocab.build(train.tokens, min_freq=MIN_FREQ)
+    vocab = vocab or Vocab.build(train.tokens, min_freq=MIN_FREQ, gram_min_count=GRAM_MIN_COUNT)
     return Splits(train, full_train.subset(valid_idx), load_split(Path(data_dir) / "test.tsv"), vocab)
 
 
@@ -114,12 +116,15 @@ def train_all(
     valid_x = encode_all(splits.vocab, splits.valid.tokens, config.max_tokens)
     test_x = encode_all(splits.vocab, splits.test.tokens, config.max_tokens)
 
-    t2v, t2v_seconds = train_target2vec(splits.vocab, train_x, splits.train.labels, t2v_config, log)
+    t2v, t2v_seconds = train_target2vec(splits.vocab, [token_ids(x) for x in train_x], splits.train.labels, t2v_config, log)
     t2v.save(out_dir / TARGET2VEC_STEM)
     pretrained = torch.as_tensor(t2v.vectors[: len(splits.vocab)]) * EMBEDDING_SCALE
 
     metrics: dict[str, object] = {
-        "data": {"train": len(splits.train), "valid": len(splits.valid), "test": len(splits.test), "vocab": len(splits.vocab)},
+        "data": {
+            "train": len(splits.train), "valid": len(splits.valid), "test": len(splits.test),
+            "vocab": len(splits.vocab), "grams": len(splits.vocab.grams),
+        },
         "train_config": asdict(config),
         "target2vec": {"config": asdict(t2v_config), "seconds": round(t2v_seconds, 1)},
         "models": {},
@@ -134,11 +139,12 @@ def train_all(
     models = {}
     for name, hyper in CLASSIFIERS.items():
         log(f"training {name}")
+        hyper = {**hyper, "n_grams": len(splits.vocab.grams)}
         seed_everything(config.seed)
         model = build_model(name, len(splits.vocab), **hyper)
         with torch.no_grad():
-            model.embedding.weight.copy_(pretrained)
-            model.embedding.weight[0].zero_()
+            model.embedding.tokens.weight.copy_(pretrained)
+            model.embedding.tokens.weight[0].zero_()
         result = train_classifier(model, train_x, splits.train.labels, valid_x, splits.valid.labels, config, log)
         save_model(name, model, hyper, out_dir)
         models[name] = read_model(name, len(splits.vocab), out_dir)  # evaluate what is shipped (float16 round trip)

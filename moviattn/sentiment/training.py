@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import Vocab, length_bucketed_batches, pad_batch
+from .data import Encoded, Vocab, length_bucketed_batches, pad_batch
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,9 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def encode_all(vocab: Vocab, docs: Sequence[Sequence[str]], max_tokens: int) -> list[list[int]]:
-    """Token ids of every document, truncated to ``max_tokens``."""
-    return [vocab.encode(doc[:max_tokens]) for doc in docs]
+def encode_all(vocab: Vocab, docs: Sequence[Sequence[str]], max_tokens: int) -> list[np.ndarray]:
+    """The classifier input (token and subword-gram ids) of every document, truncated to ``max_tokens``."""
+    return [vocab.encode_with_grams(doc[:max_tokens]) for doc in docs]
 
 
 def _min_length(model: nn.Module) -> int:
@@ -62,7 +62,7 @@ def _min_length(model: nn.Module) -> int:
 
 
 @torch.no_grad()
-def predict_proba(model: nn.Module, sequences: Sequence[Sequence[int]], batch_size: int = 512) -> np.ndarray:
+def predict_proba(model: nn.Module, sequences: Sequence[Encoded], batch_size: int = 512) -> np.ndarray:
     """Positive-class probability of every sequence (batched by length, returned in input order)."""
     model.eval()
     probs = np.empty(len(sequences), dtype=np.float64)
@@ -72,16 +72,16 @@ def predict_proba(model: nn.Module, sequences: Sequence[Sequence[int]], batch_si
     return probs
 
 
-def accuracy(model: nn.Module, sequences: Sequence[Sequence[int]], labels: np.ndarray) -> float:
+def accuracy(model: nn.Module, sequences: Sequence[Encoded], labels: np.ndarray) -> float:
     """Share of sequences whose thresholded (0.5) prediction matches the label."""
     return float(((predict_proba(model, sequences) >= 0.5).astype(np.int64) == labels).mean())
 
 
 def train_classifier(
     model: nn.Module,
-    train_x: Sequence[Sequence[int]],
+    train_x: Sequence[Encoded],
     train_y: np.ndarray,
-    valid_x: Sequence[Sequence[int]],
+    valid_x: Sequence[Encoded],
     valid_y: np.ndarray,
     config: TrainConfig,
     log: Callable[[str], None] = print,

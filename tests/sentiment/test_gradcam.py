@@ -18,7 +18,7 @@ def hand_built_cnn() -> TextCNN:
     """
     model = TextCNN(VOCAB, embed_dim=VOCAB, filter_sizes=(3,), num_filters=2, dropout=0.0)
     with torch.no_grad():
-        model.embedding.weight.copy_(torch.eye(VOCAB))
+        model.embedding.tokens.weight.copy_(torch.eye(VOCAB))
         model.convs[0].weight.zero_()
         model.convs[0].bias.zero_()
         model.convs[0].weight[0, GOOD, :] = 1.0
