@@ -27,6 +27,7 @@ import gc
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -35,28 +36,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import sys
-
 import numpy as np
 import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from moviattn.aggregate import aggregate_reviews
-from moviattn.attention import LAYER_AGGREGATORS, NORMALIZATIONS, PRECISIONS, combine_windows, window_attention
-from moviattn.cache import ResultCache
-from moviattn.context_cache import CONTEXTS
 from moviattn.data import load_dataset
+from moviattn.explorer.aggregate import aggregate_reviews
+from moviattn.explorer.cache import ResultCache
+from moviattn.explorer.context_cache import CONTEXTS
+from moviattn.explorer.pipeline import Explorer
+from moviattn.explorer.precision import PRECISIONS
+from moviattn.explorer.reduce import LAYER_AGGREGATORS, NORMALIZATIONS, combine_windows, window_attention
+from moviattn.explorer.results import ReviewAttention
+from moviattn.explorer.settings import Settings
+from moviattn.explorer.units import merge
 from moviattn.models import LoadedModel, load_model
 from moviattn.morphology import pos_tags
-from moviattn.pipeline import Explorer
-from moviattn.results import ReviewAttention
-from moviattn.settings import Settings
-from moviattn.units import merge
+from moviattn.paths import SHARED_DATA_DIR
 
 REPO = Path(__file__).resolve().parents[1]
-NSMC = REPO.parent / "shared" / "data" / "nsmc"
+NSMC = SHARED_DATA_DIR / "nsmc"
 
 
 # ---------------------------------------------------------------- the usual way

@@ -1,6 +1,9 @@
-"""moviattn: where Korean movie reviews look in a movie's info and plot, by transformer attention.
+"""moviattn: a Korean movie-review lab — where reviews look in a movie's info and plot, what makes them
+positive or negative, and which movie to watch next.
 
-Public API (imported lazily, so ``import moviattn`` stays light until a name is used)::
+Wings (sub-packages) over a shared base (``data``, ``text``, ``morphology``, ``models``, ``metrics``):
+``explorer`` (attention explorer), ``sentiment`` (sentiment explainers), ``recommend`` (recommenders),
+and ``ui`` (the Gradio app). Public API (imported lazily, so ``import moviattn`` stays light)::
 
     from moviattn import load_dataset, load_model, Explorer, Settings
     data = load_dataset()                       # the shipped sample (movie_data/)
@@ -11,36 +14,29 @@ Public API (imported lazily, so ``import moviattn`` stays light until a name is 
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ._lazy import lazy_exports
 
 _EXPORTS = {
-    "Movie": "data", "Review": "data", "Dataset": "data", "DataError": "data",
-    "load_dataset": "data", "load_reviews_file": "data", "reviews_from_hf": "data", "SAMPLE_DATA_DIR": "data",
+    "Movie": "data", "Review": "data", "Dataset": "data", "DataError": "errors",
+    "load_dataset": "data", "load_reviews_file": "data", "reviews_from_hf": "data", "SAMPLE_DATA_DIR": "paths",
     "normalize": "text", "NormalizedText": "text",
-    "Unit": "morphology", "AnalyserUnavailable": "morphology",
-    "load_model": "models", "LoadedModel": "models", "DEFAULT_MODEL": "models",
-    "ModelLoadError": "offline_model", "OFFLINE_MODEL_ID": "offline_model",
-    "Settings": "settings",
-    "ReviewTooLong": "sequence",
-    "HEAD_AGGREGATORS": "attention", "LAYER_AGGREGATORS": "attention", "NORMALIZATIONS": "attention",
-    "EXTRACTORS": "attention", "extract_attention": "attention", "rollout": "attention",
-    "ReviewAttention": "results",
-    "MovieAggregate": "aggregate", "aggregate_reviews": "aggregate",
-    "ResultCache": "cache",
-    "Explorer": "pipeline", "EmptyReview": "pipeline",
-    "review_info_heatmap": "plotting", "review_plot_heatmap": "plotting", "aggregate_bars": "plotting",
-    "save_png": "plotting", "korean_font": "plotting",
+    "Unit": "morphology", "AnalyserUnavailable": "errors",
+    "load_model": "models", "LoadedModel": "models", "DEFAULT_MODEL": "paths",
+    "ModelLoadError": "errors", "OFFLINE_MODEL_ID": "offline_model",
+    "USER_ERRORS": "errors", "UnknownChoice": "registry",
+    "Settings": "explorer.settings",
+    "ReviewTooLong": "explorer.sequence",
+    "HEAD_AGGREGATORS": "explorer.reduce", "LAYER_AGGREGATORS": "explorer.reduce", "NORMALIZATIONS": "explorer.reduce",
+    "rollout": "explorer.reduce",
+    "EXTRACTORS": "explorer.attention", "extract_attention": "explorer.attention",
+    "PRECISIONS": "explorer.precision",
+    "ReviewAttention": "explorer.results",
+    "MovieAggregate": "explorer.aggregate", "aggregate_reviews": "explorer.aggregate",
+    "ResultCache": "explorer.cache",
+    "Explorer": "explorer.pipeline", "EmptyReview": "explorer.pipeline",
+    "review_info_heatmap": "explorer.plotting", "review_plot_heatmap": "explorer.plotting",
+    "aggregate_bars": "explorer.plotting", "save_png": "explorer.plotting", "korean_font": "explorer.plotting",
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'moviattn' has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

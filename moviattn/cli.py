@@ -1,287 +1,42 @@
-"""Command line: ``python -m moviattn {movies,show,precompute} ...``.
+"""Command line: ``python -m moviattn <command> ...`` (or the ``moviattn`` console script).
 
-Errors in the user's input (unknown movie, malformed file, too long a review)
-are printed as one line and exit with status 2, never as a traceback.
+Each wing registers its own commands (``<wing>.cli.register``). Errors in the user's input (unknown
+movie, malformed file, too long a review: ``errors.USER_ERRORS``) are printed as one line and exit
+with status 2, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import logging
-import os
 import sys
-import tempfile
-import time
-from dataclasses import asdict, fields
-from pathlib import Path
-from typing import Any
 
-from .data import SAMPLE_DATA_DIR, DataError, Dataset, load_dataset
-from .settings import GRANULARITIES, Settings
+from .errors import USER_ERRORS
 
-log = logging.getLogger("moviattn")
-
-
-def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    from .attention import EXTRACTORS, HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS, PRECISIONS
-    from .morphology import ANALYSER_FACTORIES
-
-    defaults = Settings()
-    group = parser.add_argument_group("attention settings")
-    group.add_argument("--layer-agg", choices=list(LAYER_AGGREGATORS), default=defaults.layer_agg)
-    group.add_argument("--layer", type=int, default=defaults.layer, help="layer for 'single'; last layer rolled out by 'rollout'")
-    group.add_argument("--last-k", type=int, default=defaults.last_k)
-    group.add_argument("--head-agg", choices=list(HEAD_AGGREGATORS), default=defaults.head_agg)
-    group.add_argument("--head", type=int, default=defaults.head, help="head for 'single'")
-    group.add_argument("--normalization", choices=list(NORMALIZATIONS), default=defaults.normalization)
-    group.add_argument("--granularity", choices=GRANULARITIES, default=defaults.granularity)
-    group.add_argument("--analyser", choices=list(ANALYSER_FACTORIES), default=defaults.analyser)
-    group.add_argument("--content-only", action="store_true", help="drop particles, endings and punctuation")
-    model = parser.add_argument_group("model")
-    model.add_argument("--model", default=os.environ.get("MOVIATTN_MODEL", "klue/roberta-base"), help="hub id, local path or 'offline'")
-    model.add_argument(
-        "--precision", default="auto", choices=["auto", *PRECISIONS],
-        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (benchmarks/README.md)",
-    )
-    model.add_argument(
-        "--method", default="qk", choices=list(EXTRACTORS),
-        help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
-        "without the review (many times faster on whole movies; benchmarks/README.md)",
-    )
-    model.add_argument("--batch-size", type=int, default=8, help="reviews computed together")
-    model.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(**{f.name: getattr(args, f.name) for f in fields(Settings)})
-
-
-def _explorer(args: argparse.Namespace):
-    from .cache import ResultCache
-    from .models import default_device, load_model
-    from .pipeline import Explorer
-
-    model = load_model(args.model, default_device())
-    if model.notice:
-        print(f"notice: {model.notice}", file=sys.stderr)
-    cache = None if args.no_cache else ResultCache()
-    return Explorer(model, cache, method=args.method, precision=args.precision, batch_size=args.batch_size)
-
-
-def _usable_settings(explorer, args: argparse.Namespace) -> Settings:
-    settings, notice = explorer.usable_settings(_settings(args))
-    if notice:
-        print(f"notice: {notice}", file=sys.stderr)
-    return settings
-
-
-def _dataset(path: str) -> Dataset:
-    return load_dataset(path)
-
-
-# ---------------------------------------------------------------- commands
-
-
-def cmd_movies(args: argparse.Namespace) -> None:
-    dataset = _dataset(args.data)
-    for movie in dataset.movies.values():
-        print(f"{movie.id}\t{movie.label}\t{len(dataset.reviews_of(movie.id))} reviews")
-
-
-def cmd_show(args: argparse.Namespace) -> None:
-    from .plotting import review_info_heatmap, review_plot_heatmap, save_png
-
-    dataset = _dataset(args.data)
-    movie = dataset.movie(args.movie)
-    if args.text is not None:
-        text = args.text
-    else:
-        reviews = dataset.reviews_of(movie.id)
-        if not 0 <= args.review < len(reviews):
-            raise DataError(args.data, f"movie {movie.id} has {len(reviews)} reviews; --review must be 0..{len(reviews) - 1}")
-        text = reviews[args.review].text
-    explorer = _explorer(args)
-    result = explorer.review_attention(movie, text, _usable_settings(explorer, args))
-    out = Path(args.out_dir)
-    stem = f"{movie.id}_{args.review if args.text is None else 'text'}"
-    info_png = save_png(review_info_heatmap(result, scale=args.scale, cmap=args.cmap), out / f"{stem}_info.png")
-    plot_png = save_png(review_plot_heatmap(result, scale=args.scale, cmap=args.cmap), out / f"{stem}_plot.png")
-    print(f"{movie.label}: {text!r}")
-    print(f"model: {result.model_name}; windows: {result.n_windows}")
-    names, by_field = result.by_field()
-    for name, value in zip(names, by_field.mean(axis=0)):
-        print(f"  {name:9s} {value:.3f}")
-    print(f"wrote {info_png} and {plot_png}")
-
-
-def _round(values: Any, digits: int = 5) -> Any:
-    return [_round(v, digits) for v in values] if isinstance(values, list) else round(float(values), digits)
-
-
-def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
-        json.dump(payload, tmp, ensure_ascii=False)
-    os.chmod(tmp.name, 0o644)  # a temp file is private; the output is not
-    os.replace(tmp.name, path)
-
-
-def cmd_precompute(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
-    from .aggregate import aggregate_reviews
-
-    dataset = _dataset(args.data)
-    movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
-    movies = [dataset.movie(m) for m in movie_ids]
-    explorer = _explorer(args)
-    settings = _usable_settings(explorer, args)
-    header = {"model": explorer.model.name, "settings": asdict(settings), "method": explorer.method, "precision": explorer.precision}
-    out = Path(args.out)
-    payload: dict[str, Any] = {**header, "movies": {}}
-    if out.exists() and not args.restart:  # resume: keep movies already written under the same header
-        try:
-            previous = json.loads(out.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            previous = {}
-        if all(previous.get(k) == v for k, v in header.items()):
-            payload["movies"] = previous.get("movies", {})
-    todo = [m for m in movies if m.id not in payload["movies"]]
-    if len(todo) < len(movies):
-        print(f"resuming: {len(movies) - len(todo)} movies already in {out}", file=sys.stderr)
-    started, review_count = time.perf_counter(), 0
-    with tqdm(total=sum(len(dataset.reviews_of(m.id)) for m in todo), unit="review", desc="precompute") as bar:
-        for movie in todo:
-            reviews = dataset.reviews_of(movie.id)
-            bar.set_postfix_str(movie.label)
-            shown = [0]
-
-            def advance(done: int, _total: int, shown: list[int] = shown) -> None:
-                bar.update(done - shown[0])
-                shown[0] = done
-
-            kept, results, skipped = explorer.review_attentions(movie, reviews, settings, progress=advance)
-            bar.update(len(reviews) - shown[0])
-            aggregate = aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped)
-            payload["movies"][movie.id] = {
-                "movie": {k: v for k, v in asdict(movie).items()},
-                "aggregate": {
-                    **{k: v for k, v in aggregate.to_json().items() if k not in ("info_per_review", "plot_per_review")},
-                    "info_share": _round(aggregate.info_share().tolist()),
-                    "plot_share": _round(aggregate.plot_share().tolist()),
-                    "field_share": {k: round(v, 5) for k, v in aggregate.field_share().items()},
-                    "by_polarity": {
-                        p: {"count": aggregate.count(p), "field_share": aggregate.field_share(p),
-                            "plot_share": _round(aggregate.plot_share(p).tolist())}
-                        for p in ("positive", "negative")
-                    },
-                },
-                "reviews": [
-                    {
-                        "review_id": rid,
-                        "rating": rating,
-                        "text": result.review_text.original,
-                        "units": [u.text for u in result.review_units],
-                        "info_attention": _round(result.info.tolist()),
-                        "plot_attention": _round(result.plot.tolist()),
-                    }
-                    for rid, rating, result in zip(aggregate.review_ids, aggregate.ratings, results)
-                ],
-            }
-            review_count += len(reviews)
-            _write_json_atomically(out, payload)
-    seconds = time.perf_counter() - started
-    rate = review_count / seconds if seconds > 0 else 0.0
-    print(f"wrote {out}: {len(payload['movies'])} movies; {review_count} reviews in {seconds:.1f} s ({rate:.1f} reviews/s)")
-
-
-def cmd_evaluate(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
-    from .evaluation import evaluate, report, write_csv, write_quality_resource
-
-    dataset = _dataset(args.data)
-    movie_ids = [dataset.movie(m).id for m in args.movies.split(",")] if args.movies else None
-    explorer = _explorer(args)
-    settings = _usable_settings(explorer, args)
-    started = time.perf_counter()
-    with tqdm(unit="review", desc="evaluate") as bar:
-        def advance(done: int, label: str) -> None:
-            bar.update(done - bar.n)
-            bar.set_postfix_str(label)
-
-        result = evaluate(
-            explorer, dataset, movie_ids, base=settings,
-            limit_reviews=args.limit_reviews, mentions_only=not args.all_reviews, deletion=not args.no_deletion,
-            progress=advance,
-        )
-    text, rows, _ = report(result)
-    print(text)
-    write_csv(rows, args.out)
-    if args.quality_out:
-        write_quality_resource(rows, args.quality_out)
-    print(f"wrote {args.out}; {result.n_reviews} reviews in {time.perf_counter() - started:.0f} s")
-
-
-# ---------------------------------------------------------------- entry point
+#: The wings whose ``cli.register(subparsers)`` adds commands, in the order ``--help`` lists them.
+WINGS = ("explorer", "sentiment")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m moviattn", description="Korean movie-review attention explorer")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    movies = sub.add_parser("movies", help="list the movies of a dataset folder")
-    movies.add_argument("--data", default=str(SAMPLE_DATA_DIR))
-    movies.set_defaults(run=cmd_movies)
-
-    show = sub.add_parser("show", help="render one review's two heatmaps to PNG")
-    show.add_argument("--data", default=str(SAMPLE_DATA_DIR))
-    show.add_argument("--movie", required=True, help="movie id (see 'movies')")
-    which = show.add_mutually_exclusive_group()
-    which.add_argument("--review", type=int, default=0, help="index of the movie's review (0 = newest)")
-    which.add_argument("--text", help="your own review text instead")
-    show.add_argument("--out-dir", default="heatmaps")
-    show.add_argument("--scale", choices=["linear", "log", "percentile"], default="linear")
-    show.add_argument("--cmap", default="viridis")
-    _add_settings_arguments(show)
-    show.set_defaults(run=cmd_show)
-
-    precompute = sub.add_parser("precompute", help="per-movie and per-review attention of a dataset as JSON")
-    precompute.add_argument("--data", default=str(SAMPLE_DATA_DIR))
-    precompute.add_argument("--out", required=True)
-    precompute.add_argument("--movies", help="comma-separated movie ids (default: all)")
-    precompute.add_argument("--restart", action="store_true", help="ignore movies already in --out")
-    _add_settings_arguments(precompute)
-    precompute.set_defaults(run=cmd_precompute)
-
-    evaluate = sub.add_parser("evaluate", help="score every attention setting against review mentions (explanation quality)")
-    evaluate.add_argument("--data", default=str(SAMPLE_DATA_DIR))
-    evaluate.add_argument("--movies", help="comma-separated movie ids (default: all)")
-    evaluate.add_argument("--out", default="evaluation.csv", help="CSV table of every setting")
-    evaluate.add_argument("--limit-reviews", type=int, help="at most N reviews per movie")
-    evaluate.add_argument("--all-reviews", action="store_true", help="also reviews without any mention (default: skip them)")
-    evaluate.add_argument("--no-deletion", action="store_true", help="skip the deletion (embedding) test")
-    evaluate.add_argument("--quality-out", help="also write the app's quality-note table here")
-    _add_settings_arguments(evaluate)
-    evaluate.set_defaults(run=cmd_evaluate)
-
-    from .sentiment.cli import register as register_sentiment
-
-    register_sentiment(sub)
+    parser = argparse.ArgumentParser(prog="moviattn", description="Korean movie-review lab: attention explorer, sentiment explainers, recommenders")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for wing in WINGS:
+        importlib.import_module(f".{wing}.cli", __package__).register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .morphology import AnalyserUnavailable
-    from .offline_model import ModelLoadError
-
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (DataError, ValueError, ModelLoadError, AnalyserUnavailable) as exc:
+    except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
 
+
+def main_exit() -> None:
+    """The ``moviattn`` console script."""
+    sys.exit(main())

@@ -15,27 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import DataError
+from .paths import SAMPLE_DATA_DIR
+
 #: The sample dataset shipped with the project: the app's embedded default.
-SAMPLE_DATA_DIR = Path(__file__).resolve().parent.parent / "movie_data"
 
 #: Largest review file accepted from an upload (bytes).
 MAX_REVIEW_FILE_BYTES = 20 * 1024 * 1024
 
 #: Column names accepted for a review's text in CSV/JSON/HF inputs, first match wins.
 TEXT_FIELDS = ("review", "text", "document")
-
-
-class DataError(ValueError):
-    """Invalid input data; the message names the file, the record and the field."""
-
-    def __init__(self, source: str, message: str, record: int | str | None = None, field_name: str | None = None):
-        where = source
-        if record is not None:
-            where += f", record {record}"
-        if field_name is not None:
-            where += f", field {field_name!r}"
-        super().__init__(f"{where}: {message}")
-        self.source, self.record, self.field_name = source, record, field_name
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from .offline_model import OFFLINE_MODEL_ID, ModelLoadError, load_offline_model
+from .errors import ModelLoadError
+from .offline_model import OFFLINE_MODEL_ID, load_offline_model
+from .paths import DEFAULT_MODEL
 
-DEFAULT_MODEL = "klue/roberta-base"
 #: Names that select the offline model directly.
 OFFLINE_ALIASES = frozenset({"offline", "e5", OFFLINE_MODEL_ID})
 
@@ -151,3 +154,28 @@ def load_model(name: str = DEFAULT_MODEL, device: str = "cpu", allow_fallback: b
 def default_device() -> str:
     """'cuda' where a GPU is visible, else 'cpu'."""
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def is_e5(model: LoadedModel) -> bool:
+    """e5 models want a ``query: ``/``passage: `` prefix before every text."""
+    return model.name == OFFLINE_MODEL_ID or "e5" in model.name.lower()
+
+
+@torch.inference_mode()
+def embed(model: LoadedModel, texts: Sequence[str], kind: str, batch_size: int = 8) -> np.ndarray:
+    """Sentence vectors: mean-pooled last hidden states, L2-normalised, ``[len(texts), hidden]``.
+
+    e5 models get their ``query: ``/``passage: `` prefix (``kind``); texts longer than the model's
+    positions are truncated. Used by the explorer's deletion test and the diary recommender.
+    """
+    prefix = {"query": "query: ", "passage": "passage: "}[kind] if is_e5(model) else ""
+    out = []
+    for start in range(0, len(texts), batch_size):
+        batch = [prefix + t for t in texts[start : start + batch_size]]
+        inputs = model.tokenizer(batch, padding=True, truncation=True, max_length=model.max_length, return_tensors="pt")
+        inputs = {k: v.to(model.device) for k, v in inputs.items() if k in ("input_ids", "attention_mask")}
+        hidden = model.model(**inputs).last_hidden_state
+        mask = inputs["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+        out.append(torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0, model.model.config.hidden_size))

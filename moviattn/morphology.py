@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from .errors import AnalyserUnavailable
+from .registry import UnknownChoice, choose
 from .text import eojeol_spans
 
 DEFAULT_ANALYSER = "okt"
@@ -29,10 +31,6 @@ _CONTENT_TAGS: dict[str, frozenset[str]] = {
 }
 
 EOJEOL_TAG = "Eojeol"
-
-
-class AnalyserUnavailable(RuntimeError):
-    """A morphological analyser cannot be used here (unknown name, no Java, no Mecab)."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +71,12 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=None)
 def _analyser(name: str) -> object:
-    if name not in ANALYSER_FACTORIES:
-        raise AnalyserUnavailable(f"unknown analyser {name!r}; choose one of {sorted(ANALYSER_FACTORIES)}")
     try:
-        return ANALYSER_FACTORIES[name]()
+        factory = choose("analyser", name, ANALYSER_FACTORIES)
+    except UnknownChoice as exc:
+        raise AnalyserUnavailable(str(exc)) from None
+    try:
+        return factory()
     except Exception as exc:  # JVM missing, Mecab not installed, ...: all mean "not here"
         hint = "install Mecab-ko" if name == "mecab" else "install a Java runtime (JDK 17), e.g. apt-get install default-jre"
         raise AnalyserUnavailable(f"analyser {name!r} cannot start ({type(exc).__name__}: {exc}); {hint}") from exc

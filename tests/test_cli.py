@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from moviattn import cli
+from moviattn.explorer import cli as explorer_cli
 from moviattn.models import load_model
 
 
@@ -48,7 +49,7 @@ def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys
     assert len(review["plot_attention"]) == len(review["units"])
     # a second run with one more movie computes only the new one
     calls = []
-    original = cli.cmd_precompute.__globals__["_explorer"]
+    original = explorer_cli.cmd_precompute.__globals__["_explorer"]
 
     def counting_explorer(a):
         explorer = original(a)
@@ -56,7 +57,7 @@ def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys
         explorer.review_attentions = lambda movie, *r, **k: calls.append(movie.id) or real(movie, *r, **k)
         return explorer
 
-    monkeypatch.setitem(cli.cmd_precompute.__globals__, "_explorer", counting_explorer)
+    monkeypatch.setitem(explorer_cli.cmd_precompute.__globals__, "_explorer", counting_explorer)
     assert cli.main([*args[:2], "s001,s002,s003", *args[3:]]) == 0
     assert calls == ["s003"]
     assert "resuming: 2 movies" in capsys.readouterr().err

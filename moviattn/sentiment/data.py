@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import pickle
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -27,6 +26,8 @@ import pandas as pd
 import torch
 
 from ..morphology import morpheme_units
+from ..paths import SHARED_DATA_DIR
+from ..paths import cache_dir as moviattn_cache_dir
 from ..text import normalize
 
 PAD, UNK = "<pad>", "<unk>"
@@ -43,13 +44,12 @@ GRAM_MEMO_SIZE = 1 << 18
 TOKENISER_VERSION = "okt-surface-v1"
 
 #: ``<repo>/../shared/data/nsmc/sentiment``: where the project's data lives when present.
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nsmc" / "sentiment"
+DEFAULT_DATA_DIR = SHARED_DATA_DIR / "nsmc" / "sentiment"
 
 
 def cache_dir() -> Path:
     """Where tokenised corpora are cached: outside the project, never committed."""
-    root = os.environ.get("MOVIATTN_CACHE", "~/.cache/moviattn")
-    return Path(root).expanduser() / "sentiment"
+    return moviattn_cache_dir("sentiment")
 
 
 @dataclass(frozen=True)

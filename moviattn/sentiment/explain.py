@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..registry import choose
 from .artifacts import shipped_model, shipped_vocab
 from .data import Encoded, length_bucketed_batches, pad_batch, tokenise
 from .models import BiLSTMAttention, TextCNN, length_mask
@@ -97,8 +98,7 @@ class SentimentExplanation:
 
 def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentExplanation:
     """Verdict and normalised (max 1) word importance of a shipped model on ``text``."""
-    if model not in MODEL_EXPLAINERS:
-        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODEL_EXPLAINERS)}")
+    choose("model", model, MODEL_EXPLAINERS)
     if not isinstance(text, str) or not text.strip():
         raise ValueError("리뷰가 비어 있습니다 / the review is empty")
     tokenised = tokenise(text)
@@ -115,8 +115,7 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
 
 def predict_positive(texts: Sequence[str], model: str = "bilstm_attention") -> list[float | None]:
     """P(positive) of each text in one batched pass; None for a text with no words (empty, emoji only)."""
-    if model not in MODEL_EXPLAINERS:
-        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODEL_EXPLAINERS)}")
+    choose("model", model, MODEL_EXPLAINERS)
     tokens = [tokenise(t).tokens if t and t.strip() else [] for t in texts]
     kept = [i for i, t in enumerate(tokens) if t]
     out: list[float | None] = [None] * len(texts)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from ..registry import choose
 from .artifacts import WEIGHTS_DIR
 from .data import UNK_ID, Encoded, Vocab, token_ids
 from .explain import batch_importance, gradcam_importance
@@ -104,10 +105,8 @@ def lexicon_path(method: str, directory: Path = WEIGHTS_DIR) -> Path:
 
 def lexicon_table(method: str, polarity: str, k: int = 15) -> pd.DataFrame:
     """The top ``k`` words of a shipped lexicon: columns rank, word, score, count."""
-    if method not in METHODS:
-        raise ValueError(f"unknown lexicon method {method!r}; choose one of {METHODS}")
-    if polarity not in POLARITIES:
-        raise ValueError(f"unknown polarity {polarity!r}; choose one of {POLARITIES}")
+    choose("lexicon method", method, METHODS)
+    choose("polarity", polarity, POLARITIES)
     frame = pd.read_csv(lexicon_path(method))
     top = frame[frame["polarity"] == polarity].sort_values("rank").head(k)
     return top[["rank", "word", "score", "count"]].reset_index(drop=True)

@@ -1,7 +1,8 @@
 """Sentiment classifiers over ``word/POS`` ids: Bi-LSTM with attention, its no-attention ablation, TextCNN.
 
-All take right-padded ids plus true lengths and return 2-class logits (0 negative,
-1 positive), so training, evaluation and explanation treat them alike. The ids are
+All take right-padded ids plus true lengths and return ``num_classes`` logits (default 2:
+0 negative, 1 positive), so training, evaluation and explanation treat them alike and other
+classifiers (e.g. of emotions) can reuse them. The ids are
 ``(batch, time)`` token ids, or ``(batch, time, 1 + grams)`` token and subword-gram ids
 (:meth:`~moviattn.sentiment.data.Vocab.encode_with_grams`), which :class:`SubwordEmbedding` embeds.
 """
@@ -12,6 +13,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ..registry import choose
 from .data import PAD_ID
 
 NUM_CLASSES = 2
@@ -49,13 +51,14 @@ class _BiLSTMClassifier(nn.Module):
     """Embedding -> bidirectional LSTM -> pooling (defined by subclasses) -> linear output layer."""
 
     def __init__(
-        self, vocab_size: int, embed_dim: int = 128, hidden_dim: int = 128, dropout: float = 0.5, n_grams: int = 0
+        self, vocab_size: int, embed_dim: int = 128, hidden_dim: int = 128, dropout: float = 0.5, n_grams: int = 0,
+        num_classes: int = NUM_CLASSES,
     ) -> None:
         super().__init__()
         self.embedding = SubwordEmbedding(vocab_size, n_grams, embed_dim)
         self.lstm = nn.LSTM(embed_dim, hidden_dim, batch_first=True, bidirectional=True)
         self.dropout = nn.Dropout(dropout)
-        self.output = nn.Linear(2 * hidden_dim, NUM_CLASSES)
+        self.output = nn.Linear(2 * hidden_dim, num_classes)
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-position states ``h_t = [h_fwd; h_bwd]`` (batch, time, 2H) and the final states (batch, 2H)."""
@@ -94,8 +97,9 @@ class BiLSTMAttention(_BiLSTMClassifier):
         attention_dim: int = 128,
         dropout: float = 0.5,
         n_grams: int = 0,
+        num_classes: int = NUM_CLASSES,
     ) -> None:
-        super().__init__(vocab_size, embed_dim, hidden_dim, dropout, n_grams)
+        super().__init__(vocab_size, embed_dim, hidden_dim, dropout, n_grams, num_classes)
         self.attention = nn.Linear(2 * hidden_dim, attention_dim)  # W, b
         self.context = nn.Parameter(torch.empty(attention_dim).uniform_(-0.1, 0.1))  # u_w
 
@@ -131,13 +135,14 @@ class TextCNN(nn.Module):
         num_filters: int = 100,
         dropout: float = 0.5,
         n_grams: int = 0,
+        num_classes: int = NUM_CLASSES,
     ) -> None:
         super().__init__()
         self.filter_sizes = tuple(filter_sizes)
         self.embedding = SubwordEmbedding(vocab_size, n_grams, embed_dim)
         self.convs = nn.ModuleList(nn.Conv1d(embed_dim, num_filters, h) for h in self.filter_sizes)
         self.dropout = nn.Dropout(dropout)
-        self.output = nn.Linear(num_filters * len(self.filter_sizes), NUM_CLASSES)
+        self.output = nn.Linear(num_filters * len(self.filter_sizes), num_classes)
 
     @property
     def min_length(self) -> int:
@@ -174,6 +179,4 @@ MODEL_CLASSES: dict[str, type[nn.Module]] = {
 
 def build_model(name: str, vocab_size: int, **hyper: object) -> nn.Module:
     """A fresh model by registry name with the given hyper-parameters."""
-    if name not in MODEL_CLASSES:
-        raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODEL_CLASSES)}")
-    return MODEL_CLASSES[name](vocab_size, **hyper)
+    return choose("model", name, MODEL_CLASSES)(vocab_size, **hyper)

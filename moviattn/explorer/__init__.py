@@ -1,0 +1,33 @@
+"""The attention explorer: where a review's tokens look in the movie's info and plot.
+
+``[CLS] movie info [SEP] plot [SEP] review [SEP]`` through a pretrained encoder; the review→info and
+review→plot attention blocks reduced over heads and layers (``reduce``), merged into morphemes
+(``units``), per review (``ReviewAttention``) and per movie (``MovieAggregate``). Modules by step:
+``settings`` → ``sequence`` → ``attention`` (extractors; ``precision``, ``context_cache``) →
+``reduce`` → ``units`` → ``results``/``aggregate`` → ``pipeline`` (``Explorer``, cached by
+``cache``); ``bulk`` (``datasets.map``), ``plotting``/``interactive`` (views), ``evaluation``
+(the research harness) and ``quality`` (the app's one-line note).
+"""
+
+from __future__ import annotations
+
+from .._lazy import lazy_exports
+
+_EXPORTS = {
+    "Settings": "settings", "GRANULARITIES": "settings",
+    "ReviewTooLong": "sequence",
+    "EXTRACTORS": "attention", "extract_attention": "attention",
+    "PRECISIONS": "precision", "resolve_precision": "precision",
+    "HEAD_AGGREGATORS": "reduce", "LAYER_AGGREGATORS": "reduce", "NORMALIZATIONS": "reduce", "rollout": "reduce",
+    "ReviewAttention": "results",
+    "MovieAggregate": "aggregate", "aggregate_reviews": "aggregate", "POLARITIES": "aggregate",
+    "ResultCache": "cache",
+    "Explorer": "pipeline", "EmptyReview": "pipeline",
+    "map_attention_shares": "bulk",
+    "review_info_heatmap": "plotting", "review_plot_heatmap": "plotting", "aggregate_bars": "plotting",
+    "save_png": "plotting", "COLOR_SCALES": "plotting",
+    "quality_note": "quality",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,283 @@
+"""Reading review→info and review→plot attention out of an encoder (the extractors).
+
+Two extractors give the same numbers (tested to 1e-5):
+
+* ``eager``: the usual way, ``output_attentions=True`` with eager attention,
+  every layer's full L×L map per head, then the needed block sliced out;
+* ``qk``: a fast (SDPA) forward pass that captures each needed layer's queries
+  and keys with hooks, takes the softmax only for the rows that are needed (the
+  whole batch at once) and stops after the last needed layer.
+
+A third, ``cached_context``, is an opt-in approximation for whole movies: each window's
+movie part is encoded once without the review and only the review's tokens run per
+review (``context_cache``); its distance from the exact path is measured in
+``benchmarks/bench_attention.py``. Precision modes live in ``precision``; the head and
+layer reductions applied to the maps in ``reduce``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from ..models import LoadedModel
+from ..registry import choose
+from .context_cache import CONTEXTS, embed, run_layers
+from .precision import prepare
+from .sequence import Window
+
+log = logging.getLogger(__name__)
+
+#: A window's attention: [layers, heads, query rows, keys] (float32, CPU); without the heads axis
+#: when a head reduction was applied during extraction.
+Maps = torch.Tensor
+#: A head reduction applied inside the forward pass: [batch, heads, rows, keys] -> [batch, rows, keys].
+HeadReduce = Callable[[torch.Tensor], torch.Tensor]
+
+_model_locks: dict[int, threading.Lock] = {}
+
+
+def _lock_for(model: LoadedModel) -> threading.Lock:
+    return _model_locks.setdefault(id(model.model), threading.Lock())
+
+
+# ---------------------------------------------------------------- batches
+
+
+def _batches(windows: Sequence[Window], batch_size: int) -> Iterator[list[int]]:
+    """Indices of windows grouped into batches of similar length (less padding)."""
+    order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids))
+    for start in range(0, len(order), batch_size):
+        yield order[start : start + batch_size]
+
+
+def _model_inputs(model: LoadedModel, windows: list[Window]) -> dict[str, torch.Tensor]:
+    length = max(len(w.input_ids) for w in windows)
+    ids = torch.full((len(windows), length), model.pad_id, dtype=torch.long)
+    mask = torch.zeros((len(windows), length), dtype=torch.long)
+    for row, window in enumerate(windows):
+        ids[row, : len(window.input_ids)] = torch.tensor(window.input_ids)
+        mask[row, : len(window.input_ids)] = 1
+    device = model.device
+    return {
+        "input_ids": ids.to(device),
+        "attention_mask": mask.to(device),
+        "token_type_ids": torch.zeros_like(ids, device=device),  # one token type for all three segments
+    }
+
+
+def _rows(window: Window, full: bool) -> slice:
+    return slice(0, len(window.input_ids)) if full else window.review
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What to extract: which rows (review or all), which layers, and an optional head reduction."""
+
+    full: bool
+    layers: range
+    head_reduce: HeadReduce | None
+
+
+def _finish(probs: torch.Tensor, request: _Request) -> torch.Tensor:
+    """[batch, heads, rows, keys] -> the same, head-reduced if asked."""
+    return request.head_reduce(probs) if request.head_reduce is not None else probs
+
+
+def _probabilities(query: torch.Tensor, key: torch.Tensor, scale: float, padding: torch.Tensor, request: _Request) -> torch.Tensor:
+    """Softmax of the rows' scores [batch, heads, rows, keys] in float32 (whatever precision the model ran
+    in), padded keys masked, head-reduced if asked."""
+    with torch.autocast(query.device.type, enabled=False):
+        scores = (query.float() @ key.float().transpose(-1, -2)) * scale
+        return _finish(torch.softmax(scores.masked_fill_(padding, float("-inf")), dim=-1), request)
+
+
+def _per_window(stacked: torch.Tensor, windows: list[Window], request: _Request, row_offset: bool) -> list[Maps]:
+    """Split [batch, layers, (heads,) rows, keys] into each window's own rows and keys."""
+    out = []
+    for b, window in enumerate(windows):
+        rows = _rows(window, request.full)
+        kept = slice(0, rows.stop - rows.start) if row_offset else rows
+        out.append(stacked[b, ..., kept, : len(window.input_ids)].float().cpu().clone())
+    return out
+
+
+def _extract_eager(model: LoadedModel, windows: list[Window], request: _Request, precision: str) -> list[Maps]:
+    """Reference: ``output_attentions=True`` with eager attention, every full map, then the slice."""
+    net, context = prepare(model, precision)
+    previous = net.config._attn_implementation
+    net.set_attn_implementation("eager")
+    try:
+        with context:
+            attentions = net(**_model_inputs(model, windows), output_attentions=True).attentions
+    finally:
+        net.set_attn_implementation(previous)
+    stacked = torch.stack([_finish(attentions[i].float(), request) for i in request.layers], dim=1)
+    return _per_window(stacked, windows, request, row_offset=False)
+
+
+def self_attention_modules(model: LoadedModel | torch.nn.Module) -> list[torch.nn.Module]:
+    """Each layer's self-attention module (BERT/RoBERTa family: ``query``/``key`` projections)."""
+    net = model.model if isinstance(model, LoadedModel) else model
+    return [m for m in net.modules() if hasattr(m, "query") and hasattr(m, "key") and hasattr(m, "attention_head_size")]
+
+
+class _StopForward(Exception):
+    """Raised from the last needed layer's hook: later computation would be thrown away."""
+
+
+def _extract_qk(model: LoadedModel, windows: list[Window], request: _Request, precision: str) -> list[Maps]:
+    """Fast path: SDPA forward; each needed layer's scores only for the needed rows, whole batch at once.
+
+    Layers before the last needed one are read from hooks on their query/key projections; at the
+    last needed layer a pre-hook projects only the needed rows' queries, takes the softmax and
+    stops the forward pass (its values, attention output, FFN and all later layers are skipped).
+    """
+    net, context = prepare(model, precision)
+    modules = self_attention_modules(net)
+    inputs = _model_inputs(model, windows)
+    batch, length = inputs["input_ids"].shape
+    device = inputs["input_ids"].device
+    if request.full:
+        row_index = torch.arange(length, device=device).expand(batch, length)
+    else:
+        starts = torch.tensor([w.review.start for w in windows], device=device)
+        counts = torch.tensor([w.review.stop - w.review.start for w in windows], device=device)
+        offsets = torch.arange(int(counts.max()), device=device)
+        row_index = starts[:, None] + torch.minimum(offsets[None, :], counts[:, None] - 1)  # padded rows repeat the last
+    padding = ~inputs["attention_mask"].bool()[:, None, None, :]  # [batch, 1, 1, keys]
+    results: list[torch.Tensor] = []
+    queries: dict[int, torch.Tensor] = {}
+
+    def probabilities(module: torch.nn.Module, query_rows: torch.Tensor, key: torch.Tensor) -> None:
+        heads, size = module.num_attention_heads, module.attention_head_size
+        q = query_rows.view(batch, -1, heads, size).transpose(1, 2)
+        k = key.view(batch, length, heads, size).transpose(1, 2)
+        results.append(_probabilities(q, k, getattr(module, "scaling", size**-0.5), padding, request))
+
+    def gather(states: torch.Tensor) -> torch.Tensor:
+        return states if request.full else states.gather(1, row_index[:, :, None].expand(-1, -1, states.shape[-1]))
+
+    last = request.layers[-1]
+    handles = []
+    for index in request.layers[:-1]:
+        module = modules[index]
+        handles.append(module.query.register_forward_hook(lambda _m, _i, out, i=index: queries.__setitem__(i, out)))
+        handles.append(module.key.register_forward_hook(
+            lambda _m, _i, out, i=index, m=module: probabilities(m, gather(queries.pop(i)), out)
+        ))
+
+    def at_last_layer(module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
+        hidden = args[0] if args else kwargs["hidden_states"]
+        probabilities(module, module.query(gather(hidden)), module.key(hidden))
+        raise _StopForward
+
+    handles.append(modules[last].register_forward_pre_hook(at_last_layer, with_kwargs=True))
+    try:
+        with context:
+            net(**inputs)
+    except _StopForward:
+        pass
+    finally:
+        for handle in handles:
+            handle.remove()
+    return _per_window(torch.stack(results, dim=1), windows, request, row_offset=True)
+
+
+def _extract_cached_context(model: LoadedModel, windows: list[Window], request: _Request, precision: str) -> list[Maps]:
+    """Approximate fast path: each window's movie part encoded once and cached (``context_cache``),
+    then only the review tokens run through the layers. Rollout needs every row: computed exactly."""
+    if request.full:
+        return _extract_qk(model, windows, request, precision)
+    net, context_manager = prepare(model, precision)
+    last = request.layers[-1]
+    by_prefix: dict[tuple[int, ...], list[int]] = {}
+    for index, window in enumerate(windows):
+        by_prefix.setdefault(window.input_ids[: window.review.start], []).append(index)
+    maps: list[Maps | None] = [None] * len(windows)
+    with context_manager:
+        embedded = embed(net, _model_inputs(model, windows)["input_ids"])
+        for prefix, members in by_prefix.items():
+            start = len(prefix)
+            context = CONTEXTS.get(
+                net, (precision, prefix), last + 1,
+                lambda: run_layers(net, embedded[members[0] : members[0] + 1, :start], None, None, last),
+            )
+            lengths = torch.tensor([len(windows[i].input_ids) - start for i in members], device=model.device)
+            width = int(lengths.max())
+            suffix_padding = torch.arange(width, device=model.device)[None, :] >= lengths[:, None]
+            results: list[torch.Tensor] = []
+            run_layers(
+                net, embedded[members, start : start + width], suffix_padding, context, last,
+                lambda _layer, probs: results.append(_finish(probs, request)), request.layers,
+            )
+            group = [windows[i] for i in members]
+            for index, window_maps in zip(members, _per_window(torch.stack(results, dim=1), group, request, row_offset=True)):
+                maps[index] = window_maps
+    return maps  # type: ignore[return-value]
+
+
+#: Extractors by name: (model, windows of one batch, request, precision) -> maps per window. ``qk`` and
+#: ``eager`` are exact; ``cached_context`` is the approximate opt-in (see ``moviattn.context_cache``).
+EXTRACTORS: dict[str, Callable[[LoadedModel, list[Window], _Request, str], list[Maps]]] = {
+    "qk": _extract_qk,
+    "eager": _extract_eager,
+    "cached_context": _extract_cached_context,
+}
+
+
+def iter_attention(
+    model: LoadedModel,
+    windows: Sequence[Window],
+    *,
+    method: str = "qk",
+    full: bool = False,
+    precision: str = "float32",
+    batch_size: int = 8,
+    layers: Sequence[int] | None = None,
+    head_reduce: HeadReduce | None = None,
+) -> Iterator[tuple[int, Maps]]:
+    """(window index, maps) batch by batch, so callers can reduce each batch before the next.
+
+    ``layers`` (a contiguous ascending range; default all) selects the layers returned and the
+    forward pass stops after the last of them; ``head_reduce`` drops the heads axis early.
+    """
+    extractor = choose("extraction method", method, EXTRACTORS)
+    prepare(model, precision)  # fail on an unknown precision before any work
+    chosen = range(model.num_layers) if layers is None else range(layers[0], layers[-1] + 1)
+    if layers is not None and list(chosen) != list(layers):
+        raise ValueError(f"layers must be a contiguous ascending range, got {list(layers)}")
+    request = _Request(full, chosen, head_reduce)
+    with _lock_for(model), torch.inference_mode():
+        for batch in _batches(windows, batch_size):
+            yield from zip(batch, extractor(model, [windows[i] for i in batch], request, precision))
+
+
+def extract_attention(
+    model: LoadedModel,
+    windows: Sequence[Window],
+    *,
+    method: str = "qk",
+    full: bool = False,
+    precision: str = "float32",
+    batch_size: int = 8,
+    layers: Sequence[int] | None = None,
+    head_reduce: HeadReduce | None = None,
+) -> list[Maps]:
+    """Attention maps [layers, heads, rows, keys] per window, in input order.
+
+    Rows are the review tokens, or every token with ``full=True`` (rollout
+    needs whole maps). Windows are batched by length. See ``iter_attention``
+    for ``layers`` and ``head_reduce``.
+    """
+    results: list[Maps | None] = [None] * len(windows)
+    for index, maps in iter_attention(
+        model, windows, method=method, full=full, precision=precision, batch_size=batch_size,
+        layers=layers, head_reduce=head_reduce,
+    ):
+        results[index] = maps
+    return results  # type: ignore[return-value]

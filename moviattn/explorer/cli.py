@@ -1,0 +1,272 @@
+"""``moviattn movies|show|precompute|evaluate``: the attention explorer from the command line.
+
+Registered by the root CLI (``moviattn.cli``) with ``register(subparsers)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from ..data import Dataset, load_dataset
+from ..errors import DataError
+from ..paths import default_data_dir, default_model
+from .settings import GRANULARITIES, Settings
+
+
+def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..morphology import ANALYSER_FACTORIES
+    from .attention import EXTRACTORS
+    from .precision import PRECISIONS
+    from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS
+
+    defaults = Settings()
+    group = parser.add_argument_group("attention settings")
+    group.add_argument("--layer-agg", choices=list(LAYER_AGGREGATORS), default=defaults.layer_agg)
+    group.add_argument("--layer", type=int, default=defaults.layer, help="layer for 'single'; last layer rolled out by 'rollout'")
+    group.add_argument("--last-k", type=int, default=defaults.last_k)
+    group.add_argument("--head-agg", choices=list(HEAD_AGGREGATORS), default=defaults.head_agg)
+    group.add_argument("--head", type=int, default=defaults.head, help="head for 'single'")
+    group.add_argument("--normalization", choices=list(NORMALIZATIONS), default=defaults.normalization)
+    group.add_argument("--granularity", choices=GRANULARITIES, default=defaults.granularity)
+    group.add_argument("--analyser", choices=list(ANALYSER_FACTORIES), default=defaults.analyser)
+    group.add_argument("--content-only", action="store_true", help="drop particles, endings and punctuation")
+    model = parser.add_argument_group("model")
+    model.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
+    model.add_argument(
+        "--precision", default="auto", choices=["auto", *PRECISIONS],
+        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (benchmarks/README.md)",
+    )
+    model.add_argument(
+        "--method", default="qk", choices=list(EXTRACTORS),
+        help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
+        "without the review (many times faster on whole movies; benchmarks/README.md)",
+    )
+    model.add_argument("--batch-size", type=int, default=8, help="reviews computed together")
+    model.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(**{f.name: getattr(args, f.name) for f in fields(Settings)})
+
+
+def _explorer(args: argparse.Namespace):
+    from ..models import default_device, load_model
+    from .cache import ResultCache
+    from .pipeline import Explorer
+
+    model = load_model(args.model, default_device())
+    if model.notice:
+        print(f"notice: {model.notice}", file=sys.stderr)
+    cache = None if args.no_cache else ResultCache()
+    return Explorer(model, cache, method=args.method, precision=args.precision, batch_size=args.batch_size)
+
+
+def _usable_settings(explorer, args: argparse.Namespace) -> Settings:
+    """For commands that record the settings before computing (precompute's resumable header, evaluate)."""
+    settings, notice = explorer.usable_settings(_settings(args))
+    _print_notices([notice])
+    return settings
+
+
+def _print_notices(notices) -> None:
+    for notice in notices:
+        if notice:
+            print(f"notice: {notice}", file=sys.stderr)
+
+
+def _dataset(path: str) -> Dataset:
+    return load_dataset(path)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_movies(args: argparse.Namespace) -> None:
+    dataset = _dataset(args.data)
+    for movie in dataset.movies.values():
+        print(f"{movie.id}\t{movie.label}\t{len(dataset.reviews_of(movie.id))} reviews")
+
+
+def cmd_show(args: argparse.Namespace) -> None:
+    from .plotting import review_info_heatmap, review_plot_heatmap, save_png
+
+    dataset = _dataset(args.data)
+    movie = dataset.movie(args.movie)
+    if args.text is not None:
+        text = args.text
+    else:
+        reviews = dataset.reviews_of(movie.id)
+        if not 0 <= args.review < len(reviews):
+            raise DataError(args.data, f"movie {movie.id} has {len(reviews)} reviews; --review must be 0..{len(reviews) - 1}")
+        text = reviews[args.review].text
+    explorer = _explorer(args)
+    result = explorer.review_attention(movie, text, _settings(args))
+    _print_notices(result.notices)
+    out = Path(args.out_dir)
+    stem = f"{movie.id}_{args.review if args.text is None else 'text'}"
+    info_png = save_png(review_info_heatmap(result, scale=args.scale, cmap=args.cmap), out / f"{stem}_info.png")
+    plot_png = save_png(review_plot_heatmap(result, scale=args.scale, cmap=args.cmap), out / f"{stem}_plot.png")
+    print(f"{movie.label}: {text!r}")
+    print(f"model: {result.model_name}; windows: {result.n_windows}")
+    names, by_field = result.by_field()
+    for name, value in zip(names, by_field.mean(axis=0)):
+        print(f"  {name:9s} {value:.3f}")
+    print(f"wrote {info_png} and {plot_png}")
+
+
+def _round(values: Any, digits: int = 5) -> Any:
+    return [_round(v, digits) for v in values] if isinstance(values, list) else round(float(values), digits)
+
+
+def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
+        json.dump(payload, tmp, ensure_ascii=False)
+    os.chmod(tmp.name, 0o644)  # a temp file is private; the output is not
+    os.replace(tmp.name, path)
+
+
+def cmd_precompute(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from .aggregate import aggregate_reviews
+
+    dataset = _dataset(args.data)
+    movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
+    movies = [dataset.movie(m) for m in movie_ids]
+    explorer = _explorer(args)
+    settings = _usable_settings(explorer, args)
+    header = {"model": explorer.model.name, "settings": asdict(settings), "method": explorer.method, "precision": explorer.precision}
+    out = Path(args.out)
+    payload: dict[str, Any] = {**header, "movies": {}}
+    if out.exists() and not args.restart:  # resume: keep movies already written under the same header
+        try:
+            previous = json.loads(out.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            previous = {}
+        if all(previous.get(k) == v for k, v in header.items()):
+            payload["movies"] = previous.get("movies", {})
+    todo = [m for m in movies if m.id not in payload["movies"]]
+    if len(todo) < len(movies):
+        print(f"resuming: {len(movies) - len(todo)} movies already in {out}", file=sys.stderr)
+    started, review_count = time.perf_counter(), 0
+    with tqdm(total=sum(len(dataset.reviews_of(m.id)) for m in todo), unit="review", desc="precompute") as bar:
+        for movie in todo:
+            reviews = dataset.reviews_of(movie.id)
+            bar.set_postfix_str(movie.label)
+            shown = [0]
+
+            def advance(done: int, _total: int, shown: list[int] = shown) -> None:
+                bar.update(done - shown[0])
+                shown[0] = done
+
+            kept, results, skipped = explorer.review_attentions(movie, reviews, settings, progress=advance)
+            bar.update(len(reviews) - shown[0])
+            aggregate = aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped)
+            payload["movies"][movie.id] = {
+                "movie": {k: v for k, v in asdict(movie).items()},
+                "aggregate": {
+                    **{k: v for k, v in aggregate.to_json().items() if k not in ("info_per_review", "plot_per_review")},
+                    "info_share": _round(aggregate.info_share().tolist()),
+                    "plot_share": _round(aggregate.plot_share().tolist()),
+                    "field_share": {k: round(v, 5) for k, v in aggregate.field_share().items()},
+                    "by_polarity": {
+                        p: {"count": aggregate.count(p), "field_share": aggregate.field_share(p),
+                            "plot_share": _round(aggregate.plot_share(p).tolist())}
+                        for p in ("positive", "negative")
+                    },
+                },
+                "reviews": [
+                    {
+                        "review_id": rid,
+                        "rating": rating,
+                        "text": result.review_text.original,
+                        "units": [u.text for u in result.review_units],
+                        "info_attention": _round(result.info.tolist()),
+                        "plot_attention": _round(result.plot.tolist()),
+                    }
+                    for rid, rating, result in zip(aggregate.review_ids, aggregate.ratings, results)
+                ],
+            }
+            review_count += len(reviews)
+            _write_json_atomically(out, payload)
+    seconds = time.perf_counter() - started
+    rate = review_count / seconds if seconds > 0 else 0.0
+    print(f"wrote {out}: {len(payload['movies'])} movies; {review_count} reviews in {seconds:.1f} s ({rate:.1f} reviews/s)")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from .evaluation import evaluate
+    from .evaluation_report import report, write_csv, write_quality_resource
+
+    dataset = _dataset(args.data)
+    movie_ids = [dataset.movie(m).id for m in args.movies.split(",")] if args.movies else None
+    explorer = _explorer(args)
+    settings = _usable_settings(explorer, args)
+    started = time.perf_counter()
+    with tqdm(unit="review", desc="evaluate") as bar:
+        def advance(done: int, label: str) -> None:
+            bar.update(done - bar.n)
+            bar.set_postfix_str(label)
+
+        result = evaluate(
+            explorer, dataset, movie_ids, base=settings,
+            limit_reviews=args.limit_reviews, mentions_only=not args.all_reviews, deletion=not args.no_deletion,
+            progress=advance,
+        )
+    text, rows, _ = report(result)
+    print(text)
+    write_csv(rows, args.out)
+    if args.quality_out:
+        write_quality_resource(rows, args.quality_out)
+    print(f"wrote {args.out}; {result.n_reviews} reviews in {time.perf_counter() - started:.0f} s")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the explorer's commands to the root parser."""
+    from .plotting import COLOR_SCALES
+
+    movies = subparsers.add_parser("movies", help="list the movies of a dataset folder")
+    movies.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    movies.set_defaults(run=cmd_movies)
+
+    show = subparsers.add_parser("show", help="render one review's two heatmaps to PNG")
+    show.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    show.add_argument("--movie", required=True, help="movie id (see 'movies')")
+    which = show.add_mutually_exclusive_group()
+    which.add_argument("--review", type=int, default=0, help="index of the movie's review (0 = newest)")
+    which.add_argument("--text", help="your own review text instead")
+    show.add_argument("--out-dir", default="heatmaps")
+    show.add_argument("--scale", choices=list(COLOR_SCALES), default="linear")
+    show.add_argument("--cmap", default="viridis")
+    _add_settings_arguments(show)
+    show.set_defaults(run=cmd_show)
+
+    precompute = subparsers.add_parser("precompute", help="per-movie and per-review attention of a dataset as JSON")
+    precompute.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    precompute.add_argument("--out", required=True)
+    precompute.add_argument("--movies", help="comma-separated movie ids (default: all)")
+    precompute.add_argument("--restart", action="store_true", help="ignore movies already in --out")
+    _add_settings_arguments(precompute)
+    precompute.set_defaults(run=cmd_precompute)
+
+    evaluate = subparsers.add_parser("evaluate", help="score every attention setting against review mentions (explanation quality)")
+    evaluate.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    evaluate.add_argument("--movies", help="comma-separated movie ids (default: all)")
+    evaluate.add_argument("--out", default="evaluation.csv", help="CSV table of every setting")
+    evaluate.add_argument("--limit-reviews", type=int, help="at most N reviews per movie")
+    evaluate.add_argument("--all-reviews", action="store_true", help="also reviews without any mention (default: skip them)")
+    evaluate.add_argument("--no-deletion", action="store_true", help="skip the deletion (embedding) test")
+    evaluate.add_argument("--quality-out", help="also write the app's quality-note table here")
+    _add_settings_arguments(evaluate)
+    evaluate.set_defaults(run=cmd_evaluate)

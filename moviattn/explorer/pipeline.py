@@ -1,0 +1,249 @@
+"""The explorer: movie + review text + settings in, unit-level attention out, cached.
+
+It ties the steps together (normalise, tokenise, lay out windows, extract and
+aggregate attention, merge tokens into units) and reuses the tokenisation and
+morphological analysis of a movie's info and plot across its reviews.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from ..data import Movie, Review
+from ..models import LoadedModel
+from ..morphology import AnalyserUnavailable, Unit, pos_tags
+from ..text import normalize
+from .aggregate import MovieAggregate, aggregate_reviews
+from .cache import ResultCache, cache_key
+from .precision import resolve_precision
+from .reduce import NORMALIZATIONS, combine_windows, window_matrices
+from .results import ReviewAttention
+from .sequence import EncodedReview, InfoText, Segment, encode, identity_normalized, linearize_info, tokenize_segment
+from .settings import Settings
+from .units import membership, merge, segment_units
+
+#: Called with (reviews done, reviews in all) while a movie is computed.
+Progress = Callable[[int, int], None]
+
+
+class EmptyReview(ValueError):
+    """Nothing is left of the review to analyse (empty, or only emoji/symbols)."""
+
+
+def windows_notice(n_windows: int) -> str | None:
+    """Say so when a long plot was covered by several overlapping windows."""
+    if n_windows <= 1:
+        return None
+    return f"줄거리가 길어 겹치는 창 {n_windows}개로 나누어 계산했습니다 (plot covered by {n_windows} overlapping windows)"
+
+
+def skipped_notice(skipped: Sequence[tuple[str, str]]) -> str | None:
+    """The reviews an aggregate left out, the first three with their reasons."""
+    if not skipped:
+        return None
+    listed = "; ".join(f"{rid}: {why}" for rid, why in skipped[:3])
+    more = f" … (+{len(skipped) - 3})" if len(skipped) > 3 else ""
+    return f"리뷰 {len(skipped)}개는 건너뛰었습니다 (skipped): {listed}{more}"
+
+
+def _notices(*lines: str | None) -> tuple[str, ...]:
+    return tuple(line for line in lines if line)
+
+
+@dataclass(frozen=True)
+class MovieContext:
+    """A movie's info and plot, tokenised and split into units once for all its reviews."""
+
+    info_text: InfoText
+    info: Segment
+    plot: Segment
+    info_units: list[Unit]
+    plot_units: list[Unit]
+    info_weights: np.ndarray
+    plot_weights: np.ndarray
+
+
+@dataclass(frozen=True)
+class _PreparedReview:
+    encoded: EncodedReview
+    units: list[Unit]
+    weights: np.ndarray
+    key: str
+
+
+class Explorer:
+    """Computes and caches review→info/plot attention for one loaded model."""
+
+    def __init__(
+        self,
+        model: LoadedModel,
+        cache: ResultCache | None = None,
+        *,
+        method: str = "qk",
+        precision: str = "float32",
+        batch_size: int = 8,
+    ):
+        self.model, self.cache = model, cache
+        self.method, self.batch_size = method, batch_size
+        self.precision = resolve_precision(precision, model.device)  # 'auto' becomes the mode actually run
+        self._context = lru_cache(maxsize=64)(self._build_context)
+
+    # ------------------------------------------------------------ preparation
+
+    def usable_settings(self, settings: Settings) -> tuple[Settings, str | None]:
+        """The settings, or eojeol units with a notice when the morphological analyser cannot start."""
+        settings.validate(self.model.num_layers, self.model.num_heads)
+        if settings.granularity != "morpheme":
+            return settings, None
+        try:
+            pos_tags("영화", settings.analyser)
+        except AnalyserUnavailable as exc:
+            return replace(settings, granularity="eojeol"), f"형태소 분석 대신 어절 단위로 표시합니다 (showing eojeol units): {exc}"
+        return settings, None
+
+    def context(self, movie: Movie, settings: Settings) -> MovieContext:
+        """Tokenised info and plot with their units (cached per movie text and unit settings)."""
+        return self._context(movie, settings.granularity, settings.analyser)
+
+    def _build_context(self, movie: Movie, granularity: str, analyser: str) -> MovieContext:
+        info_text = linearize_info(movie)
+        info = tokenize_segment(self.model.tokenizer, "info", identity_normalized(info_text.text))
+        plot = tokenize_segment(self.model.tokenizer, "plot", normalize(movie.synopsis))
+        info_units = segment_units(info, granularity, analyser, info=info_text)
+        plot_units = segment_units(plot, granularity, analyser)
+        return MovieContext(
+            info_text, info, plot, info_units, plot_units, membership(info_units, info), membership(plot_units, plot)
+        )
+
+    def prepared_review(self, movie: Movie, review_text: str, settings: Settings) -> _PreparedReview:
+        """A review encoded beside the movie, with its units and membership weights, exactly as the app
+        prepares it (for the evaluation, which extracts maps once and applies many settings)."""
+        return self._prepare(self.context(movie, settings), review_text, settings)
+
+    def _prepare(self, context: MovieContext, review_text: str, settings: Settings) -> _PreparedReview:
+        text = normalize(review_text)
+        if not text.text or not any(c.isalnum() for c in text.text):
+            raise EmptyReview(
+                "리뷰에 분석할 글자가 없습니다 (빈 글이거나 이모지·기호만 있습니다). "
+                "The review has no text to analyse (empty, or only emoji/symbols)."
+            )
+        review = tokenize_segment(self.model.tokenizer, "review", text)
+        encoded = encode(
+            context.info, context.plot, review,
+            cls_id=self.model.cls_id, sep_id=self.model.sep_id, max_length=self.model.max_length,
+        )
+        units = segment_units(review, settings.granularity, settings.analyser)
+        key = cache_key(
+            "review", self.model.name, self.method, self.precision, settings.to_json(),
+            context.info_text.text, context.plot.text.text, text.original,
+        )
+        return _PreparedReview(encoded, units, membership(units, review), key)
+
+    # ------------------------------------------------------------ computation
+
+    def _compute(self, context: MovieContext, prepared: Sequence[_PreparedReview], settings: Settings) -> list[ReviewAttention]:
+        windows = [w for p in prepared for w in p.encoded.windows]
+        matrices = window_matrices(
+            self.model, windows, settings, method=self.method, precision=self.precision, batch_size=self.batch_size
+        )
+        results, position = [], 0
+        for item in prepared:
+            count = len(item.encoded.windows)
+            per_window = matrices[position : position + count]
+            position += count
+            tokens = combine_windows(item.encoded, per_window)
+            normalize_rows = NORMALIZATIONS[settings.normalization]
+            result = ReviewAttention(
+                review_text=item.encoded.review.text,
+                plot_text=context.plot.text,
+                info_text=context.info_text.text,
+                review_units=item.units,
+                info_units=context.info_units,
+                plot_units=context.plot_units,
+                info=normalize_rows(merge(tokens.info, item.weights, context.info_weights)),
+                plot=normalize_rows(merge(tokens.plot, item.weights, context.plot_weights)),
+                n_windows=tokens.n_windows,
+                settings=settings,
+                model_name=self.model.name,
+            )
+            results.append(result.content_only() if settings.content_only else result)
+        return results
+
+    def _cached_or_computed(
+        self, context: MovieContext, prepared: Sequence[_PreparedReview], settings: Settings, progress: Progress | None = None
+    ) -> list[ReviewAttention]:
+        found: dict[int, ReviewAttention] = {}
+        if self.cache is not None:
+            for i, item in enumerate(prepared):
+                stored = self.cache.get("review", item.key)
+                if stored is not None:
+                    found[i] = ReviewAttention.from_json(stored)
+        missing = [i for i in range(len(prepared)) if i not in found]
+        done = len(found)
+        if progress:
+            progress(done, len(prepared))
+        for start in range(0, len(missing), self.batch_size):
+            chunk = missing[start : start + self.batch_size]
+            for i, result in zip(chunk, self._compute(context, [prepared[i] for i in chunk], settings)):
+                found[i] = result
+                if self.cache is not None:
+                    self.cache.put("review", prepared[i].key, result.to_json())
+            done += len(chunk)
+            if progress:
+                progress(done, len(prepared))
+        return [found[i] for i in range(len(prepared))]
+
+    def review_attention(self, movie: Movie, review_text: str, settings: Settings = Settings()) -> ReviewAttention:
+        """One review's attention to the movie's info and plot, with its notices (EmptyReview /
+        ReviewTooLong on bad input; eojeol units, with a notice, where the analyser cannot start)."""
+        settings, fallback = self.usable_settings(settings)
+        context = self.context(movie, settings)
+        result = self._cached_or_computed(context, [self._prepare(context, review_text, settings)], settings)[0]
+        return replace(result, notices=_notices(fallback, windows_notice(result.n_windows)))
+
+    def review_attentions(
+        self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None
+    ) -> tuple[list[Review], list[ReviewAttention], list[tuple[str, str]]]:
+        """Every review that can be analysed with its result (batched, cached), and (id, reason) for the others.
+
+        ``settings`` must be usable here (``usable_settings``): callers that aggregate pass them on."""
+        settings.validate(self.model.num_layers, self.model.num_heads)
+        context = self.context(movie, settings)
+        prepared, kept, skipped = [], [], []
+        for review in reviews:
+            try:
+                prepared.append(self._prepare(context, review.text, settings))
+                kept.append(review)
+            except ValueError as exc:  # EmptyReview, ReviewTooLong: skip and say why
+                skipped.append((review.id, str(exc)))
+        return kept, self._cached_or_computed(context, prepared, settings, progress), skipped
+
+    def movie_aggregate(
+        self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None
+    ) -> MovieAggregate:
+        """Mean attention shares over all reviews that can be analysed; the others are listed as skipped.
+
+        The aggregate carries the analysed synopsis and its notices (eojeol fallback, reviews skipped)."""
+        settings, fallback = self.usable_settings(settings)
+        aggregate = self._movie_aggregate(movie, reviews, settings, progress)
+        return replace(aggregate, notices=_notices(fallback, skipped_notice(aggregate.skipped)), settings=settings)
+
+    def _movie_aggregate(
+        self, movie: Movie, reviews: Sequence[Review], settings: Settings, progress: Progress | None
+    ) -> MovieAggregate:
+        context = self.context(movie, settings)
+        key = cache_key(
+            "movie", self.model.name, self.method, self.precision, settings.to_json(), context.info_text.text,
+            context.plot.text.text, [(r.id, r.text, r.rating) for r in reviews],
+        )
+        if self.cache is not None and (stored := self.cache.get("movie", key)) is not None:
+            return MovieAggregate.from_json(stored)
+        kept, results, skipped = self.review_attentions(movie, reviews, settings, progress)
+        aggregate = aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped)
+        if self.cache is not None:
+            self.cache.put("movie", key, aggregate.to_json())
+        return aggregate

@@ -1,0 +1,64 @@
+"""The settings that decide what a heatmap shows, validated in one place."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from ..morphology import ANALYSER_FACTORIES, DEFAULT_ANALYSER
+from ..registry import choose
+from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS
+
+GRANULARITIES = ("morpheme", "eojeol", "subword")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Attention aggregation, normalisation and unit choices.
+
+    ``layer`` is used by the ``single`` layer aggregation and is the last layer
+    rolled out by ``rollout``; ``head`` is used by the ``single`` head
+    aggregation; ``last_k`` by ``last_k``. Layer and head indices are 0-based and
+    may be negative (counted from the end). The defaults (mean over layers of
+    the per-layer maximum over heads) are the best layer- and head-index-free
+    setting of ``python -m moviattn evaluate`` on the NSMC movies (see README).
+    """
+
+    layer_agg: str = "mean"
+    layer: int = -1
+    last_k: int = 4
+    head_agg: str = "max"
+    head: int = 0
+    normalization: str = "segment"
+    granularity: str = "morpheme"
+    analyser: str = DEFAULT_ANALYSER
+    content_only: bool = False
+
+    def validate(self, num_layers: int | None = None, num_heads: int | None = None) -> "Settings":
+        """Raise ValueError with the valid choices for any unknown name or out-of-range index."""
+        choices = {
+            "layer_agg": LAYER_AGGREGATORS,
+            "head_agg": HEAD_AGGREGATORS,
+            "normalization": NORMALIZATIONS,
+            "granularity": GRANULARITIES,
+            "analyser": ANALYSER_FACTORIES,
+        }
+        for name, allowed in choices.items():
+            choose(name, getattr(self, name), allowed)
+        for name, count in (("layer", num_layers), ("head", num_heads)):
+            index = getattr(self, name)
+            if count is not None and not -count <= index < count:
+                raise ValueError(f"{name} {index} is out of range for a model with {count} {name}s")
+        if self.layer_agg == "last_k" and num_layers is not None and not 1 <= self.last_k <= num_layers:
+            raise ValueError(f"last_k {self.last_k} must be between 1 and {num_layers}")
+        return self
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "Settings":
+        """Build from a dict, ignoring keys that are not settings."""
+        names = {f.name for f in fields(cls)}
+        return replace(cls(), **{k: v for k, v in values.items() if k in names})

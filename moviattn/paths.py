@@ -1,0 +1,40 @@
+"""Configuration from the environment, resolved in one place for the app, the CLI and the library.
+
+- ``MOVIATTN_DATA``: the review dataset folder (default: the shipped sample ``movie_data/``);
+- ``MOVIATTN_MODEL``: the encoder, a hub id, a local path or ``offline`` (default ``DEFAULT_MODEL``);
+- ``MOVIATTN_CACHE``: where converted models, results and tokenised corpora are cached
+  (default ``~/.cache/moviattn``); never inside the project.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA_DIR = PROJECT_ROOT / "movie_data"
+#: The NSMC-derived data beside a checkout (absent on a newcomer's machine and on Spaces).
+SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+DEFAULT_MODEL = "klue/roberta-base"
+
+
+def cache_dir(*parts: str) -> Path:
+    """``$MOVIATTN_CACHE/<parts>`` (``~/.cache/moviattn`` if unset); not created here."""
+    root = Path(os.environ.get("MOVIATTN_CACHE") or Path.home() / ".cache" / "moviattn").expanduser()
+    return root.joinpath(*parts)
+
+
+def default_data_dir() -> str:
+    """``$MOVIATTN_DATA`` or the shipped sample."""
+    return os.environ.get("MOVIATTN_DATA") or str(SAMPLE_DATA_DIR)
+
+
+def default_model() -> str:
+    """``$MOVIATTN_MODEL`` or ``DEFAULT_MODEL``."""
+    return os.environ.get("MOVIATTN_MODEL") or DEFAULT_MODEL
+
+
+def shared_data(name: str) -> Path | None:
+    """``../shared/data/<name>`` beside the checkout where it exists (tests and training skip without it)."""
+    path = SHARED_DATA_DIR / name
+    return path if path.exists() else None

@@ -1,0 +1,5 @@
+"""``python -m moviattn.ui``: serve the app."""
+
+from . import main
+
+main()

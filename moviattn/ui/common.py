@@ -1,0 +1,148 @@
+"""What every tab shares: user errors as a message on the page, small HTML helpers, links, downloads.
+
+No Gradio import here: the handlers wrapped by ``shows_errors`` stay plain functions that tests call
+without a server.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+
+from ..errors import USER_ERRORS, user_message
+from ..explorer import interactive
+from ..explorer.aggregate import POLARITIES, MovieAggregate
+from ..explorer.plotting import aggregate_bars, heatmap, review_info_heatmap, review_plot_heatmap, save_png
+from ..explorer.results import ReviewAttention
+
+log = logging.getLogger(__name__)
+
+#: Exported files older than this are removed when new ones are written.
+EXPORT_MAX_AGE_S = 3600
+
+
+def warning_html(message: str) -> str:
+    return f'<div class="ma-warning">{html.escape(message)}</div>'
+
+
+def notice_html(message: str) -> str:
+    return f'<div class="ma-notice">{html.escape(message)}</div>'
+
+
+def status_html(*lines: str | None) -> str:
+    """Notices, one per non-empty line."""
+    return "".join(notice_html(line) for line in lines if line)
+
+
+def shows_errors(
+    outputs: int, message_at: int = 0, blank: Sequence[Any] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a handler with ``outputs`` return values: a user error becomes a warning box at
+    position ``message_at`` and ``None`` (or ``blank[i]``) in every other output, instead of a
+    traceback on the page."""
+    if blank is not None and len(blank) != outputs:
+        raise ValueError(f"blank has {len(blank)} values for {outputs} outputs")
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(handler)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return handler(*args, **kwargs)
+            except USER_ERRORS as exc:
+                log.info("%s: %s", handler.__name__, exc)
+                values = list(blank) if blank is not None else [None] * outputs
+                values[message_at] = warning_html(user_message(exc))
+                return values[0] if outputs == 1 else tuple(values)
+
+        return guarded
+
+    return decorate
+
+
+def explorer_link(movie_id: str, label: str) -> str:
+    """An HTML link that opens the attention explorer's per-movie tab on ``movie_id`` (``?movie=<id>``)."""
+    return f'<a href="?movie={quote(movie_id)}" target="_self">{html.escape(label)}</a>'
+
+
+# ---------------------------------------------------------------- downloads
+
+
+def _export_dir(stem: str) -> Path:
+    """A fresh folder for one export under the system temp dir; old exports are removed."""
+    base = Path(tempfile.gettempdir()) / "moviattn-exports"
+    base.mkdir(exist_ok=True)
+    now = time.time()
+    for old in base.iterdir():
+        if now - old.stat().st_mtime > EXPORT_MAX_AGE_S:
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{stem}-", dir=base))
+
+
+def review_long_table(result: ReviewAttention) -> pd.DataFrame:
+    """One row per (review unit, target unit): segment, units, info field and attention."""
+    rows = []
+    for segment, targets, matrix in (("info", result.info_units, result.info), ("plot", result.plot_units, result.plot)):
+        for i, unit in enumerate(result.review_units):
+            for j, target in enumerate(targets):
+                rows.append({
+                    "segment": segment, "review_index": i, "review_unit": unit.text, "target_index": j,
+                    "target_unit": target.text, "field": target.field or "", "attention": float(matrix[i, j]),
+                })
+    return pd.DataFrame(rows)
+
+
+def export_review(result: ReviewAttention, *, scale: str, cmap: str, stem: str = "review") -> dict[str, Path]:
+    """Static PNGs of both heatmaps, the numbers as CSV and the full result as JSON."""
+    folder = _export_dir(stem)
+    files = {
+        "info_png": save_png(review_info_heatmap(result, scale=scale, cmap=cmap), folder / f"{stem}_info.png"),
+        "plot_png": save_png(review_plot_heatmap(result, scale=scale, cmap=cmap), folder / f"{stem}_plot.png"),
+        "csv": folder / f"{stem}_attention.csv",
+        "json": folder / f"{stem}_attention.json",
+    }
+    review_long_table(result).to_csv(files["csv"], index=False, encoding="utf-8-sig")
+    files["json"].write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
+    return files
+
+
+def aggregate_table(aggregate: MovieAggregate) -> pd.DataFrame:
+    """Mean attention share of every info and plot unit, over all, positive and negative reviews."""
+    rows = []
+    for segment, units in (("info", aggregate.info_units), ("plot", aggregate.plot_units)):
+        shares = {
+            p or "all": (aggregate.info_share(p) if segment == "info" else aggregate.plot_share(p)) for p in (None, *POLARITIES)
+        }
+        for j, unit in enumerate(units):
+            rows.append({"segment": segment, "index": j, "unit": unit.text, "field": unit.field or "",
+                         **{f"share_{name}": float(values[j]) for name, values in shares.items()}})
+    return pd.DataFrame(rows)
+
+
+def export_aggregate(aggregate: MovieAggregate, *, scale: str, cmap: str, stem: str = "movie") -> dict[str, Path]:
+    """Bar-chart and reviews × plot PNGs, per-unit shares as CSV, per-review shares as JSON."""
+    folder = _export_dir(stem)
+    rows = interactive.review_rows(aggregate)
+    matrix = heatmap(
+        aggregate.plot_per_review[rows], [f"★{aggregate.ratings[i]} {aggregate.review_ids[i]}" for i in rows],
+        [u.text for u in aggregate.plot_units], title="리뷰 × 줄거리 (reviews × plot)", scale=scale, cmap=cmap,
+    )
+    files = {
+        "bars_png": save_png(aggregate_bars(aggregate), folder / f"{stem}_bars.png"),
+        "matrix_png": save_png(matrix, folder / f"{stem}_reviews_plot.png"),
+        "csv": folder / f"{stem}_shares.csv",
+        "json": folder / f"{stem}_aggregate.json",
+    }
+    aggregate_table(aggregate).to_csv(files["csv"], index=False, encoding="utf-8-sig")
+    files["json"].write_text(json.dumps(aggregate.to_json(), ensure_ascii=False), encoding="utf-8")
+    return files

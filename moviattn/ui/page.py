@@ -1,0 +1,110 @@
+"""The page: header, model banner, settings panel and one tab per module of ``moviattn.ui.tabs``; launch.
+
+``python app.py`` (Spaces) and ``python -m moviattn.ui`` both call ``main``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ..data import load_dataset
+from ..explorer.attention import EXTRACTORS
+from ..explorer.cache import ResultCache
+from ..explorer.precision import PRECISIONS
+from ..explorer.settings import Settings
+from ..models import default_device
+from ..paths import default_data_dir, default_model
+from .panel import SettingsPanel
+from .state import AppState, keep_jvm_at_exit, sentiment_api
+from .tabs import about, per_movie, sentiment, your_review
+
+CSS = """
+.ma-card h3 {margin: 0 0 .4em 0}
+.ma-card table {border-collapse: collapse; margin-bottom: .5em}
+.ma-card th {text-align: left; padding: 2px 12px 2px 0; color: var(--body-text-color-subdued); font-weight: 500}
+.ma-card p {line-height: 1.6; max-height: 14em; overflow-y: auto}
+.ma-warning {background: #fff4e5; color: #663c00; border-left: 4px solid #ff9800; padding: 6px 10px; margin: 4px 0; border-radius: 4px}
+.ma-notice {color: var(--body-text-color-subdued); padding: 2px 0}
+.ma-shaded {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 8px}
+.ma-shaded-title {font-weight: 600; margin-bottom: 6px}
+.ma-text {line-height: 2.0; font-size: 15px; max-height: 26em; overflow-y: auto}
+.ma-unit {border-radius: 3px; padding: 1px 0}
+.ma-legend {font-size: 12px; color: var(--body-text-color-subdued); margin-top: 6px}
+"""
+FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "sans-serif"]
+
+
+def build_demo(state: AppState) -> gr.Blocks:
+    """The whole page over one AppState."""
+    keep_jvm_at_exit()
+    model = state.model()
+    with gr.Blocks(title="moviattn · 영화 리뷰 어텐션", analytics_enabled=False) as demo:
+        gr.Markdown(
+            "# 영화 리뷰는 어디를 볼까? (moviattn)\n"
+            "리뷰 문장이 영화 정보(감독·장르·출연 …)와 줄거리의 어느 부분에 주의(attention)를 주는지 보여 줍니다. "
+            "*Where Korean movie reviews look in a movie's info and plot, by transformer attention.*"
+        )
+        banner = gr.HTML(state.banner(model))
+        panel = SettingsPanel(state, model, banner)
+        with gr.Tabs():
+            with gr.Tab(per_movie.TITLE):
+                per_movie.build(state, panel, demo)
+            with gr.Tab(your_review.TITLE):
+                your_review.build(state, panel)
+            with gr.Tab(sentiment.TITLE):
+                if sentiment_api() is None:
+                    gr.Markdown("감성 분석 설명은 아직 사용할 수 없습니다 (sentiment explanations are not available in this build).")
+                else:
+                    sentiment.build()
+            with gr.Tab(about.TITLE):
+                about.build()
+    return demo
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="moviattn app (Gradio)")
+    parser.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    parser.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
+    parser.add_argument("--cache-dir", default=None, help="result cache folder (default: $MOVIATTN_CACHE/results)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write cached results")
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME"), help="e.g. 0.0.0.0 to listen on all interfaces")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    parser.add_argument("--share", action="store_true", help="create a public gradio.live link")
+    parser.add_argument("--concurrency", type=int, default=2, help="heavy requests computed at once")
+    parser.add_argument("--method", default="qk", choices=list(EXTRACTORS),
+                        help="qk: exact (default); cached_context: approximate, much faster movie aggregates")
+    parser.add_argument("--precision", default="float32", choices=["auto", *PRECISIONS],
+                        help="float32: exact (default); auto: bfloat16 where native; int8: CPU, opt-in")
+    return parser.parse_args(argv)
+
+
+def create_app(args: argparse.Namespace) -> gr.Blocks:
+    """Load the dataset and the model once, warm the analyser, and build the queued page."""
+    state = AppState(
+        load_dataset(args.data), args.model.strip(), default_device(),
+        None if args.no_cache else ResultCache(args.cache_dir), args.method, args.precision,
+    )
+    state.explorer().usable_settings(Settings())  # loads the model and starts the analyser's JVM now, not on the first click
+    return build_demo(state).queue(default_concurrency_limit=args.concurrency, max_size=64)
+
+
+def launch(demo: gr.Blocks, args: argparse.Namespace, **kwargs: Any):
+    theme = gr.themes.Soft(primary_hue="orange", font=FONTS)
+    return demo.launch(
+        server_name=args.host, server_port=args.port, share=args.share, max_file_size="5mb",
+        theme=theme, css=CSS, allowed_paths=[str(Path(args.data).resolve())], **kwargs,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line, build the page and serve it."""
+    args = parse_args(argv)
+    launch(create_app(args), args)

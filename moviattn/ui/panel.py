@@ -1,0 +1,107 @@
+"""The settings panel: model, attention settings and colour controls, shared by the explorer's tabs.
+
+The only code that knows the order of its controls: tabs pass ``panel.controls`` as inputs and
+read the values back with ``panel.read``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import gradio as gr
+
+from ..errors import USER_ERRORS, user_message
+from ..explorer.plotting import COLOR_SCALES
+from ..explorer.reduce import LAYER_AGGREGATORS, NORMALIZATIONS
+from ..explorer.settings import GRANULARITIES, Settings
+from ..models import LoadedModel
+from ..morphology import ANALYSER_FACTORIES
+from .common import warning_html
+from .state import AppState
+
+LAYER_AGG_LABELS = {"last_k": "마지막 k개 층 평균 (last k)", "mean": "모든 층 평균 (mean)", "single": "한 층 (single)", "rollout": "롤아웃 (rollout)"}
+GRANULARITY_LABELS = {"morpheme": "형태소 (morpheme)", "eojeol": "어절 (eojeol)", "subword": "서브워드 (sub-word)"}
+SCALE_LABELS = {"linear": "선형 (linear)", "log": "로그 (log)", "percentile": "백분위 자르기 (1–99% clip)"}
+HEAD_CHOICES = {"평균 (mean)": "mean", "최댓값 (max)": "max"}
+COLOR_MAPS = ("viridis", "magma", "cividis", "YlOrRd", "Blues", "Greys")
+DEFAULT_SCALE = "percentile"
+DEFAULT_CMAP = "viridis"
+
+
+def head_choices(num_heads: int) -> list[tuple[str, str]]:
+    """Head control: the mean, the max, or one head by number."""
+    return list(HEAD_CHOICES.items()) + [(f"head {h}", str(h)) for h in range(num_heads)]
+
+
+def head_value(settings: Settings) -> str:
+    """The head control's value for a setting (inverse of the mapping in ``settings_from_controls``)."""
+    return settings.head_agg if settings.head_agg in HEAD_CHOICES.values() else str(settings.head)
+
+
+def settings_from_controls(
+    layer_agg: str, layer: int, last_k: int, head: str, normalization: str,
+    granularity: str, analyser: str, content_only: bool,
+) -> Settings:
+    """Settings from the control panel (``head`` is 'mean', 'max' or a head number)."""
+    head_agg, head_index = (head, 0) if head in HEAD_CHOICES.values() else ("single", int(head))
+    return Settings(
+        layer_agg=layer_agg, layer=int(layer), last_k=int(last_k), head_agg=head_agg, head=head_index,
+        normalization=normalization, granularity=granularity, analyser=analyser, content_only=bool(content_only),
+    )
+
+
+class SettingsPanel:
+    """The accordion of controls and the model switch; ``read`` turns its values back into settings."""
+
+    def __init__(self, state: AppState, model: LoadedModel, banner: gr.HTML):
+        defaults = Settings()
+        self.state = state
+        self.model_state = gr.State(state.default_model)
+        with gr.Accordion("설정 (settings) — 기본값으로 바로 볼 수 있습니다", open=False):
+            with gr.Row():
+                model_box = gr.Textbox(value=state.default_model, label="모델 (model: hub id, path or 'offline')", scale=3)
+                model_button = gr.Button("모델 바꾸기 (load)", scale=1)
+            with gr.Row():
+                layer_agg = gr.Radio([(LAYER_AGG_LABELS[k], k) for k in LAYER_AGGREGATORS], value=defaults.layer_agg, label="층 합치기 (layer aggregation)")
+                layer = gr.Slider(-model.num_layers, model.num_layers - 1, value=defaults.layer, step=1, label="층 (layer; -1 = 마지막 last)", info="single / rollout")
+                last_k = gr.Slider(1, model.num_layers, value=min(defaults.last_k, model.num_layers), step=1, label="마지막 k개 층 (last k)")
+                head = gr.Dropdown(head_choices(model.num_heads), value=head_value(defaults), label="헤드 (head)")
+            with gr.Row():
+                normalization = gr.Radio(list(NORMALIZATIONS), value=defaults.normalization, label="정규화 (normalisation)", info="segment: 정보·줄거리 각각 행 합 1")
+                granularity = gr.Radio([(GRANULARITY_LABELS[g], g) for g in GRANULARITIES], value=defaults.granularity, label="단위 (unit)")
+                analyser = gr.Dropdown(list(ANALYSER_FACTORIES), value=defaults.analyser, label="형태소 분석기 (analyser)")
+                content_only = gr.Checkbox(value=defaults.content_only, label="내용어만 (content words only)")
+            with gr.Row():
+                self.scale = gr.Radio([(SCALE_LABELS[s], s) for s in COLOR_SCALES], value=DEFAULT_SCALE, label="색 스케일 (colour scale)")
+                self.cmap = gr.Dropdown(list(COLOR_MAPS), value=DEFAULT_CMAP, label="색상표 (colormap)")
+        #: In the order of ``settings_from_controls``' parameters, then scale and colormap.
+        self.controls = [layer_agg, layer, last_k, head, normalization, granularity, analyser, content_only, self.scale, self.cmap]
+        model_button.click(
+            self.switch_model, [model_box, self.model_state], [self.model_state, banner, layer, last_k, head],
+            api_name="switch_model", concurrency_id="model", concurrency_limit=1,
+        )
+
+    @staticmethod
+    def read(values: Sequence[Any]) -> tuple[Settings, str, str]:
+        """Settings, colour scale and colormap from the values of ``controls``, in their order."""
+        *settings_values, scale, cmap = values
+        return settings_from_controls(*settings_values), scale, cmap
+
+    def switch_model(self, name: str, current: str) -> tuple:
+        """Load another model; on failure keep the current one and say why."""
+        try:
+            model = self.state.model(name)
+        except USER_ERRORS as exc:
+            model = self.state.model(current)
+            return current, self.state.banner(model) + warning_html(user_message(exc)), gr.update(), gr.update(), gr.update()
+        return name.strip(), self.state.banner(model), *model_controls(model.num_layers, model.num_heads)
+
+
+def model_controls(num_layers: int, num_heads: int) -> tuple:
+    """Layer slider, last-k slider and head list sized for a model."""
+    return (
+        gr.update(minimum=-num_layers, maximum=num_layers - 1, value=Settings().layer),
+        gr.update(minimum=1, maximum=num_layers, value=min(Settings().last_k, num_layers)),
+        gr.update(choices=head_choices(num_heads), value=head_value(Settings())),
+    )

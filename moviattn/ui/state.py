@@ -1,0 +1,220 @@
+"""What one server process holds: the dataset, the result cache, the loaded models, the lazily loaded wings.
+
+The GPU-bound calls go through module functions decorated with ``spaces.GPU`` on Hugging Face
+ZeroGPU (a forked worker borrows a GPU per call); elsewhere they run in place.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from ..data import Dataset, Movie, Review
+from ..errors import DataError, ModelLoadError
+from ..explorer.aggregate import MovieAggregate
+from ..explorer.cache import ResultCache
+from ..explorer.pipeline import Explorer, Progress
+from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
+from ..explorer.precision import resolve_precision
+from ..explorer.results import ReviewAttention
+from ..explorer.settings import Settings
+from ..models import LoadedModel, load_model
+from ..paths import DEFAULT_MODEL
+from .common import notice_html, warning_html
+
+log = logging.getLogger(__name__)
+
+try:  # ZeroGPU on Hugging Face Spaces: each model call borrows a GPU in a forked worker
+    import spaces
+
+    ZERO_GPU = True
+    gpu: Callable[[Callable], Callable] = spaces.GPU(duration=120)
+except ImportError:  # not on Spaces: run in place
+    ZERO_GPU = False
+
+    def gpu(fn: Callable) -> Callable:
+        return fn
+
+
+PREVIEW_CHARS = 40
+REVIEW_SORTS: dict[str, tuple[str, bool]] = {  # label → (field, descending)
+    "평점 높은순 (rating ↓)": ("rating", True),
+    "평점 낮은순 (rating ↑)": ("rating", False),
+    "최신순 (newest)": ("date", True),
+    "오래된순 (oldest)": ("date", False),
+}
+SENTIMENT_COLUMN = "감성 (pred)"
+SENTIMENT_MODEL = "bilstm_attention"
+
+
+def keep_jvm_at_exit() -> None:
+    """Skip JPype's JVM shutdown at exit: after the analyser ran in a server's worker threads, that shutdown
+    waits forever and the process never exits (the OS frees the JVM anyway)."""
+    try:
+        import jpype.config
+    except ImportError:
+        return
+    jpype.config.onexit = False
+
+
+def preview(text: str, length: int = PREVIEW_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def review_label(review: Review) -> str:
+    rating = f"★{review.rating}" if review.rating is not None else "★?"
+    return f"{rating} · {preview(review.text)}"
+
+
+@lru_cache(maxsize=1)
+def sentiment_api():
+    """``moviattn.sentiment`` where its weights are shipped, else None (imported on first use)."""
+    from .. import sentiment
+    from ..sentiment.artifacts import WEIGHTS_DIR
+
+    available = all((WEIGHTS_DIR / f"{m}.pt").exists() for m in sentiment.MODEL_EXPLAINERS)
+    if not available:
+        log.warning("sentiment explainers unavailable: weights not shipped in %s", WEIGHTS_DIR)
+    return sentiment if all((WEIGHTS_DIR / f"{m}.pt").exists() for m in sentiment.MODEL_EXPLAINERS) else None
+
+
+def review_columns(with_sentiment: bool) -> list[str]:
+    """The review table's columns; the id stays last (a clicked row is read by its last cell)."""
+    return ["평점", "날짜", "리뷰 (preview)", *([SENTIMENT_COLUMN] if with_sentiment else []), "id"]
+
+
+def sentiment_cell(probability: float | None) -> str:
+    """'긍정 0.93' / '부정 0.07' (P(positive)), or '' for a review with no words."""
+    if probability is None:
+        return ""
+    return f"{'긍정' if probability >= 0.5 else '부정'} {probability:.2f}"
+
+
+def model_banner(model: LoadedModel, method: str = "qk", precision: str = "float32") -> str:
+    """Which model, device and computation are active, the fallback notice, and the font warning (HTML)."""
+    parts = [notice_html(f"모델 (model): {model.describe()}")]
+    if method == "cached_context":
+        parts.append(notice_html(
+            f"근사 계산 (approximate): 영화 정보·줄거리를 리뷰 없이 한 번만 계산합니다 — cached context, {precision}"
+        ))
+    elif precision != "float32":
+        parts.append(notice_html(f"정밀도 (precision): {precision}"))
+    if model.notice:
+        parts.append(warning_html(f"오프라인 모델 사용 중 (offline fallback): {model.notice}"))
+    if korean_font() is None:
+        parts.append(warning_html(KOREAN_FONT_HELP))
+    return "".join(parts)
+
+
+@dataclass
+class AppState:
+    """The dataset, the result cache and the models of one server process; the wings load lazily."""
+
+    dataset: Dataset
+    default_model: str = DEFAULT_MODEL
+    device: str = "cpu"
+    cache: ResultCache | None = None
+    #: Extraction method and precision of every explorer (``qk``/float32: exact; see ``moviattn.explorer.attention``).
+    method: str = "qk"
+    precision: str = "float32"
+    _explorers: dict[str, Explorer] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _STATES[id(self)] = self
+
+    def model(self, name: str | None = None) -> LoadedModel:
+        """A loaded model; only the default model falls back to the offline one, a typed name must load."""
+        name = (name or self.default_model).strip()
+        if not name:
+            raise ModelLoadError("모델 이름이 비어 있습니다 (empty model name)")
+        return load_model(name, self.device, allow_fallback=name == self.default_model)
+
+    def explorer(self, name: str | None = None) -> Explorer:
+        model = self.model(name)
+        with self._lock:
+            if model.name not in self._explorers:
+                self._explorers[model.name] = Explorer(model, self.cache, method=self.method, precision=self.precision)
+            return self._explorers[model.name]
+
+    def banner(self, model: LoadedModel) -> str:
+        """The model banner with this server's computation mode."""
+        return model_banner(model, self.method, resolve_precision(self.precision, model.device))
+
+    # ------------------------------------------------------------ movies and reviews
+
+    def movie_choices(self) -> list[tuple[str, str]]:
+        return [(movie.label, movie.id) for movie in self.dataset.movies.values()]
+
+    def sorted_reviews(self, movie_id: str, sort: str) -> list[Review]:
+        """The movie's reviews sorted by rating or date; unknown values last."""
+        key, descending = REVIEW_SORTS.get(sort, next(iter(REVIEW_SORTS.values())))
+        reviews = self.dataset.reviews_of(movie_id)
+        known = [r for r in reviews if getattr(r, key) is not None]
+        unknown = [r for r in reviews if getattr(r, key) is None]
+        return sorted(known, key=lambda r: getattr(r, key), reverse=descending) + unknown
+
+    def review(self, movie_id: str, review_id: str) -> Review:
+        for review in self.dataset.reviews_of(movie_id):
+            if review.id == review_id:
+                return review
+        raise DataError(self.dataset.source, f"movie {movie_id} has no review {review_id!r}")
+
+    def review_choices(self, movie_id: str, sort: str) -> list[tuple[str, str]]:
+        return [(review_label(r), r.id) for r in self.sorted_reviews(movie_id, sort)]
+
+    def review_sentiments(self, movie_id: str) -> dict[str, str]:
+        """Review id → predicted-sentiment cell (Bi-LSTM), computed once per movie; empty when unavailable."""
+        if movie_id not in self._sentiments:
+            api = sentiment_api()
+            if api is None:
+                return {}
+            reviews = self.dataset.reviews_of(movie_id)
+            cells = [sentiment_cell(p) for p in api.predict_positive([r.text for r in reviews], SENTIMENT_MODEL)]
+            self._sentiments[movie_id] = {r.id: cell for r, cell in zip(reviews, cells)}
+        return self._sentiments[movie_id]
+
+    def review_table(self, movie_id: str, sort: str) -> pd.DataFrame:
+        """Rating, date, preview, predicted sentiment (when the sentiment models ship) and the id, last."""
+        sentiments = self.review_sentiments(movie_id)
+        columns = review_columns(sentiment_api() is not None)
+        rows = [
+            {"평점": r.rating if r.rating is not None else "", "날짜": r.date.isoformat() if r.date else "",
+             "리뷰 (preview)": preview(r.text), SENTIMENT_COLUMN: sentiments.get(r.id, ""), "id": r.id}
+            for r in self.sorted_reviews(movie_id, sort)
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    # ------------------------------------------------------------ computation (GPU-bound on Spaces)
+
+    def review_attention(self, model_name: str, movie: Movie, text: str, settings: Settings) -> ReviewAttention:
+        return _review_attention(id(self), model_name, movie, text, settings)
+
+    def movie_aggregate(
+        self, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
+    ) -> MovieAggregate:
+        return _movie_aggregate(id(self), model_name, movie, reviews, settings, progress)
+
+
+#: States by id: the GPU-bound functions take the id, since ZeroGPU pickles their arguments.
+_STATES: dict[int, AppState] = {}
+
+
+@gpu
+def _review_attention(state_id: int, model_name: str, movie: Movie, text: str, settings: Settings) -> ReviewAttention:
+    return _STATES[state_id].explorer(model_name).review_attention(movie, text, settings)
+
+
+@gpu
+def _movie_aggregate(
+    state_id: int, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
+) -> MovieAggregate:
+    return _STATES[state_id].explorer(model_name).movie_aggregate(movie, reviews, settings, progress=progress)
+

@@ -1,0 +1,94 @@
+"""Tab "영화별 보기 (per movie)": a dataset movie's card and reviews, one review's heatmaps, the aggregate.
+
+A page opened as ``?movie=<id>`` (the links of the recommender tabs) starts on that movie.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import gradio as gr
+
+from ..common import shows_errors
+from ..explorer_views import movie_card_html
+from ..panel import SettingsPanel
+from ..state import REVIEW_SORTS, AppState, preview, sentiment_api
+from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregate_outputs, review_views
+
+TITLE = "영화별 보기 (per movie)"
+
+
+@shows_errors(3, blank=(None, None, gr.update(choices=[], value=None)))
+def select_movie(state: AppState, movie_id: str, sort: str) -> tuple[str, Any, Any]:
+    """Info card, review table and review list of a movie (first review selected)."""
+    movie = state.dataset.movie(movie_id)
+    choices = state.review_choices(movie.id, sort)
+    return (
+        movie_card_html(movie), state.review_table(movie.id, sort),
+        gr.update(choices=choices, value=choices[0][1] if choices else None),
+    )
+
+
+def pick_row(evt: gr.SelectData) -> str:
+    """The review id of a clicked table row (its last column)."""
+    return evt.row_value[-1]
+
+
+def linked_movie(state: AppState, request: gr.Request) -> Any:
+    """The movie named by the page's ``?movie=<id>``, where it is one of the dataset's (else no change)."""
+    movie_id = request.query_params.get("movie") if request is not None else None
+    return gr.update(value=movie_id) if movie_id in state.dataset.movies else gr.update()
+
+
+@shows_errors(4)
+def show_review(state: AppState, model_name: str, movie_id: str, review_id: str, *values: Any) -> tuple:
+    """Both heatmaps of one of the movie's reviews: status, info figure, plot figure, result."""
+    review = state.review(movie_id, review_id)
+    head = f"★{review.rating if review.rating is not None else '?'} · {preview(review.text, 120)}"
+    return review_views(state, model_name, state.dataset.movie(movie_id), review.text, values, head)
+
+
+@shows_errors(len(AGGREGATE_BLANK), blank=AGGREGATE_BLANK)
+def movie_aggregate(state: AppState, model_name: str, movie_id: str, split: bool, *values: Any, progress=gr.Progress()) -> tuple:
+    """All reviews of a dataset movie: shaded synopsis, bars, reviews × plot (split by polarity on request)."""
+    movie = state.dataset.movie(movie_id)
+    return aggregate_outputs(state, model_name, movie, state.dataset.reviews_of(movie.id), split, values, progress)
+
+
+def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
+    movies = state.movie_choices()
+    with gr.Row():
+        with gr.Column(scale=2):
+            movie = gr.Dropdown(movies, value=movies[0][1] if movies else None, label="영화 (movie)")
+            card = gr.HTML()
+        with gr.Column(scale=3):
+            sort = gr.Radio(list(REVIEW_SORTS), value=next(iter(REVIEW_SORTS)), label="정렬 (sort)")
+            widths = ["56px", "100px", "auto", *(["96px"] if sentiment_api() else []), "90px"]
+            table = gr.Dataframe(label="리뷰 목록: 행을 누르면 분석합니다 (click a row)", interactive=False, max_height=300, wrap=True, column_widths=widths, elem_id="review-table")
+            review = gr.Dropdown([], label="리뷰 선택 (review)", allow_custom_value=True)
+    review_out = ReviewOutputs("review")
+    gr.Markdown("## 전체 리뷰 집계 (aggregate over all reviews)")
+    with gr.Row():
+        aggregate_button = gr.Button("집계 계산 (compute aggregate)", variant="primary", scale=2, elem_id="aggregate-button")
+        split = gr.Checkbox(label="긍정 / 부정 나눠 보기 (split positive vs negative)", scale=1)
+    aggregate_out = AggregateOutputs("aggregate")
+
+    def open_linked(request: gr.Request) -> Any:
+        return linked_movie(state, request)
+
+    gr.on(
+        [demo.load, movie.change, sort.change], partial(select_movie, state), [movie, sort], [card, table, review],
+        api_name="select_movie", concurrency_limit=None,
+    )
+    demo.load(open_linked, None, movie, api_visibility="private", concurrency_limit=None)
+    table.select(pick_row, None, review, api_visibility="private", concurrency_limit=None)
+    review_out.then_static(gr.on(
+        [review.change, *(c.change for c in panel.controls)], partial(show_review, state),
+        [panel.model_state, movie, review, *panel.controls], review_out.outputs,
+        api_name="review_heatmaps", trigger_mode="always_last", concurrency_id="review",
+    ), panel)
+    aggregate_out.then_static(aggregate_button.click(
+        partial(movie_aggregate, state), [panel.model_state, movie, split, *panel.controls], aggregate_out.outputs,
+        api_name="movie_aggregate", concurrency_id="aggregate", concurrency_limit=1,
+    ), panel)

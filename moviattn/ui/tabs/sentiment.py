@@ -1,0 +1,132 @@
+"""Tab "감성 분석 설명 (sentiment)": both sentiment explainers on one text, the lexicons, Target2Vec."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import gradio as gr
+import numpy as np
+import pandas as pd
+
+from ...explorer import interactive
+from ...morphology import Unit
+from ..common import shows_errors
+from ..state import sentiment_api
+from .heatmaps import NOTE_CAVEAT
+
+TITLE = "감성 분석 설명 (sentiment)"
+NOTE = "**읽는 법:** 진한 단어일수록 감성 모델의 판단에 더 중요했다고 설명 방법(어텐션 또는 Grad-CAM)이 말합니다. " + NOTE_CAVEAT
+SENTIMENT_TITLES = {"bilstm_attention": "Bi-LSTM + 어텐션 (attention)", "textcnn": "TextCNN + Grad-CAM"}
+LEXICON_LABELS = {"tfidf": "TF-IDF", "logodds": "로그 오즈 (log-odds, z)", "gradcam": "Grad-CAM (TextCNN)"}
+LEXICON_COLUMNS = {"rank": "순위", "word": "단어 (word)", "score": "점수 (score)", "count": "빈도 (count)"}
+NEIGHBOUR_COLUMNS = ["단어 (word)", "코사인 (cosine)"]
+
+
+def sentiment_views(text: str) -> list[str]:
+    """Each shipped model's verdict, P(positive) and the text shaded by its explanation (HTML); ValueError on bad text."""
+    api = sentiment_api()
+    if api is None:
+        raise ValueError("감성 분석 모델이 없습니다 (sentiment models are not available)")
+    views = []
+    for model in api.MODEL_EXPLAINERS:
+        result = api.explain_sentiment(text or "", model)
+        units = [Unit(text[s:e], s, e, "", True) for s, e in result.spans]
+        verdict = "긍정 (positive)" if result.label == "positive" else "부정 (negative)"
+        title = f"{SENTIMENT_TITLES.get(model, model)}: {verdict} · P(positive) = {result.positive_probability:.2f}"
+        views.append(interactive.shaded_text_html(text, units, np.asarray(result.importance), title=title))
+    return views
+
+
+def lexicon_tables(method: str, k: int = 15) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Top ``k`` positive and top ``k`` negative words of a shipped lexicon, with Korean column names."""
+    api = sentiment_api()
+    if api is None:
+        raise ValueError("감성 사전이 없습니다 (lexicons are not available)")
+    tables = []
+    for polarity in ("positive", "negative"):
+        table = api.lexicon_table(method, polarity, k).round({"score": 3})
+        tables.append(table.rename(columns=LEXICON_COLUMNS))
+    return tables[0], tables[1]
+
+
+def neighbour_table(rows: Sequence[tuple[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame([(w, round(s, 3)) for w, s in rows], columns=NEIGHBOUR_COLUMNS)
+
+
+def similar_table(word: str, k: int = 10) -> pd.DataFrame:
+    """Target2Vec neighbours of a word (``최악`` or ``최악/Noun``, labels ``부정``/``긍정``); ValueError on an unknown word."""
+    api = sentiment_api()
+    if api is None or not (word or "").strip():
+        raise ValueError("단어를 입력하세요 (type a word)" if api else "Target2Vec을 쓸 수 없습니다 (not available)")
+    return neighbour_table(api.similar_words(word, k))
+
+
+def analogy_table(a: str, b: str, c: str, k: int = 10) -> pd.DataFrame:
+    """``a : b = c : ?`` with Target2Vec, e.g. 부정 : 최악 = 긍정 : ?; ValueError on an empty or unknown word."""
+    api = sentiment_api()
+    if api is None or not all((w or "").strip() for w in (a, b, c)):
+        raise ValueError("세 단어를 모두 입력하세요 (type all three words)" if api else "Target2Vec을 쓸 수 없습니다 (not available)")
+    return neighbour_table(api.analogy(a, b, c, k))
+
+
+@shows_errors(2, blank=(None, ""))
+def explain_both(text: str) -> tuple[str, str]:
+    """Both sentiment models on one text: (Bi-LSTM attention HTML, TextCNN Grad-CAM HTML), or a message and ''."""
+    first, second = sentiment_views(text)
+    return first, second
+
+
+@shows_errors(3, message_at=2)
+def lexicon_view(method: str) -> tuple:
+    """Top-15 positive and negative words of a lexicon method, and a message ('' when fine)."""
+    return (*lexicon_tables(method, 15), "")
+
+
+#: An empty neighbour table keeps its column names when a word is unknown.
+_NO_NEIGHBOURS = (neighbour_table([]), None)
+
+
+@shows_errors(2, message_at=1, blank=_NO_NEIGHBOURS)
+def similar_view(word: str) -> tuple:
+    return similar_table(word), ""
+
+
+@shows_errors(2, message_at=1, blank=_NO_NEIGHBOURS)
+def analogy_view(a: str, b: str, c: str) -> tuple:
+    return analogy_table(a, b, c), ""
+
+
+def build() -> None:
+    api = sentiment_api()
+    if api is None:
+        gr.Markdown("감성 분석 설명은 아직 사용할 수 없습니다 (sentiment explanations are not available in this build).")
+        return
+    text = gr.Textbox(label="리뷰 (review)", lines=3, max_length=2000, value="배우들 연기는 좋았는데 스토리가 너무 지루했다")
+    button = gr.Button("두 모델로 설명 (explain with both models)", variant="primary")
+    with gr.Row():
+        views = [gr.HTML(elem_id="sentiment-bilstm"), gr.HTML(elem_id="sentiment-textcnn")]
+    gr.Markdown(NOTE)
+    gr.on([button.click, text.submit], explain_both, text, views, api_name="explain_sentiment")
+
+    gr.Markdown("### 감성 사전 (polarity lexicons: top 15 words)")
+    method = gr.Radio([(LEXICON_LABELS.get(m, m), m) for m in api.LEXICON_METHODS], value=api.LEXICON_METHODS[0], label="방법 (method)")
+    *first, note = lexicon_view(api.LEXICON_METHODS[0])
+    lexicon_note = gr.HTML(note)
+    with gr.Row():
+        tables = [gr.Dataframe(value, label=f"{name} 상위 단어 (top {polarity})", interactive=False, max_height=620)
+                  for value, (name, polarity) in zip(first, (("긍정", "positive"), ("부정", "negative")))]
+    method.change(lexicon_view, method, [*tables, lexicon_note], api_name="lexicon", concurrency_limit=None)
+
+    gr.Markdown("### Target2Vec (단어 벡터: 문서 라벨을 아는 word2vec)")
+    with gr.Row():
+        with gr.Column():
+            word = gr.Textbox(label="비슷한 단어 (similar words: 최악, 최악/Noun, 부정, 긍정)", value="최악")
+            similar_button = gr.Button("찾기 (similar)")
+            similar_note, similar_out = gr.HTML(), gr.Dataframe(label="이웃 단어 (neighbours)", interactive=False, max_height=300)
+        with gr.Column():
+            with gr.Row():
+                a, b, c = (gr.Textbox(label=label, value=value, min_width=80) for label, value in (("A", "부정"), ("B", "최악"), ("C", "긍정")))
+            analogy_button = gr.Button("A : B = C : ? (analogy)")
+            analogy_note, analogy_out = gr.HTML(), gr.Dataframe(label="답 후보 (answers: nearest to B − A + C)", interactive=False, max_height=300)
+    gr.on([similar_button.click, word.submit], similar_view, word, [similar_out, similar_note], api_name="similar_words", concurrency_limit=None)
+    analogy_button.click(analogy_view, [a, b, c], [analogy_out, analogy_note], api_name="analogy", concurrency_limit=None)

@@ -1,0 +1,91 @@
+"""Tab "내 리뷰 (your review)": the user's own review (and movie) as heatmaps; an uploaded file of reviews as an aggregate."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import gradio as gr
+
+from ...data import Movie
+from ..common import shows_errors
+from ..explorer_views import custom_movie, reviews_from_upload
+from ..panel import SettingsPanel
+from ..state import AppState, preview
+from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregate_outputs, review_views
+
+TITLE = "내 리뷰 (your review)"
+DATASET_SOURCE, CUSTOM_SOURCE = "데이터셋 영화 (dataset movie)", "직접 입력 (my own movie)"
+
+
+def chosen_movie(state: AppState, source: str, movie_id: str, *fields: str) -> Movie:
+    """The dataset movie, or the user's own from the typed-in fields."""
+    return custom_movie(*fields) if source == CUSTOM_SOURCE else state.dataset.movie(movie_id)
+
+
+@shows_errors(4)
+def custom_review(
+    state: AppState, model_name: str, source: str, movie_id: str, title: str, director: str, genres: str, cast: str,
+    country: str, year: str, synopsis: str, text: str, *values: Any,
+) -> tuple:
+    """Both heatmaps of the user's review, against a dataset movie or the user's own info and plot."""
+    movie = chosen_movie(state, source, movie_id, title, director, genres, cast, country, year, synopsis)
+    return review_views(state, model_name, movie, text or "", values, f"{movie.label}: {preview(text or '', 120)}")
+
+
+@shows_errors(len(AGGREGATE_BLANK), blank=AGGREGATE_BLANK)
+def upload_aggregate(
+    state: AppState, model_name: str, source: str, movie_id: str, title: str, director: str, genres: str, cast: str,
+    country: str, year: str, synopsis: str, upload: str | None, split: bool, *values: Any, progress=gr.Progress(),
+) -> tuple:
+    """The aggregate over an uploaded CSV/JSON of reviews for the chosen or typed-in movie."""
+    if not upload:
+        raise ValueError("리뷰 파일(CSV/JSON)을 올려 주세요 (upload a CSV or JSON file of reviews)")
+    movie = chosen_movie(state, source, movie_id, title, director, genres, cast, country, year, synopsis)
+    reviews, cut = reviews_from_upload(upload)
+    return aggregate_outputs(state, model_name, movie, reviews, split, values, progress, extra=cut)
+
+
+def _movie_fields() -> list:
+    with gr.Row():
+        title = gr.Textbox(label="제목 (title)", max_length=300)
+        director = gr.Textbox(label="감독 (director, 쉼표로 구분)", max_length=300)
+        genres = gr.Textbox(label="장르 (genres)", max_length=300)
+    with gr.Row():
+        cast = gr.Textbox(label="출연 (cast)", max_length=300)
+        country = gr.Textbox(label="국가 (country)", max_length=300)
+        year = gr.Textbox(label="개봉 연도 (year)", max_length=4)
+    synopsis = gr.Textbox(label="줄거리 (plot)", lines=5, max_length=5000)
+    return [title, director, genres, cast, country, year, synopsis]
+
+
+def build(state: AppState, panel: SettingsPanel) -> None:
+    movies = state.movie_choices()
+    source = gr.Radio([DATASET_SOURCE, CUSTOM_SOURCE], value=DATASET_SOURCE, label="영화 (movie)")
+    own_movie = gr.Dropdown(movies, value=movies[0][1] if movies else None, label="데이터셋 영화 (dataset movie)")
+    with gr.Group(visible=False) as custom_group:
+        fields = _movie_fields()
+    own_text = gr.Textbox(label="내 리뷰 (your review)", lines=3, max_length=5000, placeholder="예: 송강호 연기 미쳤다 마지막 장면 소름")
+    own_button = gr.Button("히트맵 보기 (analyse)", variant="primary")
+    own_out = ReviewOutputs("own")
+    gr.Markdown("### 리뷰 파일 집계 (aggregate an uploaded CSV/JSON: columns review|text|document, rating, date)")
+    with gr.Row():
+        upload = gr.File(label="리뷰 파일 (CSV/TSV/JSON, ≤ 5 MB)", file_types=[".csv", ".tsv", ".json"], type="filepath")
+        with gr.Column():
+            upload_split = gr.Checkbox(label="긍정 / 부정 나눠 보기 (split)")
+            upload_button = gr.Button("파일 집계 (aggregate file)", variant="primary")
+    upload_out = AggregateOutputs("upload")
+
+    source.change(
+        lambda s: (gr.update(visible=s == DATASET_SOURCE), gr.update(visible=s == CUSTOM_SOURCE)), source, [own_movie, custom_group],
+        api_visibility="private", concurrency_limit=None,
+    )
+    movie_inputs = [panel.model_state, source, own_movie, *fields]
+    own_out.then_static(gr.on(
+        [own_button.click, own_text.submit], partial(custom_review, state), [*movie_inputs, own_text, *panel.controls], own_out.outputs,
+        api_name="custom_review", concurrency_id="review",
+    ), panel)
+    upload_out.then_static(upload_button.click(
+        partial(upload_aggregate, state), [*movie_inputs, upload, upload_split, *panel.controls], upload_out.outputs,
+        api_name="upload_aggregate", concurrency_id="aggregate", concurrency_limit=1,
+    ), panel)

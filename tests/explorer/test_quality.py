@@ -1,0 +1,16 @@
+"""The app's one-line quality note, read from the shipped evaluation table."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from moviattn.explorer import quality
+from moviattn.explorer.settings import Settings
+from moviattn.offline_model import OFFLINE_MODEL_ID
+
+
+def test_quality_note_for_the_shipped_table():
+    note = quality.quality_note(Settings(), OFFLINE_MODEL_ID)
+    assert note is not None and "%" in note and "무작위" in note
+    assert quality.quality_note(Settings(), "some/other-model") is None
+    assert quality.quality_note(replace(Settings(), granularity="eojeol"), OFFLINE_MODEL_ID) is None

@@ -1,0 +1,329 @@
+"""The app's functions called directly: views (interactive), glue without Gradio and each tab's handlers."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from types import SimpleNamespace
+
+import gradio as gr
+import numpy as np
+import pytest
+from app_helpers import KNOWN_MODEL, tiny_dashboard
+
+from moviattn.data import DataError, Movie
+from moviattn.explorer import interactive
+from moviattn.explorer.aggregate import MovieAggregate
+from moviattn.explorer.quality import quality_note
+from moviattn.explorer.settings import Settings
+from moviattn.morphology import Unit
+from moviattn.ui import page
+from moviattn.ui.common import export_aggregate, export_review
+from moviattn.ui.explorer_views import MAX_UPLOAD_REVIEWS, aggregate_views, custom_movie, movie_card_html, reviews_from_upload
+from moviattn.ui.panel import SettingsPanel, head_choices, head_value, settings_from_controls
+from moviattn.ui.state import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api, sentiment_cell
+from moviattn.ui.tabs import heatmaps, per_movie, sentiment, your_review
+
+SCRIPT = "<script>alert('x')</script>"
+DEFAULT_CONTROLS = ("last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
+
+
+@pytest.fixture(scope="module")
+def dash(tiny_bert, tmp_path_factory):
+    return tiny_dashboard(tiny_bert, tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def handlers(dash, tiny_bert):
+    """Each tab's handlers bound to the state, as the page wires them."""
+    with gr.Blocks():
+        panel = SettingsPanel(dash, tiny_bert, gr.HTML())
+    return SimpleNamespace(
+        select_movie=partial(per_movie.select_movie, dash), show_review=partial(per_movie.show_review, dash),
+        movie_aggregate=partial(per_movie.movie_aggregate, dash), custom_review=partial(your_review.custom_review, dash),
+        upload_aggregate=partial(your_review.upload_aggregate, dash), switch_model=panel.switch_model,
+    )
+
+
+@pytest.fixture(scope="module")
+def aggregate(handlers) -> MovieAggregate:
+    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    assert out[-1] is not None, out[0]
+    return out[-1]
+
+
+def _texts(fig) -> str:
+    return json.dumps(fig.to_plotly_json(), ensure_ascii=False, default=str)
+
+
+# ---------------------------------------------------------------- interactive views
+
+
+def test_heatmap_keeps_repeated_labels_apart_and_escapes_markup():
+    matrix = np.arange(6, dtype=float).reshape(2, 3) / 10
+    fig = interactive.heatmap_figure(matrix, ["좋다", SCRIPT], ["영화", "영화", "<b>굵게</b>"])
+    trace = fig.data[0]
+    assert list(trace.x) == [0, 1, 2]  # numeric positions: the two '영화' columns stay two columns
+    assert list(fig.layout.xaxis.ticktext[:2]) == ["영화", "영화"]
+    text = _texts(fig)
+    assert "<script>" not in text and "&lt;script&gt;" in text and "&lt;b&gt;굵게&lt;/b&gt;" in text
+    assert "좋다 → 영화<br>0.0000" in trace.hovertext[0][0]
+
+
+def test_long_axes_open_on_a_window_with_a_range_slider():
+    many = interactive.heatmap_figure(np.ones((50, 200)), [str(i) for i in range(50)], [str(i) for i in range(200)])
+    assert many.layout.xaxis.rangeslider.visible
+    assert tuple(many.layout.xaxis.range) == (-0.5, interactive.VISIBLE_COLUMNS - 0.5)
+    assert tuple(many.layout.yaxis.range) == (interactive.VISIBLE_ROWS - 0.5, -0.5)
+    few = interactive.heatmap_figure(np.ones((2, 3)), ["a", "b"], ["c", "d", "e"])
+    assert not few.layout.xaxis.rangeslider.visible
+
+
+@pytest.mark.parametrize("scale", ["linear", "log", "percentile"])
+def test_colour_scales(scale):
+    matrix = np.array([[0.0, 1e-4, 1e-2], [0.5, 0.2, 1.0]])
+    fig = interactive.heatmap_figure(matrix, ["a", "b"], ["c", "d", "e"], scale=scale, cmap="magma")
+    trace = fig.data[0]
+    assert trace.zmin < trace.zmax
+    if scale == "log":
+        assert np.isfinite(np.array(trace.z, dtype=float)).all()
+        assert "log" in trace.colorbar.title.text
+
+
+def test_shaded_text_escapes_and_shades_by_attention():
+    text = f"좋은 {SCRIPT} 영화\n끝"
+    units = [Unit("좋은", 0, 2, "Adjective", True), Unit("영화", text.index("영화"), text.index("영화") + 2, "Noun", True)]
+    page = interactive.shaded_text_html(text, units, np.array([0.1, 0.9]), title="<i>t</i>")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;i&gt;t&lt;/i&gt;" in page
+    assert page.count('class="ma-unit"') == 2 and "<br>" in page
+    shades = [float(s.split(",")[-1].split(")")[0]) for s in page.split("background:rgba(")[1:3]]
+    assert shades[0] < shades[1]
+
+
+# ---------------------------------------------------------------- glue
+
+
+def test_settings_from_controls_maps_the_head_choice():
+    expected = Settings(layer_agg="last_k", layer=-1, last_k=3, head_agg="mean", granularity="eojeol", normalization="segment")
+    assert settings_from_controls(*DEFAULT_CONTROLS[:8]) == expected
+    assert head_value(expected) == "mean" and head_value(Settings(head_agg="single", head=2)) == "2"
+    single = settings_from_controls("single", 2, 4, "3", "raw", "morpheme", "okt", True)
+    assert (single.head_agg, single.head, single.layer_agg, single.content_only) == ("single", 3, "single", True)
+    assert [value for _, value in head_choices(2)] == ["mean", "max", "0", "1"]
+
+
+@pytest.mark.parametrize("sort", list(REVIEW_SORTS))
+def test_review_lists_sort_by_rating_and_date(dash, sort):
+    reviews = dash.sorted_reviews("s001", sort)
+    key, descending = REVIEW_SORTS[sort]
+    values = [getattr(r, key) for r in reviews if getattr(r, key) is not None]
+    assert values == sorted(values, reverse=descending)
+    table = dash.review_table("s001", sort)
+    assert list(table["id"]) == [r.id for r in reviews]
+    assert [value for _, value in dash.review_choices("s001", sort)] == [r.id for r in reviews]
+
+
+def test_movie_card_escapes_user_text():
+    card = movie_card_html(Movie("m", f"제목{SCRIPT}", director=("봉준호",), synopsis="줄\n거리"))
+    assert "<script>" not in card and "&lt;script&gt;" in card and "봉준호" in card and "줄<br>거리" in card
+
+
+def test_custom_movie_validates_fields():
+    movie = custom_movie("괴물", "봉준호", "드라마, 스릴러", "송강호", "한국", "2006", "한강에 괴물이 나타난다.")
+    assert movie.genres == ("드라마", "스릴러") and movie.year == 2006
+    with pytest.raises(DataError, match="year"):
+        custom_movie("괴물", "", "", "", "", "20x6", "줄거리")
+    with pytest.raises(DataError, match="synopsis"):
+        custom_movie("괴물", "", "", "", "", "", "")
+    with pytest.raises(DataError, match="synopsis"):
+        custom_movie("괴물", "", "", "", "", "", "가" * 6000)
+
+
+def test_uploads_with_wrong_columns_or_too_many_rows(tmp_path):
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("comment,stars\n좋아요,10\n", encoding="utf-8")
+    with pytest.raises(DataError, match="no review text"):
+        reviews_from_upload(wrong)
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps([{"review": f"리뷰 {i}", "rating": 5} for i in range(MAX_UPLOAD_REVIEWS + 5)]), encoding="utf-8")
+    reviews, notice = reviews_from_upload(many)
+    assert len(reviews) == MAX_UPLOAD_REVIEWS and notice
+
+
+# ---------------------------------------------------------------- handlers
+
+
+def test_select_movie_fills_card_table_and_first_review(handlers, dash):
+    card, table, review = handlers.select_movie("s002", next(iter(REVIEW_SORTS)))
+    assert dash.dataset.movie("s002").title_kr in card
+    assert len(table) == len(dash.dataset.reviews_of("s002"))
+    assert review["value"] == table["id"][0]
+    assert "ma-warning" in handlers.select_movie("nope", next(iter(REVIEW_SORTS)))[0]
+
+
+def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
+    review = dash.dataset.reviews_of("s001")[0]
+    status, info, plot, result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS)
+    assert "ma-warning" not in status and KNOWN_MODEL in status
+    assert info.data[0].z is not None and plot.data[0].z is not None
+    assert {"감독", "출연"} <= {a.text.replace("<b>", "").replace("</b>", "") for a in info.layout.annotations}
+    info_png, plot_png, files = heatmaps.static_review(result, "percentile", "viridis")
+    assert info_png.endswith(".png") and len(files) == 4
+    assert heatmaps.static_review(None, "linear", "viridis") == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("", "no text"), ("😀🎬👍", "no text"), (("좋은 영화 " * 1000)[:5000], "too long|does not fit|길")],
+)
+def test_bad_reviews_give_a_message(handlers, text, expected):
+    status, info, plot, result = handlers.custom_review(
+        KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, *DEFAULT_CONTROLS
+    )
+    assert "ma-warning" in status and result is None and info is None
+    import re
+
+    assert re.search(expected, status, re.IGNORECASE), status
+
+
+def test_html_review_is_analysed_and_shown_as_text(handlers):
+    status, info, plot, result = handlers.custom_review(
+        KNOWN_MODEL, your_review.CUSTOM_SOURCE, "", "괴물", "봉준호", "드라마", "송강호", "한국", "2006", "한강에 괴물이 나타난다.",
+        f"송강호 {SCRIPT} 최고", *DEFAULT_CONTROLS,
+    )
+    assert result is not None, status
+    assert "<script>" not in status and "&lt;script&gt;" in status
+    assert "<script>" not in _texts(info) and "&lt;script&gt;" in _texts(plot)
+
+
+def test_bad_settings_give_a_message(handlers):
+    controls = ("single", 99, 4, "mean", "segment", "eojeol", "okt", False, "linear", "viridis")
+    status, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", *controls)
+    assert "ma-warning" in status and "out of range" in status
+
+
+def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
+    calls = []
+    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", True, *DEFAULT_CONTROLS, progress=lambda *a, **k: calls.append(a))
+    status, html_a, bars_a, matrix_a, second, html_b, bars_b, matrix_b, result = out
+    assert calls and "리뷰 20개" in status
+    assert "긍정" in html_a and "부정" in html_b and second["visible"] is True
+    assert bars_a.data and matrix_b.data
+    files = heatmaps.static_aggregate(result, "linear", "viridis")
+    assert len(files) == 4 and heatmaps.static_aggregate(None, "linear", "viridis") is None
+
+
+def test_aggregate_views_share_one_scale_when_split(aggregate):
+    one = aggregate_views(aggregate, split=False, scale="linear", cmap="viridis")
+    two = aggregate_views(aggregate, split=True, scale="linear", cmap="viridis")
+    assert len(one) == 1 and len(two) == 2
+    assert two[0].bars.layout.xaxis.range == two[1].bars.layout.xaxis.range
+    files = export_aggregate(aggregate, scale="log", cmap="magma")
+    assert all(path.stat().st_size > 0 for path in files.values())
+
+
+def test_upload_aggregate_bad_files_and_good_file(handlers, tmp_path):
+    source = "데이터셋 영화 (dataset movie)"
+    noop = lambda *a, **k: None  # noqa: E731
+    missing = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, None, False, *DEFAULT_CONTROLS, progress=noop)
+    assert "ma-warning" in missing[0]
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("comment,stars\n좋아요,10\n", encoding="utf-8")
+    out = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(wrong), False, *DEFAULT_CONTROLS, progress=noop)
+    assert "ma-warning" in out[0] and "no review text" in out[0]
+    good = tmp_path / "good.csv"
+    good.write_text("review,rating\n송강호 연기 최고,10\n지루했다,2\n😀,5\n", encoding="utf-8")
+    out = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, *DEFAULT_CONTROLS, progress=noop)
+    assert "ma-warning" not in out[0] and "skipped" in out[0] and out[-1].count() == 2
+
+
+def test_switch_model_keeps_serving_on_an_unknown_name(handlers):
+    state, banner, *_ = handlers.switch_model("no/such-model", KNOWN_MODEL)
+    assert state == KNOWN_MODEL and "ma-warning" in banner and "no/such-model" in banner
+    state, banner, layer, last_k, head = handlers.switch_model(KNOWN_MODEL, KNOWN_MODEL)
+    assert state == KNOWN_MODEL and "ma-warning" not in banner and layer["minimum"] == -3
+
+
+def test_build_demo_and_cli(dash):
+    demo = page.build_demo(dash)
+    names = {d.api_name for d in demo.fns.values() if d.api_name}
+    assert {"review_heatmaps", "movie_aggregate", "custom_review", "upload_aggregate", "select_movie", "switch_model"} <= names
+    args = page.parse_args(["--model", "offline", "--port", "7870", "--share"])
+    assert (args.model, args.port, args.share, args.method, args.precision) == ("offline", 7870, True, "qk", "float32")
+
+
+def test_approximate_mode_is_announced_and_used(tiny_bert):
+    dash = tiny_dashboard(tiny_bert)
+    dash.method, dash.precision = "cached_context", "int8"
+    assert "approximate" in dash.banner(tiny_bert) and "int8" in dash.banner(tiny_bert)
+    explorer = dash.explorer()
+    assert (explorer.method, explorer.precision) == ("cached_context", "int8")
+    movie = dash.dataset.movie("s001")
+    aggregate = explorer.movie_aggregate(movie, dash.dataset.reviews_of("s001"))
+    assert abs(aggregate.plot_share().sum() - 1) < 1e-6
+    assert "approximate" not in tiny_dashboard(tiny_bert).banner(tiny_bert)
+
+
+def test_exports_are_readable(handlers, dash):
+    review = dash.dataset.reviews_of("s003")[0]
+    *_, result = handlers.show_review(KNOWN_MODEL, "s003", review.id, *DEFAULT_CONTROLS)
+    files = export_review(result, scale="linear", cmap="viridis")
+    import pandas as pd
+
+    table = pd.read_csv(files["csv"])
+    assert set(table["segment"]) == {"info", "plot"} and len(table) == result.info.size + result.plot.size
+    assert json.loads(files["json"].read_text(encoding="utf-8"))["model_name"] == KNOWN_MODEL
+
+
+def test_quality_note_never_breaks_the_page(tiny_bert):
+    note = quality_note(Settings(), tiny_bert.name, tiny_bert.num_layers, tiny_bert.num_heads)  # an unmeasured model: no line, no error
+    assert note is None or isinstance(note, str)
+
+
+# ---------------------------------------------------------------- sentiment tab and the predicted-sentiment column
+
+needs_sentiment = pytest.mark.skipif(sentiment_api() is None, reason="sentiment weights not shipped")
+
+
+@needs_sentiment
+def test_explain_both_shows_both_verdicts():
+    bilstm, textcnn = sentiment.explain_both("최악의 영화. 시간이 아까웠다 <b>x</b>")
+    assert "Bi-LSTM" in bilstm and "TextCNN" in textcnn
+    assert all("부정 (negative)" in view and "P(positive)" in view for view in (bilstm, textcnn))
+    assert "<b>x</b>" not in bilstm and "ma-warning" not in bilstm + textcnn
+    for bad in ("", "   ", "😀😀"):
+        message, second = sentiment.explain_both(bad)
+        assert "ma-warning" in message and second == "" and "Traceback" not in message
+
+
+@needs_sentiment
+@pytest.mark.parametrize("method", ["tfidf", "logodds", "gradcam"])
+def test_lexicon_view_has_15_words_per_side(method):
+    positive, negative, message = sentiment.lexicon_view(method)
+    assert message == "" and len(positive) == len(negative) == 15
+    assert list(positive["순위"]) == list(range(1, 16)) and "단어 (word)" in negative.columns
+    if method != "tfidf":  # TF-IDF summed per label (the seed's baseline) ranks 영화/이/의 high on both sides
+        assert set(positive["단어 (word)"]).isdisjoint(negative["단어 (word)"])
+    assert "ma-warning" in sentiment.lexicon_view("nope")[2]
+
+
+@needs_sentiment
+def test_target2vec_queries_and_bad_words():
+    table, message = sentiment.similar_view("최악")
+    assert message == "" and len(table) == 10 and "최악/Noun" not in set(table["단어 (word)"])
+    table, message = sentiment.analogy_view("부정", "최악", "긍정")  # 부정 : 최악 = 긍정 : ?
+    assert message == "" and len(table) > 0 and table["단어 (word)"][0] == "최고/Noun"
+    for table, message in (sentiment.similar_view("없는단어xyz"), sentiment.similar_view(" "), sentiment.analogy_view("부정", "", "긍정")):
+        assert len(table) == 0 and "ma-warning" in message and "Traceback" not in message
+
+
+@needs_sentiment
+def test_review_table_gets_a_predicted_sentiment_column(dash):
+    table = dash.review_table("s001", next(iter(REVIEW_SORTS)))
+    assert list(table.columns) == review_columns(True) and table.columns[-1] == "id"
+    cells = [c for c in table[SENTIMENT_COLUMN] if c]
+    assert cells and all(c.split()[0] in ("긍정", "부정") and 0 <= float(c.split()[1]) <= 1 for c in cells)
+    assert dash.review_sentiments("s001") is dash.review_sentiments("s001")  # computed once per movie
+    assert sentiment_cell(None) == "" and sentiment_cell(0.93) == "긍정 0.93" and sentiment_cell(0.07) == "부정 0.07"
+    probs = sentiment_api().predict_positive(["정말 최고의 영화", "", "😀😀", "최악이다 돈 아까움"])
+    assert probs[1] is None and probs[2] is None and probs[0] > 0.5 > probs[3]
