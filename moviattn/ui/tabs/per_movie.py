@@ -77,11 +77,12 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
     def open_linked(request: gr.Request) -> Any:
         return linked_movie(state, request)
 
-    gr.on(
-        [demo.load, movie.change, sort.change], partial(select_movie, state), [movie, sort], [card, table, review],
-        api_name="select_movie", concurrency_limit=None,
+    show_movie = partial(select_movie, state)
+    gr.on([movie.change, sort.change], show_movie, [movie, sort], [card, table, review], api_name="select_movie", concurrency_limit=None)
+    # on page load: first the movie a ?movie= link names, then its card (one chain, so no older request lands last)
+    demo.load(open_linked, None, movie, api_visibility="private", concurrency_limit=None).then(
+        show_movie, [movie, sort], [card, table, review], api_visibility="private", concurrency_limit=None,
     )
-    demo.load(open_linked, None, movie, api_visibility="private", concurrency_limit=None)
     table.select(pick_row, None, review, api_visibility="private", concurrency_limit=None)
     review_out.then_static(gr.on(
         [review.change, *(c.change for c in panel.controls)], partial(show_review, state),
