@@ -15,7 +15,7 @@ import sys
 from .errors import USER_ERRORS
 
 #: The wings whose ``cli.register(subparsers)`` adds commands, in the order ``--help`` lists them.
-WINGS = ("explorer", "sentiment")
+WINGS = ("explorer", "sentiment", "recommend.session")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,7 +21,7 @@ from ..models import default_device
 from ..paths import default_data_dir, default_model
 from .panel import SettingsPanel
 from .state import AppState, keep_jvm_at_exit, sentiment_api
-from .tabs import about, per_movie, sentiment, your_review
+from .tabs import about, next_movie, per_movie, sentiment, your_review
 
 CSS = """
 .ma-card h3 {margin: 0 0 .4em 0}
@@ -61,6 +61,8 @@ def build_demo(state: AppState) -> gr.Blocks:
                     gr.Markdown("감성 분석 설명은 아직 사용할 수 없습니다 (sentiment explanations are not available in this build).")
                 else:
                     sentiment.build()
+            with gr.Tab(next_movie.TITLE):
+                next_movie.build(state)
             with gr.Tab(about.TITLE):
                 about.build()
     return demo
