@@ -1,7 +1,5 @@
 """``python -m moviattn``: see moviattn.cli."""
 
-import sys
+from .cli import main_exit
 
-from .cli import main
-
-sys.exit(main())
+main_exit()

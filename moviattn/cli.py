@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from typing import NoReturn
 
 from .errors import USER_ERRORS
 
 #: The wings whose ``cli.register(subparsers)`` adds commands, in the order ``--help`` lists them.
-WINGS = ("explorer", "sentiment", "recommend.session")
+WINGS = ("explorer", "sentiment", "recommend.diary", "recommend.session")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +25,17 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     for wing in WINGS:
         importlib.import_module(f".{wing}.cli", __package__).register(subparsers)
+    _show_defaults(parser)
     return parser
+
+
+def _show_defaults(parser: argparse.ArgumentParser) -> None:
+    """Every command's ``--help`` shows its defaults (sub-commands do not inherit the root's formatter)."""
+    parser.formatter_class = argparse.ArgumentDefaultsHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _show_defaults(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +49,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def interrupted() -> NoReturn:
+    """Ctrl-C: one line, then exit 130 at once. Outputs are written atomically, so what was written is
+    complete; skipping the interpreter's teardown also skips JPype's JVM shutdown, which can crash
+    or hang after an interrupted analysis."""
+    print("\ninterrupted: outputs written so far are complete; run the same command again to resume", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)
+
+
 def main_exit() -> None:
-    """The ``moviattn`` console script."""
-    sys.exit(main())
+    """The ``moviattn`` console script and ``python -m moviattn``: ``main``, with Ctrl-C ended in one line.
+
+    (``main`` itself lets KeyboardInterrupt through, so callers in Python can handle it.)"""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        interrupted()
+    sys.exit(code)

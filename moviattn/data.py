@@ -170,15 +170,17 @@ def reviews_from_records(records: Iterable[Mapping[str, Any]], source: str) -> l
     """Validate review records from any source (JSON list, CSV rows, HF dataset rows).
 
     The text may be under ``review``, ``text`` or ``document``; ``rating``, ``date``
-    and ``review_id`` (or ``id``) are optional.
+    and ``review_id`` (or ``id``) are optional. Errors count records from 1, as a person does
+    (a review without an id keeps its 0-based position as its id, as before).
     """
     reviews = []
     for index, record in enumerate(records):
+        number = index + 1
         if not isinstance(record, Mapping):
-            raise DataError(source, f"expected an object, got {type(record).__name__}", index)
+            raise DataError(source, f"expected an object, got {type(record).__name__}", number)
         text_field = next((name for name in TEXT_FIELDS if name in record), None)
         if text_field is None:
-            raise DataError(source, f"no review text (expected one of {', '.join(TEXT_FIELDS)})", index, "review")
+            raise DataError(source, f"no review text (expected one of {', '.join(TEXT_FIELDS)})", number, "review")
         text = record[text_field]
         if text is None or (isinstance(text, float) and text != text):
             text = ""
@@ -186,9 +188,9 @@ def reviews_from_records(records: Iterable[Mapping[str, Any]], source: str) -> l
         reviews.append(
             Review(
                 id=str(review_id) if review_id not in (None, "") else str(index),
-                text=_text(text, source, index, text_field),
-                rating=_optional_int(record.get("rating"), source, index, "rating", 1, 10),
-                date=_date(record.get("date"), source, index),
+                text=_text(text, source, number, text_field),
+                rating=_optional_int(record.get("rating"), source, number, "rating", 1, 10),
+                date=_date(record.get("date"), source, number),
             )
         )
     return reviews
@@ -197,16 +199,48 @@ def reviews_from_records(records: Iterable[Mapping[str, Any]], source: str) -> l
 # ---------------------------------------------------------------- files
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, source: str | None = None) -> Any:
+    """The parsed file; ``source`` names it in errors (default: the path)."""
+    source = source or str(path)
     try:
         with path.open(encoding="utf-8") as f:
             return json.load(f)
     except FileNotFoundError:
-        raise DataError(str(path), "file not found") from None
+        raise DataError(source, "file not found") from None
     except UnicodeDecodeError as exc:
-        raise DataError(str(path), f"not UTF-8 text ({exc.reason})") from None
+        raise DataError(source, f"not UTF-8 text ({exc.reason})") from None
     except json.JSONDecodeError as exc:
-        raise DataError(str(path), f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise DataError(source, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise DataError(source, "JSON nested too deeply (expected a list of review objects)") from None
+
+
+def _read_table(path: Path, source: str) -> list[dict[str, str]]:
+    """Rows of a CSV/TSV file as dicts, with a plain message (no parser internals) when it cannot be read."""
+    import re
+
+    import pandas as pd
+
+    kind = path.suffix[1:].upper()
+    try:
+        frame = pd.read_csv(path, sep="\t" if kind == "TSV" else ",", dtype=str, keep_default_na=False)
+    except UnicodeDecodeError:
+        raise DataError(source, f"not UTF-8 text (save the {kind} as UTF-8)") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(source, "the file is empty") from None
+    except pd.errors.ParserError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        where = f" at line {line.group(1)}" if line else ""
+        raise DataError(source, f"malformed {kind}{where}: a row has more columns than the header, or a quote is not closed") from None
+    return frame.to_dict("records")
+
+
+#: What a ``--data`` error adds: the format, so a newcomer without the project's data can make a folder.
+DATASET_HINT = (
+    "a dataset is a folder with movies.json (a list of {movie_id, title_kr, synopsis, ...}) and "
+    "reviews/<movie_id>.json (a list of {review, rating}); see README, 'Your own data', and check one with "
+    "'python -m moviattn movies --data DIR'"
+)
 
 
 def load_dataset(folder: str | Path = SAMPLE_DATA_DIR) -> Dataset:
@@ -214,12 +248,14 @@ def load_dataset(folder: str | Path = SAMPLE_DATA_DIR) -> Dataset:
     folder = Path(folder)
     movies_path = folder / "movies.json"
     if not folder.is_dir():
-        raise DataError(str(folder), "dataset folder not found")
+        raise DataError(str(folder), f"dataset folder not found ({DATASET_HINT})")
+    if not movies_path.is_file():
+        raise DataError(str(movies_path), f"file not found ({DATASET_HINT})")
     raw = _read_json(movies_path)
     if not isinstance(raw, list):
         raise DataError(str(movies_path), "expected a list of movies")
     movies: dict[str, Movie] = {}
-    for index, record in enumerate(raw):
+    for index, record in enumerate(raw, start=1):
         movie = movie_from_record(record, str(movies_path), index)
         if movie.id in movies:
             raise DataError(str(movies_path), "duplicate movie id", movie.id, "movie_id")
@@ -232,30 +268,27 @@ def load_dataset(folder: str | Path = SAMPLE_DATA_DIR) -> Dataset:
     return Dataset(movies=movies, reviews=reviews, source=str(folder))
 
 
-def load_reviews_file(path: str | Path) -> list[Review]:
-    """Reviews of one movie from a ``.json`` (list of objects) or ``.csv`` file."""
+def load_reviews_file(path: str | Path, source: str | None = None) -> list[Review]:
+    """Reviews of one movie from a ``.json`` (list of objects) or ``.csv``/``.tsv`` file.
+
+    ``source`` names the file in errors (an upload's own name, not the server's temp path)."""
     path = Path(path)
+    source = source or str(path)
     if not path.is_file():
-        raise DataError(str(path), "file not found")
+        raise DataError(source, "file not found")
     if path.stat().st_size > MAX_REVIEW_FILE_BYTES:
-        raise DataError(str(path), f"file is larger than {MAX_REVIEW_FILE_BYTES // 2**20} MiB")
+        raise DataError(source, f"file is larger than {MAX_REVIEW_FILE_BYTES // 2**20} MiB")
     suffix = path.suffix.lower()
     if suffix == ".json":
-        raw = _read_json(path)
+        raw = _read_json(path, source)
         if isinstance(raw, Mapping) and isinstance(raw.get("reviews"), list):
             raw = raw["reviews"]
         if not isinstance(raw, list):
-            raise DataError(str(path), "expected a list of review objects (or {\"reviews\": [...]})")
-        return reviews_from_records(raw, str(path))
+            raise DataError(source, "expected a list of review objects (or {\"reviews\": [...]})")
+        return reviews_from_records(raw, source)
     if suffix in (".csv", ".tsv"):
-        import pandas as pd
-
-        try:
-            frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise DataError(str(path), f"malformed {suffix[1:].upper()}: {exc}") from None
-        return reviews_from_records(frame.to_dict("records"), str(path))
-    raise DataError(str(path), f"unsupported file type {suffix!r} (use .json, .csv or .tsv)")
+        return reviews_from_records(_read_table(path, source), source)
+    raise DataError(source, f"unsupported file type {suffix!r} (use .json, .csv or .tsv)")
 
 
 def reviews_from_hf(dataset: Any, source: str = "datasets.Dataset") -> list[Review]:

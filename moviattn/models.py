@@ -146,7 +146,7 @@ def load_model(name: str = DEFAULT_MODEL, device: str = "cpu", allow_fallback: b
         if not allow_fallback:
             raise
         notice = f"'{name}' 모델을 불러올 수 없어 오프라인 모델({OFFLINE_MODEL_ID})을 사용합니다 — {exc}"
-        log.warning(notice)
+        log.info(notice)  # the caller shows it once (banner, CLI 'notice:' line)
         model, tokenizer = load_offline_model()
         return LoadedModel(model.to(device), tokenizer, OFFLINE_MODEL_ID, notice=notice)
 

@@ -8,6 +8,7 @@ loanwords) becomes one unit covering the whole eojeol instead of failing.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -49,8 +50,30 @@ class Unit:
         return replace(self, start=self.start + offset, end=self.end + offset, field=field or self.field)
 
 
+def _leave_signals_to_python() -> None:
+    """Have KoNLPy start its JVM with no signal handlers of its own (``-Xrs``, JPype's ``interrupt=False``).
+
+    With the JVM's handlers (JPype's default in scripts), Ctrl-C and SIGTERM made the JVM shut itself
+    down under running Python threads: a SIGSEGV banner and an ``hs_err_pid*.log`` (issue 14). Without
+    them Ctrl-C is Python's KeyboardInterrupt, which the CLI turns into one line, and SIGTERM ends the
+    process as it would without Java."""
+    import jpype
+
+    start = jpype.startJVM
+    if jpype.isJVMStarted() or getattr(start, "leaves_signals_to_python", False):
+        return
+
+    @functools.wraps(start)
+    def start_without_handlers(*args: object, **kwargs: object) -> object:
+        return start(*args, "-Xrs", **{**kwargs, "interrupt": False})
+
+    start_without_handlers.leaves_signals_to_python = True  # type: ignore[attr-defined]
+    jpype.startJVM = start_without_handlers
+
+
 def _konlpy_factory(class_name: str) -> Callable[[], object]:
     def build() -> object:
+        _leave_signals_to_python()
         from konlpy import tag
 
         return getattr(tag, class_name)()

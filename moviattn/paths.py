@@ -9,7 +9,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+
+from .errors import DataError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA_DIR = PROJECT_ROOT / "movie_data"
@@ -38,3 +41,24 @@ def shared_data(name: str) -> Path | None:
     """``../shared/data/<name>`` beside the checkout where it exists (tests and training skip without it)."""
     path = SHARED_DATA_DIR / name
     return path if path.exists() else None
+
+
+def refuse_to_overwrite(path: Path, force: bool, own: Callable[[Path], bool], what: str) -> None:
+    """Stop before replacing an existing file that ``own`` does not recognise as ``what`` (a previous output
+    of the same command, which it may replace or resume), unless ``force``: a mistyped ``--out`` must
+    not destroy someone's notes or a system file (issue 14)."""
+    if force or not path.exists():
+        return
+    if path.is_file() and own(path):
+        return
+    raise DataError(str(path), f"exists and is not {what}; not overwriting it (choose another path, or add --force)")
+
+
+def starts_with(path: Path, prefix: bytes) -> bool:
+    """Whether the file's first bytes are ``prefix`` (a PNG signature, a CSV header)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(prefix)) == prefix
+    except OSError:
+        return False
+

@@ -68,7 +68,7 @@ def test_bad_rating_in_review_file_names_record(tmp_path):
         [{"movie_id": "7", "title_kr": "영화", "synopsis": "줄거리"}],
         {"7": [{"review": "좋다", "rating": "10"}, {"review": "별로", "rating": "11"}]},
     )
-    with pytest.raises(DataError, match=r"7\.json, record 1, field 'rating': 11 is outside 1\.\.10"):
+    with pytest.raises(DataError, match=r"7\.json, record 2, field 'rating': 11 is outside 1\.\.10"):
         load_dataset(tmp_path)
 
 
@@ -86,7 +86,7 @@ def test_review_csv_and_json_files(tmp_path):
 def test_csv_with_wrong_columns_says_what_is_expected(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("name,score\n홍길동,5\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"bad\.csv, record 0, field 'review': no review text \(expected one of review, text, document\)"):
+    with pytest.raises(DataError, match=r"bad\.csv, record 1, field 'review': no review text \(expected one of review, text, document\)"):
         load_reviews_file(path)
 
 
@@ -103,3 +103,17 @@ def test_hugging_face_dataset_rows():
     table = datasets.Dataset.from_dict({"review": ["재밌어요", ""], "rating": ["9", "2"], "review_id": ["1", "2"]})
     reviews = reviews_from_hf(table)
     assert [(r.id, r.text, r.rating, r.polarity) for r in reviews] == [("1", "재밌어요", 9, "positive"), ("2", "", 2, "negative")]
+
+
+def test_file_errors_name_the_given_source_and_plain_reasons(tmp_path):
+    """Issue 14, defect 8: an upload's errors name the user's file (not the server's temp path) and no parser internals."""
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("review,rating\n좋다,1\n좋다,1,2,3\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^mine\.csv: malformed CSV at line 3: a row has more columns") as info:
+        load_reviews_file(ragged, source="mine.csv")
+    assert str(tmp_path) not in str(info.value) and "C error" not in str(info.value)
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(DataError, match="nested too deeply"):
+        load_reviews_file(nested)
+

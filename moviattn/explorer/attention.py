@@ -21,6 +21,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -257,27 +258,15 @@ def iter_attention(
             yield from zip(batch, extractor(model, [windows[i] for i in batch], request, precision))
 
 
-def extract_attention(
-    model: LoadedModel,
-    windows: Sequence[Window],
-    *,
-    method: str = "qk",
-    full: bool = False,
-    precision: str = "float32",
-    batch_size: int = 8,
-    layers: Sequence[int] | None = None,
-    head_reduce: HeadReduce | None = None,
-) -> list[Maps]:
+def extract_attention(model: LoadedModel, windows: Sequence[Window], **options: Any) -> list[Maps]:
     """Attention maps [layers, heads, rows, keys] per window, in input order.
 
     Rows are the review tokens, or every token with ``full=True`` (rollout
-    needs whole maps). Windows are batched by length. See ``iter_attention``
-    for ``layers`` and ``head_reduce``.
+    needs whole maps). Windows are batched by length. ``options`` are those of
+    ``iter_attention`` (``method``, ``full``, ``precision``, ``batch_size``,
+    ``layers``, ``head_reduce``).
     """
     results: list[Maps | None] = [None] * len(windows)
-    for index, maps in iter_attention(
-        model, windows, method=method, full=full, precision=precision, batch_size=batch_size,
-        layers=layers, head_reduce=head_reduce,
-    ):
+    for index, maps in iter_attention(model, windows, **options):
         results[index] = maps
     return results  # type: ignore[return-value]

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from ..paths import cache_dir
 
 #: Bumped whenever cached results would change meaning.
 CACHE_VERSION = 2
+#: JSON characters of results kept in memory per cache (about 3-5 times as many bytes of Python objects).
+MEMORY_BYTES = 48 * 2**20
 
 
 def cache_key(*parts: Any) -> str:
@@ -27,13 +30,19 @@ class ResultCache:
     """JSON results stored as ``<dir>/<kind>/<key[:2]>/<key>.json.gz``; recent ones kept in memory.
 
     Writes are atomic (temp file + rename), so an interrupted run never leaves a
-    half-written entry; unreadable entries are treated as missing.
+    half-written entry; unreadable entries are treated as missing. The memory front is
+    bounded by size, not count: a movie aggregate or a long review over a long plot is
+    thousands of times larger than a short review's result, and 512 of them grew a server
+    by gigabytes (issue 14). An entry's size is its JSON text length (its Python objects
+    take a few times more); threads share the front under a lock.
     """
 
-    def __init__(self, directory: str | Path | None = None, memory_items: int = 512):
+    def __init__(self, directory: str | Path | None = None, memory_bytes: int = MEMORY_BYTES):
         self.directory = Path(directory) if directory is not None else cache_dir("results")
-        self._memory: OrderedDict[str, Any] = OrderedDict()
-        self._memory_items = memory_items
+        self._memory: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._memory_bytes = memory_bytes
+        self._held = 0
+        self._lock = threading.Lock()
 
     def _path(self, kind: str, key: str) -> Path:
         return self.directory / kind / key[:2] / f"{key}.json.gz"
@@ -41,29 +50,37 @@ class ResultCache:
     def get(self, kind: str, key: str) -> Any | None:
         """The stored value, or None."""
         memory_key = f"{kind}/{key}"
-        if memory_key in self._memory:
-            self._memory.move_to_end(memory_key)
-            return self._memory[memory_key]
+        with self._lock:
+            if memory_key in self._memory:
+                self._memory.move_to_end(memory_key)
+                return self._memory[memory_key][0]
         path = self._path(kind, key)
         try:
             with gzip.open(path, "rt", encoding="utf-8") as f:
-                value = json.load(f)
+                text = f.read()
+            value = json.loads(text)
         except (OSError, ValueError):
             return None
-        self._remember(memory_key, value)
+        self._remember(memory_key, value, len(text))
         return value
 
     def put(self, kind: str, key: str, value: Any) -> None:
         path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(value, ensure_ascii=False)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
             with gzip.open(tmp, "wt", encoding="utf-8") as f:
-                json.dump(value, f, ensure_ascii=False)
+                f.write(text)
         os.replace(tmp.name, path)
-        self._remember(f"{kind}/{key}", value)
+        self._remember(f"{kind}/{key}", value, len(text))
 
-    def _remember(self, memory_key: str, value: Any) -> None:
-        self._memory[memory_key] = value
-        self._memory.move_to_end(memory_key)
-        while len(self._memory) > self._memory_items:
-            self._memory.popitem(last=False)
+    def _remember(self, memory_key: str, value: Any, size: int) -> None:
+        if size > self._memory_bytes // 4:  # one huge entry would push out everything else; it stays on disk
+            return
+        with self._lock:
+            if memory_key in self._memory:
+                self._held -= self._memory.pop(memory_key)[1]
+            self._memory[memory_key] = (value, size)
+            self._held += size
+            while self._held > self._memory_bytes:
+                self._held -= self._memory.popitem(last=False)[1][1]

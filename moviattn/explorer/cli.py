@@ -17,7 +17,7 @@ from typing import Any
 
 from ..data import Dataset, load_dataset
 from ..errors import DataError
-from ..paths import default_data_dir, default_model
+from ..paths import default_data_dir, default_model, refuse_to_overwrite, starts_with
 from .settings import GRANULARITIES, Settings
 
 
@@ -107,13 +107,15 @@ def cmd_show(args: argparse.Namespace) -> None:
         if not 0 <= args.review < len(reviews):
             raise DataError(args.data, f"movie {movie.id} has {len(reviews)} reviews; --review must be 0..{len(reviews) - 1}")
         text = reviews[args.review].text
+    stem = Path(args.out_dir) / f"{movie.id}_{args.review if args.text is None else 'text'}"
+    targets = [stem.with_name(f"{stem.name}_{part}.png") for part in ("info", "plot")]
+    for target in targets:
+        refuse_to_overwrite(target, args.force, lambda p: starts_with(p, PNG_SIGNATURE), "a PNG (a previous 'show' output)")
     explorer = _explorer(args)
     result = explorer.review_attention(movie, text, _settings(args))
     _print_notices(result.notices)
-    out = Path(args.out_dir)
-    stem = f"{movie.id}_{args.review if args.text is None else 'text'}"
-    info_png = save_png(review_info_heatmap(result, scale=args.scale, cmap=args.cmap), out / f"{stem}_info.png")
-    plot_png = save_png(review_plot_heatmap(result, scale=args.scale, cmap=args.cmap), out / f"{stem}_plot.png")
+    info_png = save_png(review_info_heatmap(result, scale=args.scale, cmap=args.cmap), targets[0])
+    plot_png = save_png(review_plot_heatmap(result, scale=args.scale, cmap=args.cmap), targets[1])
     print(f"{movie.label}: {text!r}")
     print(f"model: {result.model_name}; windows: {result.n_windows}")
     names, by_field = result.by_field()
@@ -134,6 +136,23 @@ def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
     os.replace(tmp.name, path)
 
 
+#: The keys of a ``precompute`` output: what tells it apart from any other JSON at ``--out``.
+PRECOMPUTE_KEYS = frozenset({"model", "settings", "method", "precision", "movies"})
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+EVALUATION_HEADER = b"model,setting"
+
+
+def _precompute_output(path: Path) -> dict[str, Any] | None:
+    """The previous ``precompute`` output at ``path``, or None (absent, unreadable, or something else)."""
+    if not path.is_file() or not starts_with(path, b"{"):
+        return None
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return payload if isinstance(payload, dict) and PRECOMPUTE_KEYS <= payload.keys() and isinstance(payload["movies"], dict) else None
+
+
 def cmd_precompute(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
@@ -142,18 +161,15 @@ def cmd_precompute(args: argparse.Namespace) -> None:
     dataset = _dataset(args.data)
     movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
     movies = [dataset.movie(m) for m in movie_ids]
+    out = Path(args.out)
+    refuse_to_overwrite(out, args.force, lambda p: _precompute_output(p) is not None, "a previous 'precompute' output")
     explorer = _explorer(args)
     settings = _usable_settings(explorer, args)
     header = {"model": explorer.model.name, "settings": asdict(settings), "method": explorer.method, "precision": explorer.precision}
-    out = Path(args.out)
     payload: dict[str, Any] = {**header, "movies": {}}
-    if out.exists() and not args.restart:  # resume: keep movies already written under the same header
-        try:
-            previous = json.loads(out.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            previous = {}
-        if all(previous.get(k) == v for k, v in header.items()):
-            payload["movies"] = previous.get("movies", {})
+    previous = None if args.restart else _precompute_output(out)
+    if previous is not None and all(previous.get(k) == v for k, v in header.items()):  # resume under the same header
+        payload["movies"] = previous["movies"]
     todo = [m for m in movies if m.id not in payload["movies"]]
     if len(todo) < len(movies):
         print(f"resuming: {len(movies) - len(todo)} movies already in {out}", file=sys.stderr)
@@ -211,6 +227,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     dataset = _dataset(args.data)
     movie_ids = [dataset.movie(m).id for m in args.movies.split(",")] if args.movies else None
+    for target in filter(None, (args.out, args.quality_out)):
+        refuse_to_overwrite(Path(target), args.force, lambda p: starts_with(p, EVALUATION_HEADER), "a previous 'evaluate' table")
     explorer = _explorer(args)
     settings = _usable_settings(explorer, args)
     started = time.perf_counter()
@@ -249,6 +267,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("--out-dir", default="heatmaps")
     show.add_argument("--scale", choices=list(COLOR_SCALES), default="linear")
     show.add_argument("--cmap", default="viridis")
+    show.add_argument("--force", action="store_true", help="overwrite files at the output paths that are not earlier heatmaps")
     _add_settings_arguments(show)
     show.set_defaults(run=cmd_show)
 
@@ -257,6 +276,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     precompute.add_argument("--out", required=True)
     precompute.add_argument("--movies", help="comma-separated movie ids (default: all)")
     precompute.add_argument("--restart", action="store_true", help="ignore movies already in --out")
+    precompute.add_argument("--force", action="store_true", help="overwrite --out even if it is not an earlier precompute output")
     _add_settings_arguments(precompute)
     precompute.set_defaults(run=cmd_precompute)
 
@@ -268,5 +288,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--all-reviews", action="store_true", help="also reviews without any mention (default: skip them)")
     evaluate.add_argument("--no-deletion", action="store_true", help="skip the deletion (embedding) test")
     evaluate.add_argument("--quality-out", help="also write the app's quality-note table here")
+    evaluate.add_argument("--force", action="store_true", help="overwrite --out / --quality-out even if they are not earlier tables")
     _add_settings_arguments(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)

@@ -97,6 +97,13 @@ def heatmap_figure(
         tickmode="array", tickvals=list(range(n_rows)), ticktext=[_tick(r) for r in row_labels],
         range=[shown_rows - 0.5, -0.5], title_text=y_title,
     )
+    if n_rows > shown_rows:  # say what is below the window: a silent cut hid every low-rated review (issue 14)
+        fig.add_annotation(
+            x=0, y=0, xref="paper", yref="paper", yanchor="top", xanchor="left", yshift=-8, showarrow=False,
+            text=f"행 {n_rows}개 중 {shown_rows}개 표시: 아래 {n_rows - shown_rows}개는 위아래로 끌어 보기, 더블클릭 = 전체 "
+                 f"(showing {shown_rows} of {n_rows} rows; {n_rows - shown_rows} more below: drag to pan, double-click for all)",
+            font={"size": 12, "color": "#663c00"}, bgcolor="#fff4e5",
+        )
     for label, start, end in groups or []:
         if start > 0:
             fig.add_vline(x=start - 0.5, line_color="white", line_width=2)
@@ -107,7 +114,7 @@ def heatmap_figure(
     fig.update_layout(
         title={"text": escape(title), "font": {"size": 14}, "x": 0, "xanchor": "left"},
         height=int(np.clip(190 + 24 * shown_rows, 340, 1150)) + (60 if n_cols > visible_columns else 0),
-        margin={"l": 10, "r": 10, "t": 90 if groups else 60, "b": 10},
+        margin={"l": 10, "r": 10, "t": 90 if groups else 60, "b": 40 if n_rows > shown_rows else 10},
         font={"family": FONT_FAMILY}, dragmode="zoom", plot_bgcolor="white",
     )
     return fig

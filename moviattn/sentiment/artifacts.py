@@ -20,6 +20,9 @@ from .target2vec import Target2Vec
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 VOCAB_FILE = "vocab.json"
 TARGET2VEC_STEM = "target2vec"
+#: Target2Vec on the three-label corpus (with context vectors), and the seed-003 results (``train-vectors``).
+TARGET2VEC3_STEM = "target2vec3"
+SEED003_FILE = "seed003.json"
 METRICS_FILE = "metrics.json"
 
 
@@ -58,4 +61,22 @@ def shipped_model(name: str) -> nn.Module:
 def shipped_target2vec() -> Target2Vec:
     """The shipped Target2Vec vectors, loaded once."""
     return Target2Vec.load(WEIGHTS_DIR / TARGET2VEC_STEM)
+
+
+@cache
+def shipped_target2vec3() -> Target2Vec:
+    """The shipped three-label Target2Vec (negative / positive / neutral, with context vectors), loaded once."""
+    path = WEIGHTS_DIR / TARGET2VEC3_STEM
+    if not path.with_suffix(".npy").exists():
+        raise FileNotFoundError(f"no shipped {path}.npy; run `python -m moviattn sentiment train-vectors`")
+    return Target2Vec.load(path)
+
+
+@cache
+def shipped_seed003() -> dict[str, object]:
+    """The shipped seed-003 results (comparison, analogy, mislabelled, neutral words), loaded once."""
+    path = WEIGHTS_DIR / SEED003_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"no shipped {path}; run `python -m moviattn sentiment train-vectors`")
+    return json.loads(path.read_text(encoding="utf-8"))
 

@@ -1,4 +1,5 @@
-"""``moviattn sentiment ...``: train, explain, lexicon, similar, analogy, evaluate.
+"""``moviattn sentiment ...``: train, explain, lexicon, similar, analogy, evaluate, and seed 003's
+train-vectors, compare, pairs-eval, mislabelled, neutral, chain, transformer-speed.
 
 Registered by the main CLI with ``sentiment.cli.register(subparsers)``.
 """
@@ -59,6 +60,66 @@ def _evaluate(args: argparse.Namespace) -> None:
     print(format_report(evaluate_shipped(Path(args.data))))
 
 
+def _train_vectors(args: argparse.Namespace) -> None:
+    from .pipeline import format_seed003, train_vectors
+
+    print(format_seed003(train_vectors(Path(args.data), Path(args.out))))
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from .artifacts import shipped_seed003, shipped_target2vec3
+    from .pipeline import comparison_markdown
+
+    table = shipped_seed003()["comparison"]
+    key = shipped_target2vec3().resolve(args.word) if shipped_target2vec3().knows(args.word) else args.word
+    if key not in table:
+        raise ValueError(f"no stored comparison for {args.word!r}; stored words: {', '.join(w.rsplit('/', 1)[0] for w in table)}")
+    print(comparison_markdown(key, table[key], args.k))
+
+
+def _pairs_eval(args: argparse.Namespace) -> None:
+    from .artifacts import shipped_seed003, shipped_target2vec, shipped_target2vec3
+    from .pipeline import format_seed003
+    from .polarity import analogy_accuracy, load_pairs, neighbourhood_purity
+
+    if args.pairs is None:
+        print(format_seed003(shipped_seed003()).split("\n\n")[0])
+        return
+    pairs = load_pairs(Path(args.pairs))
+    for name, space in (("target2vec", shipped_target2vec3()), ("target2vec_binary_shipped", shipped_target2vec())):
+        print(name, analogy_accuracy(space, pairs), neighbourhood_purity(space, pairs))
+
+
+def _mislabelled(args: argparse.Namespace) -> None:
+    from .artifacts import shipped_seed003
+
+    for rank, row in enumerate(shipped_seed003()["mislabelled"][: args.k], start=1):
+        label = "긍정" if row["label"] == 1 else "부정"
+        print(f"{rank:>3}  {row['margin']:.4f}  {label}  {row['text']}")
+
+
+def _neutral(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from .artifacts import shipped_seed003
+
+    print(pd.DataFrame(shipped_seed003()["neutral_words"]).head(args.k).to_string())
+
+
+def _chain(args: argparse.Namespace) -> None:
+    from .chain import phrase_chain
+
+    chain = phrase_chain(args.text, args.model)
+    print(f"{chain.model}: {chain.label} (P(positive) = {chain.positive_probability:.3f})")
+    print(chain.text())
+
+
+def _transformer_speed(args: argparse.Namespace) -> None:
+    from .transformer import measure_speed
+
+    print(measure_speed(batch_size=args.batch_size, steps=args.steps))
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sentiment`` command and its sub-commands to a parent CLI."""
     from .artifacts import WEIGHTS_DIR
@@ -98,3 +159,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate = commands.add_parser("evaluate", help="test accuracy and faithfulness of the shipped weights")
     evaluate.add_argument("--data", default=str(DEFAULT_DATA_DIR))
     evaluate.set_defaults(run=_evaluate)
+
+    vectors = commands.add_parser("train-vectors", help="seed 003: three-label Target2Vec, gensim comparison, analogy, "
+                                  "mislabelled, neutral words (rewrites weights/target2vec3.* and seed003.json)")
+    vectors.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="folder with train.tsv, neutral_train.tsv, test.tsv")
+    vectors.add_argument("--out", default=str(WEIGHTS_DIR))
+    vectors.set_defaults(run=_train_vectors)
+
+    compare = commands.add_parser("compare", help="doc2vec / doc2vec(N) / doc2vec(P) / word2vec / Target2Vec neighbours of a word")
+    compare.add_argument("word")
+    compare.add_argument("-k", type=int, default=10)
+    compare.set_defaults(run=_compare)
+
+    pairs = commands.add_parser("pairs-eval", help="analogy accuracy and purity on the polarity pair list")
+    pairs.add_argument("--pairs", help="your own negative<TAB>positive list (scored on the shipped Target2Vec vectors)")
+    pairs.set_defaults(run=_pairs_eval)
+
+    mis = commands.add_parser("mislabelled", help="test reviews closer to the other label's vector, by margin")
+    mis.add_argument("-k", type=int, default=30)
+    mis.set_defaults(run=_mislabelled)
+
+    neutral = commands.add_parser("neutral", help="words used in both polarities, with their shares")
+    neutral.add_argument("-k", type=int, default=30)
+    neutral.set_defaults(run=_neutral)
+
+    chain = commands.add_parser("chain", help="which words carry a review's verdict and what they are about")
+    chain.add_argument("text")
+    chain.add_argument("--model", default="bilstm_attention", choices=["bilstm_attention", "textcnn"])
+    chain.set_defaults(run=_chain)
+
+    speed = commands.add_parser("transformer-speed", help="fine-tuning speed of the offline encoder (examples/s)")
+    speed.add_argument("--batch-size", type=int, default=16)
+    speed.add_argument("--steps", type=int, default=5)
+    speed.set_defaults(run=_transformer_speed)

@@ -32,6 +32,8 @@ from ..text import normalize
 
 PAD, UNK = "<pad>", "<unk>"
 PAD_ID, UNK_ID = 0, 1
+#: Label ids: the binary corpus uses 0/1; the mid-rated (5-8) reviews of ``neutral_*.tsv`` get 2 (seed 003's E(t)).
+NEGATIVE, POSITIVE, NEUTRAL = 0, 1, 2
 #: An encoded text: token ids, or a ``(tokens, 1 + grams)`` array from :meth:`Vocab.encode_with_grams`.
 Encoded = Sequence[int] | np.ndarray
 
@@ -78,9 +80,13 @@ def tokens_of(text: str) -> list[str]:
 
 
 def read_tsv(path: Path) -> pd.DataFrame:
-    """The NSMC TSV (``id``, ``document``, ``label``): unquoted, so read with ``quoting=3``."""
-    frame = pd.read_csv(path, sep="\t", quoting=3, dtype={"id": str, "document": str, "label": int})
+    """The NSMC TSV (``id``, ``document``, then ``label`` or, in the mid-rated files, ``rating``): unquoted,
+    so read with ``quoting=3``. A file with ``rating`` (5-8) and no ``label`` gets ``label`` = :data:`NEUTRAL`."""
+    frame = pd.read_csv(path, sep="\t", quoting=3, dtype={"id": str, "document": str})
     frame["document"] = frame["document"].fillna("")
+    if "label" not in frame and "rating" in frame:
+        frame["label"] = NEUTRAL
+    frame["label"] = frame["label"].astype(int)
     return frame
 
 
@@ -100,7 +106,7 @@ def tokenise_all(texts: Sequence[str], workers: int = 2) -> list[list[str]]:
 
 @dataclass
 class Corpus:
-    """One split: raw texts, their tokens and 0/1 labels."""
+    """One split: raw texts, their tokens and labels (0 negative, 1 positive, 2 neutral)."""
 
     texts: list[str]
     tokens: list[list[str]]

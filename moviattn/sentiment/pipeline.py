@@ -9,20 +9,32 @@ and writes it all under ``weights/`` (``metrics.json`` is rewritten after every 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from .artifacts import METRICS_FILE, TARGET2VEC_STEM, VOCAB_FILE, WEIGHTS_DIR, read_model, save_model
-from .data import DEFAULT_DATA_DIR, Corpus, Vocab, load_split, token_ids, train_valid_indices
+from .artifacts import (
+    METRICS_FILE,
+    SEED003_FILE,
+    TARGET2VEC3_STEM,
+    TARGET2VEC_STEM,
+    VOCAB_FILE,
+    WEIGHTS_DIR,
+    read_model,
+    save_model,
+)
+from .data import DEFAULT_DATA_DIR, TOKENISER_VERSION, Corpus, Vocab, cache_dir, load_split, token_ids, train_valid_indices
 from .explain import EXPLAINERS, MODEL_EXPLAINERS, deletion_faithfulness
 from .lexicon import gradcam_lexicon, lexicon_path, logodds_lexicon, tfidf_lexicon
 from .models import build_model
-from .target2vec import Target2Vec, Target2VecConfig, train_target2vec
+from .target2vec import LABEL_TOKENS, Target2Vec, Target2VecConfig, train_target2vec
 from .training import TrainConfig, accuracy, encode_all, seed_everything, train_classifier
 
 SEED = 13
@@ -192,3 +204,179 @@ def format_report(metrics: dict[str, object]) -> str:
         for r in rows:
             lines.append(f"| {method} | {r['k']} | {r['n']} | {r['explanation_drop']:.4f} | {r['random_drop']:.4f} |")
     return "\n".join(lines)
+
+
+# --- seed 003 in full: three labels, the gensim comparison, analogy / purity, mislabelled, neutral words ---
+
+#: Target2Vec on the three-label corpus (seed 003's E(t) = {부정, 긍정, 중립}): the binary model's settings
+#: (1 epoch, vs gensim's 5: a 2-epoch run took over 15 minutes per half epoch on the loaded shared CPU).
+TARGET2VEC3_CONFIG = Target2VecConfig(seed=SEED)
+#: Words seen fewer times than this are left out of the shipped three-label vectors (size).
+SHIP_MIN_COUNT = 20
+#: The seed's own query words for the comparison table; the pair words are added to them.
+SEED_QUERY_WORDS = ("최악", "뻔한", "이야기", "스토리", "노잼", "연기", "감독", "결말")
+#: The seed's three quizzes (a : 부정 = ? : 긍정) and the answers the seed gives.
+SEED_QUIZZES = {"최악": ("최고", "베스트"), "노잼": ("찼다", "레전드"), "뻔한": ("반전",)}
+MISLABELLED_SHIPPED = 100
+NEUTRAL_SHIPPED = 200
+
+
+@dataclass
+class ThreeLabelCorpus:
+    """The train part of train.tsv (validation split off as for the classifiers) plus neutral_train.tsv."""
+
+    train: Corpus
+    valid: Corpus
+    test: Corpus
+
+
+def prepare_three_label(data_dir: Path = DEFAULT_DATA_DIR) -> ThreeLabelCorpus:
+    """Load (cached tokens) and join the binary train part with the mid-rated reviews (label 2)."""
+    full_train = load_split(Path(data_dir) / "train.tsv")
+    train_idx, valid_idx = train_valid_indices(len(full_train), VALID_FRACTION, SEED)
+    binary, neutral = full_train.subset(train_idx), load_split(Path(data_dir) / "neutral_train.tsv")
+    train = Corpus(binary.texts + neutral.texts, binary.tokens + neutral.tokens, np.concatenate([binary.labels, neutral.labels]))
+    return ThreeLabelCorpus(train, full_train.subset(valid_idx), load_split(Path(data_dir) / "test.tsv"))
+
+
+def quiz_rows(spaces: dict[str, Target2Vec], k: int = 5) -> list[dict[str, object]]:
+    """The seed's quizzes under every model with both label vectors: top ``k`` and the rank of the seed's answers."""
+    rows = []
+    for word, answers in SEED_QUIZZES.items():
+        for name, space in spaces.items():
+            if not {"<부정>", "<긍정>"} <= set(space.labels) or not space.knows(word):
+                continue
+            ranked = [(w, s) for w, s in space.analogy("부정", word, "긍정", k=len(space.words)) if w not in LABEL_TOKENS]
+            order = [w for w, _ in ranked]
+            ranks = {a: order.index(space.resolve(a)) + 1 if space.knows(a) and space.resolve(a) in order else None for a in answers}
+            rows.append({"quiz": f"{word} : 부정 = ? : 긍정", "model": name,
+                         "top": [[w, round(s, 3)] for w, s in ranked[:k]], "seed_answer_ranks": ranks})
+    return rows
+
+
+def _cached_space(name: str, settings: object, train: Callable[[], tuple[Target2Vec, float]]) -> tuple[Target2Vec, float]:
+    """A trained model from the cache (keyed by name, settings and corpus), else trained and cached.
+
+    Lets the gensim models and Target2Vec train in separate processes (``train_spaces(names=...)``) on a
+    shared machine; the training seconds are cached with the model, so the report stays true."""
+    key = hashlib.sha1(f"{name}|{settings!r}|{TOKENISER_VERSION}".encode()).hexdigest()[:12]
+    path = cache_dir() / f"space-{name}-{key}.pkl"
+    if path.exists():
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    result = train()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return result
+
+
+def train_spaces(
+    corpus: ThreeLabelCorpus, names: Sequence[str] | None = None, log: Callable[[str], None] = print
+) -> tuple[dict[str, Target2Vec], dict[str, float]]:
+    """The comparison's models (gensim ones, then ``target2vec``) on the three-label corpus, cached; and their seconds."""
+    from .vectors import GENSIM_MODELS, GensimSettings, train_gensim
+
+    names = list(names or [*GENSIM_MODELS, "target2vec"])
+    settings = GensimSettings(seed=SEED)
+    spaces, seconds = {}, {}
+    for name in names:
+        log(f"training {name}")
+        if name == "target2vec":
+            vocab = Vocab.build(corpus.train.tokens, min_freq=settings.min_count)
+            ids = [vocab.encode(doc) for doc in corpus.train.tokens]
+            result = _cached_space(name, (TARGET2VEC3_CONFIG, settings.min_count, len(corpus.train)), lambda: train_target2vec(
+                vocab, ids, corpus.train.labels, TARGET2VEC3_CONFIG, log, keep_contexts=True))
+        else:
+            result = _cached_space(name, (settings, len(corpus.train)), lambda: train_gensim(name, corpus.train.tokens, corpus.train.labels, settings))
+        spaces[name], seconds[name] = result[0], round(result[1], 1)
+        log(f"{name}: {seconds[name]:.0f}s")
+    return spaces, seconds
+
+
+def train_vectors(data_dir: Path = DEFAULT_DATA_DIR, out_dir: Path = WEIGHTS_DIR, log: Callable[[str], None] = print) -> dict[str, object]:
+    """Reproduce the seed-003 artefacts: ``target2vec3.*`` and ``seed003.json`` (fixed seeds; the gensim models
+    use one worker and a stable hash, so they are deterministic too)."""
+    from .polarity import analogy_accuracy, label_scores, load_pairs, mislabelled, neighbourhood_purity, neutral_words
+    from .vectors import GensimSettings, comparison
+
+    out_dir = Path(out_dir)
+    start = time.perf_counter()
+    corpus = prepare_three_label(data_dir)
+    counts = np.bincount(corpus.train.labels, minlength=3).tolist()
+    log(f"three-label corpus: {counts} (neg, pos, neutral), {time.perf_counter() - start:.0f}s")
+    spaces, seconds = train_spaces(corpus, log=log)
+    t2v = spaces["target2vec"]
+    shipped = t2v.pruned(SHIP_MIN_COUNT)
+    shipped.save(out_dir / TARGET2VEC3_STEM)
+    settings = GensimSettings(seed=SEED)
+    binary = Target2Vec.load(out_dir / TARGET2VEC_STEM) if (out_dir / f"{TARGET2VEC_STEM}.npy").exists() else None
+
+    pairs = load_pairs()
+    measured = {**spaces, **({"target2vec_binary_shipped": binary} if binary else {})}
+    words = list(dict.fromkeys([*SEED_QUERY_WORDS, *(w for p in pairs for w in (p.negative, p.positive))]))
+    keys = [t2v.resolve(w) for w in words if t2v.knows(w)]
+    scores = label_scores(t2v, corpus.test.tokens)
+    flagged = mislabelled(scores, corpus.test.labels)
+    valid_scores = label_scores(t2v, corpus.valid.tokens)
+    metrics: dict[str, object] = {
+        "corpus": {"negative": counts[0], "positive": counts[1], "neutral": counts[2], "vocab": len(t2v.words),
+                   "shipped_words": len(shipped.words), "valid": len(corpus.valid), "test": len(corpus.test)},
+        "target2vec_config": asdict(TARGET2VEC3_CONFIG), "gensim_settings": asdict(settings), "seconds": seconds,
+        "pairs": len(pairs),
+        "analogy": {name: analogy_accuracy(space, pairs) for name, space in measured.items()},
+        "purity": {name: neighbourhood_purity(space, pairs) for name, space in measured.items()},
+        "quizzes": quiz_rows(measured),
+        # Target2Vec as a nearest-label classifier (neg vs pos): a check that the label vectors mean something
+        "label_rule_accuracy": {"valid": float((valid_scores.argmax(1) == corpus.valid.labels).mean()),
+                                "test": float((scores.argmax(1) == corpus.test.labels).mean())},
+        "mislabelled_count": len(flagged),
+        "mislabelled": [{"row": int(r.index), "text": corpus.test.texts[r.index], "label": int(r.label), "margin": round(float(r.margin), 4)}
+                        for r in flagged.head(MISLABELLED_SHIPPED).itertuples()],
+        "neutral_words": neutral_words(t2v, corpus.train.tokens, corpus.train.labels).head(NEUTRAL_SHIPPED).round(4).to_dict("records"),
+        "comparison": comparison(spaces, keys),
+    }
+    metrics["total_seconds"] = round(time.perf_counter() - start, 1)
+    (out_dir / SEED003_FILE).write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
+    return metrics
+
+
+def _cell(row: dict[str, float], key: str) -> str:
+    return f"{100 * row[key]:.1f}" if key in row else "-"
+
+
+def format_seed003(metrics: dict[str, object], query: str | None = None, k: int = 10) -> str:
+    """Markdown tables of the seed-003 results: analogy accuracy and purity, the quizzes, and the comparison
+    of one query word (``query``; the first stored word when None)."""
+    lines = ["| model | pairs | neg→pos hit@1 | hit@5 | pos→neg hit@1 | hit@5 | purity words@5 | purity labels@5 |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, result in metrics["analogy"].items():  # type: ignore[union-attr]
+        forward, backward = result["negative→positive"], result["positive→negative"]
+        purity = metrics["purity"][name]  # type: ignore[index]
+        lines.append(f"| {name} | {forward['n']} | {_cell(forward, 'hit@1')} | {_cell(forward, 'hit@5')} | "
+                     f"{_cell(backward, 'hit@1')} | {_cell(backward, 'hit@5')} | {_cell(purity, 'words@5')} | {_cell(purity, 'labels@5')} |")
+    lines += ["", "| quiz | model | top 5 | rank of the seed's answers |", "|---|---|---|---|"]
+    for row in metrics["quizzes"]:  # type: ignore[union-attr]
+        top = ", ".join(w for w, _ in row["top"])
+        ranks = ", ".join(f"{a} #{r}" if r else f"{a} -" for a, r in row["seed_answer_ranks"].items())
+        lines.append(f"| {row['quiz']} | {row['model']} | {top} | {ranks} |")
+    table = metrics["comparison"]  # type: ignore[assignment]
+    word = query if query is not None else next(iter(table))
+    if word in table:
+        lines += ["", comparison_markdown(word, table[word], k)]
+    return "\n".join(lines)
+
+
+def comparison_markdown(word: str, row: dict[str, dict[str, list]], k: int = 10) -> str:
+    """One query word's nearest words, then its context words, under every model side by side."""
+    names = list(row)
+    lines = []
+    for kind, title in (("similar", "nearest words"), ("context", "context words")):
+        lines += [f"**{word}**: {title}", "", "| # | " + " | ".join(names) + " |", "|---" * (1 + len(names)) + "|"]
+        for i in range(k):
+            cells = [row[n][kind][i][0] if i < len(row[n][kind]) else "" for n in names]
+            lines.append(f"| {i + 1} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines).rstrip()

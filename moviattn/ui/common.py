@@ -28,8 +28,10 @@ from ..explorer.results import ReviewAttention
 
 log = logging.getLogger(__name__)
 
-#: Exported files older than this are removed when new ones are written.
+#: Exported files older than this are removed when new ones are written, and beyond the newest
+#: EXPORT_MAX_FOLDERS the oldest too (Gradio serves its own copies; these are only the sources).
 EXPORT_MAX_AGE_S = 3600
+EXPORT_MAX_FOLDERS = 200
 
 
 def warning_html(message: str) -> str:
@@ -83,8 +85,15 @@ def _export_dir(stem: str) -> Path:
     base = Path(tempfile.gettempdir()) / "moviattn-exports"
     base.mkdir(exist_ok=True)
     now = time.time()
+    folders = []
     for old in base.iterdir():
-        if now - old.stat().st_mtime > EXPORT_MAX_AGE_S:
+        try:
+            folders.append((old.stat().st_mtime, old))
+        except FileNotFoundError:  # removed meanwhile by another request
+            continue
+    folders.sort(reverse=True)
+    for index, (mtime, old) in enumerate(folders):
+        if now - mtime > EXPORT_MAX_AGE_S or index >= EXPORT_MAX_FOLDERS - 1:
             shutil.rmtree(old, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{stem}-", dir=base))
 

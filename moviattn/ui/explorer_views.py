@@ -11,10 +11,7 @@ from ..data import Movie, Review, load_reviews_file, movie_from_record
 from ..errors import DataError
 from ..explorer import interactive
 from ..explorer.aggregate import POLARITIES, MovieAggregate
-
-MAX_SYNOPSIS_CHARS = 5000
-MAX_FIELD_CHARS = 300
-MAX_UPLOAD_REVIEWS = 300
+from ..limits import LIMITS, MAX_UPLOAD_REVIEWS, InputTooLong
 
 
 def movie_card_html(movie: Movie) -> str:
@@ -38,11 +35,9 @@ def custom_movie(
 ) -> Movie:
     """A movie from the user's own info and plot (comma-separated lists), validated like a dataset record."""
     values = {"title_kr": title, "director": director, "genres": genres, "cast": cast, "country": country}
-    for name, value in values.items():
-        if len(value or "") > MAX_FIELD_CHARS:
-            raise DataError("직접 입력 (your movie)", f"longer than {MAX_FIELD_CHARS} characters", None, name)
-    if len(synopsis or "") > MAX_SYNOPSIS_CHARS:
-        raise DataError("직접 입력 (your movie)", f"longer than {MAX_SYNOPSIS_CHARS} characters", None, "synopsis")
+    for name, value, limit in [*((n, v, "field") for n, v in values.items()), ("year", year, "year"), ("synopsis", synopsis, "synopsis")]:
+        if isinstance(value, str) and len(value) > LIMITS[limit].chars:
+            raise DataError("직접 입력 (your movie)", f"too long: {len(value):,} characters, at most {LIMITS[limit].chars:,}", None, name)
     if not (synopsis or "").strip():
         raise DataError("직접 입력 (your movie)", "줄거리를 입력하세요 (the plot must not be empty)", None, "synopsis")
     record = {"movie_id": "custom", **values, "year": year, "synopsis": synopsis}
@@ -50,10 +45,17 @@ def custom_movie(
 
 
 def reviews_from_upload(path: str | Path) -> tuple[list[Review], str | None]:
-    """Reviews of an uploaded CSV/TSV/JSON file (first MAX_UPLOAD_REVIEWS), and a notice when cut."""
-    reviews = load_reviews_file(path)
+    """Reviews of an uploaded CSV/TSV/JSON file (first MAX_UPLOAD_REVIEWS), and a notice when cut.
+
+    Errors name the file as the user called it (Gradio keeps that name in its temp folder) and a
+    review longer than the review limit is refused here, before anything is tokenised."""
+    name = Path(path).name
+    reviews = load_reviews_file(path, source=name)
     if not reviews:
-        raise DataError(Path(path).name, "no reviews in the file")
+        raise DataError(name, "no reviews in the file")
+    for number, review in enumerate(reviews[:MAX_UPLOAD_REVIEWS], start=1):
+        if len(review.text) > LIMITS["review"].chars:
+            raise DataError(name, str(InputTooLong("review", len(review.text))), number, "review")
     if len(reviews) > MAX_UPLOAD_REVIEWS:
         return reviews[:MAX_UPLOAD_REVIEWS], f"리뷰 {len(reviews)}개 중 앞의 {MAX_UPLOAD_REVIEWS}개만 분석합니다 (first {MAX_UPLOAD_REVIEWS} of {len(reviews)} reviews)."
     return reviews, None

@@ -17,11 +17,12 @@ from ..explorer.attention import EXTRACTORS
 from ..explorer.cache import ResultCache
 from ..explorer.precision import PRECISIONS
 from ..explorer.settings import Settings
+from ..limits import MAX_UPLOAD_SIZE
 from ..models import default_device
 from ..paths import default_data_dir, default_model
 from .panel import SettingsPanel
 from .state import AppState, keep_jvm_at_exit, sentiment_api
-from .tabs import about, next_movie, per_movie, sentiment, your_review
+from .tabs import about, diary, next_movie, per_movie, sentiment, your_review
 
 CSS = """
 .ma-card h3 {margin: 0 0 .4em 0}
@@ -36,6 +37,8 @@ CSS = """
 .ma-unit {border-radius: 3px; padding: 1px 0}
 .ma-legend {font-size: 12px; color: var(--body-text-color-subdued); margin-top: 6px}
 """
+#: Gradio's copies of uploads and downloads: checked every 10 minutes, removed after an hour (else they pile up).
+GRADIO_CACHE_LIFETIME = (600, 3600)
 FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "sans-serif"]
 
 
@@ -43,11 +46,12 @@ def build_demo(state: AppState) -> gr.Blocks:
     """The whole page over one AppState."""
     keep_jvm_at_exit()
     model = state.model()
-    with gr.Blocks(title="moviattn · 영화 리뷰 어텐션", analytics_enabled=False) as demo:
+    with gr.Blocks(title="moviattn · 영화 리뷰 어텐션", analytics_enabled=False, delete_cache=GRADIO_CACHE_LIFETIME) as demo:
         gr.Markdown(
             "# 영화 리뷰는 어디를 볼까? (moviattn)\n"
             "리뷰 문장이 영화 정보(감독·장르·출연 …)와 줄거리의 어느 부분에 주의(attention)를 주는지 보여 줍니다. "
-            "*Where Korean movie reviews look in a movie's info and plot, by transformer attention.*"
+            "*Where Korean movie reviews look in a movie's info and plot, by transformer attention* — "
+            "그리고 감성 분석 설명, 일기로 영화 추천, 다음에 볼 영화 (sentiment explainers, diary → movies, next movie)."
         )
         banner = gr.HTML(state.banner(model))
         panel = SettingsPanel(state, model, banner)
@@ -61,6 +65,8 @@ def build_demo(state: AppState) -> gr.Blocks:
                     gr.Markdown("감성 분석 설명은 아직 사용할 수 없습니다 (sentiment explanations are not available in this build).")
                 else:
                     sentiment.build()
+            with gr.Tab(diary.TITLE):
+                diary.build(state)
             with gr.Tab(next_movie.TITLE):
                 next_movie.build(state)
             with gr.Tab(about.TITLE):
@@ -72,9 +78,12 @@ def build_demo(state: AppState) -> gr.Blocks:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="moviattn app (Gradio)")
+    parser = argparse.ArgumentParser(description="moviattn app (Gradio)", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
     parser.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
+    parser.add_argument("--allow-model", action="append", default=[], metavar="NAME",
+                        help="another hub id or path users may switch to (repeatable; the default model and 'offline' always are)")
+    parser.add_argument("--model-dir", help="users may also switch to any model folder directly under this folder, by its name")
     parser.add_argument("--cache-dir", default=None, help="result cache folder (default: $MOVIATTN_CACHE/results)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write cached results")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME"), help="e.g. 0.0.0.0 to listen on all interfaces")
@@ -93,16 +102,20 @@ def create_app(args: argparse.Namespace) -> gr.Blocks:
     state = AppState(
         load_dataset(args.data), args.model.strip(), default_device(),
         None if args.no_cache else ResultCache(args.cache_dir), args.method, args.precision,
+        tuple(name.strip() for name in args.allow_model), args.model_dir,
     )
     state.explorer().usable_settings(Settings())  # loads the model and starts the analyser's JVM now, not on the first click
     return build_demo(state).queue(default_concurrency_limit=args.concurrency, max_size=64)
 
 
 def launch(demo: gr.Blocks, args: argparse.Namespace, **kwargs: Any):
+    """Serve the page. Only what the app generated for a user is downloadable through ``/gradio_api/file=``
+    (Gradio's own rule for returned files); the dataset folder is never served, and is blocked outright in
+    case a later change adds an allowed path above it."""
     theme = gr.themes.Soft(primary_hue="orange", font=FONTS)
     return demo.launch(
-        server_name=args.host, server_port=args.port, share=args.share, max_file_size="5mb",
-        theme=theme, css=CSS, allowed_paths=[str(Path(args.data).resolve())], **kwargs,
+        server_name=args.host, server_port=args.port, share=args.share, max_file_size=MAX_UPLOAD_SIZE,
+        theme=theme, css=CSS, blocked_paths=[str(Path(args.data).resolve())], **kwargs,
     )
 
 

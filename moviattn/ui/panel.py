@@ -15,8 +15,10 @@ from ..errors import USER_ERRORS, user_message
 from ..explorer.plotting import COLOR_SCALES
 from ..explorer.reduce import LAYER_AGGREGATORS, NORMALIZATIONS
 from ..explorer.settings import GRANULARITIES, Settings
+from ..limits import LIMITS, check_all
 from ..models import LoadedModel
 from ..morphology import ANALYSER_FACTORIES
+from ..registry import choose
 from .common import warning_html
 from .state import AppState
 
@@ -60,12 +62,15 @@ class SettingsPanel:
         self.model_state = gr.State(state.default_model)
         with gr.Accordion("설정 (settings) — 기본값으로 바로 볼 수 있습니다", open=False):
             with gr.Row():
-                model_box = gr.Textbox(value=state.default_model, label="모델 (model: hub id, path or 'offline')", scale=3)
+                # the model that runs: the offline one's name where the default fell back to it
+                model_box = gr.Textbox(value=model.name if model.notice else state.default_model, label=f"모델 (model: {', '.join(state.model_names())})", scale=3, max_length=LIMITS["model_name"].chars)
                 model_button = gr.Button("모델 바꾸기 (load)", scale=1)
+                self.model_box = model_box
             with gr.Row():
                 layer_agg = gr.Radio([(LAYER_AGG_LABELS[k], k) for k in LAYER_AGGREGATORS], value=defaults.layer_agg, label="층 합치기 (layer aggregation)")
-                layer = gr.Slider(-model.num_layers, model.num_layers - 1, value=defaults.layer, step=1, label="층 (layer; -1 = 마지막 last)", info="single / rollout")
-                last_k = gr.Slider(1, model.num_layers, value=min(defaults.last_k, model.num_layers), step=1, label="마지막 k개 층 (last k)")
+                uses_layer, uses_last_k = sliders_in_use(defaults.layer_agg)
+                layer = gr.Slider(-model.num_layers, model.num_layers - 1, value=defaults.layer, step=1, label="층 (layer; -1 = 마지막 last)", info="single / rollout", interactive=uses_layer)
+                last_k = gr.Slider(1, model.num_layers, value=min(defaults.last_k, model.num_layers), step=1, label="마지막 k개 층 (last k)", info="last k", interactive=uses_last_k)
                 head = gr.Dropdown(head_choices(model.num_heads), value=head_value(defaults), label="헤드 (head)")
             with gr.Row():
                 normalization = gr.Radio(list(NORMALIZATIONS), value=defaults.normalization, label="정규화 (normalisation)", info="segment: 정보·줄거리 각각 행 합 1")
@@ -77,6 +82,10 @@ class SettingsPanel:
                 self.cmap = gr.Dropdown(list(COLOR_MAPS), value=DEFAULT_CMAP, label="색상표 (colormap)")
         #: In the order of ``settings_from_controls``' parameters, then scale and colormap.
         self.controls = [layer_agg, layer, last_k, head, normalization, granularity, analyser, content_only, self.scale, self.cmap]
+        layer_agg.change(
+            lambda agg: tuple(gr.update(interactive=used) for used in sliders_in_use(agg)), layer_agg, [layer, last_k],
+            api_visibility="private", concurrency_limit=None,
+        )
         model_button.click(
             self.switch_model, [model_box, self.model_state], [self.model_state, banner, layer, last_k, head],
             api_name="switch_model", concurrency_id="model", concurrency_limit=1,
@@ -84,9 +93,17 @@ class SettingsPanel:
 
     @staticmethod
     def read(values: Sequence[Any]) -> tuple[Settings, str, str]:
-        """Settings, colour scale and colormap from the values of ``controls``, in their order."""
+        """Settings, colour scale and colormap from the values of ``controls``, in their order; each checked
+        against its limit and its table first (an API caller can send anything)."""
+        check_all("choice", list(values))
         *settings_values, scale, cmap = values
-        return settings_from_controls(*settings_values), scale, cmap
+        return settings_from_controls(*settings_values), choose("colour scale", scale, COLOR_SCALES), choose("colormap", cmap, COLOR_MAPS)
+
+    @staticmethod
+    def colours(args: Sequence[Any]) -> tuple[str, str]:
+        """Colour scale and colormap from a handler's arguments, which end with the values of ``controls``."""
+        *_, scale, cmap = args
+        return scale, cmap
 
     def switch_model(self, name: str, current: str) -> tuple:
         """Load another model; on failure keep the current one and say why."""
@@ -96,6 +113,11 @@ class SettingsPanel:
             model = self.state.model(current)
             return current, self.state.banner(model) + warning_html(user_message(exc)), gr.update(), gr.update(), gr.update()
         return name.strip(), self.state.banner(model), *model_controls(model.num_layers, model.num_heads)
+
+
+def sliders_in_use(layer_agg: str) -> tuple[bool, bool]:
+    """Whether the layer slider and the last-k slider change anything under a layer aggregation."""
+    return layer_agg in ("single", "rollout"), layer_agg == "last_k"
 
 
 def model_controls(num_layers: int, num_heads: int) -> tuple:

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,7 +24,8 @@ from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
 from ..explorer.precision import resolve_precision
 from ..explorer.results import ReviewAttention
 from ..explorer.settings import Settings
-from ..models import LoadedModel, load_model
+from ..limits import check
+from ..models import OFFLINE_ALIASES, LoadedModel, load_model
 from ..paths import DEFAULT_MODEL
 from .common import notice_html, warning_html
 
@@ -90,10 +92,12 @@ def review_columns(with_sentiment: bool) -> list[str]:
 
 
 def sentiment_cell(probability: float | None) -> str:
-    """'긍정 0.93' / '부정 0.07' (P(positive)), or '' for a review with no words."""
+    """The predicted label and the model's probability of that label: '긍정 0.93', or '부정 0.93' for
+    P(positive) = 0.07 ('부정 0.07' read as "7 % negative"), or '' for a review with no words."""
     if probability is None:
         return ""
-    return f"{'긍정' if probability >= 0.5 else '부정'} {probability:.2f}"
+    positive = probability >= 0.5
+    return f"{'긍정' if positive else '부정'} {probability if positive else 1 - probability:.2f}"
 
 
 def model_banner(model: LoadedModel, method: str = "qk", precision: str = "float32") -> str:
@@ -123,6 +127,10 @@ class AppState:
     #: Extraction method and precision of every explorer (``qk``/float32: exact; see ``moviattn.explorer.attention``).
     method: str = "qk"
     precision: str = "float32"
+    #: What the model switch may load besides the default and ``offline``: the operator's names or paths
+    #: (``--allow-model``), and any model folder directly under ``model_dir`` (``--model-dir``), by its name.
+    allowed_models: tuple[str, ...] = ()
+    model_dir: str | None = None
     _explorers: dict[str, Explorer] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -131,11 +139,40 @@ class AppState:
         _STATES[id(self)] = self
 
     def model(self, name: str | None = None) -> LoadedModel:
-        """A loaded model; only the default model falls back to the offline one, a typed name must load."""
+        """A loaded model, by a name this server allows; only the default model falls back to the offline one.
+
+        The model switch is public: a name outside the allow-list is refused before anything is looked up,
+        and a failed load says only that, so no caller learns which server paths exist (the details go to the log)."""
+        check(model_name=name)
         name = (name or self.default_model).strip()
         if not name:
             raise ModelLoadError("모델 이름이 비어 있습니다 (empty model name)")
-        return load_model(name, self.device, allow_fallback=name == self.default_model)
+        target = self._allowed_target(name)
+        try:
+            return self._load(target, name == self.default_model)
+        except ModelLoadError:
+            if name == self.default_model:
+                raise
+            log.warning("model %r (%s) failed to load", name, target, exc_info=True)
+            raise ModelLoadError(f"{name!r} could not be loaded on this server") from None
+
+    def model_names(self) -> list[str]:
+        """The names the model switch accepts."""
+        names = [self.default_model, "offline", *self.allowed_models]
+        if self.model_dir and Path(self.model_dir).is_dir():
+            names += sorted(p.name for p in Path(self.model_dir).iterdir() if (p / "config.json").is_file())
+        return list(dict.fromkeys(names))
+
+    def _allowed_target(self, name: str) -> str:
+        """What to load for an allowed name (a model folder under ``model_dir`` by its path); ModelLoadError otherwise."""
+        if name in (self.default_model, *OFFLINE_ALIASES, *self.allowed_models):
+            return name
+        if self.model_dir and name in self.model_names():
+            return str(Path(self.model_dir) / name)
+        raise ModelLoadError(f"{name!r} is not one of this server's models (choose one of: {', '.join(self.model_names())})")
+
+    def _load(self, target: str, allow_fallback: bool) -> LoadedModel:
+        return load_model(target, self.device, allow_fallback=allow_fallback)
 
     def explorer(self, name: str | None = None) -> Explorer:
         model = self.model(name)

@@ -23,3 +23,15 @@ def test_corrupt_entry_is_a_miss(tmp_path):
     path = next(tmp_path.rglob("k1.json.gz"))
     path.write_bytes(b"not gzip")
     assert ResultCache(tmp_path).get("movie", "k1") is None
+
+
+def test_memory_front_is_bounded_by_size(tmp_path):
+    """Issue 14, defect 7: the in-memory front holds at most its budget of JSON text, newest first."""
+    cache = ResultCache(tmp_path, memory_bytes=4000)
+    for i in range(20):
+        cache.put("review", f"k{i:02d}", {"x": "가" * 500})
+    assert cache._held <= 4000 and 1 <= len(cache._memory) < 20
+    assert "review/k19" in cache._memory and "review/k00" not in cache._memory
+    assert cache.get("review", "k00") == {"x": "가" * 500}  # evicted from memory, still on disk
+    cache.put("movie", "huge", {"x": "가" * 3000})  # over a quarter of the budget: disk only
+    assert "movie/huge" not in cache._memory and cache.get("movie", "huge")["x"] == "가" * 3000

@@ -22,10 +22,9 @@ def tiny_dashboard(model: LoadedModel, cache_dir: Path | None = None) -> AppStat
     """An AppState over the sample data whose only loadable model is ``model`` (any other name fails)."""
 
     class TinyState(AppState):
-        def model(self, name: str | None = None) -> LoadedModel:
-            name = (name or self.default_model).strip()
-            if name != KNOWN_MODEL:
-                raise ModelLoadError(f"cannot load {name!r}: no such model")
+        def _load(self, target: str, allow_fallback: bool) -> LoadedModel:
+            if target != KNOWN_MODEL:
+                raise ModelLoadError(f"cannot load {target!r}: no such model")
             return model
 
     return TinyState(load_dataset(), KNOWN_MODEL, cache=ResultCache(cache_dir) if cache_dir else None)

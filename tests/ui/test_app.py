@@ -79,6 +79,14 @@ def test_long_axes_open_on_a_window_with_a_range_slider():
     assert not few.layout.xaxis.rangeslider.visible
 
 
+def test_rows_below_the_window_are_announced():
+    """Issue 14, defect 3: a 50-row heatmap opens on 40 rows and says that 10 more are below."""
+    many = interactive.heatmap_figure(np.ones((50, 5)), [str(i) for i in range(50)], [str(i) for i in range(5)])
+    assert any("showing 40 of 50 rows; 10 more below" in a.text for a in many.layout.annotations)
+    few = interactive.heatmap_figure(np.ones((40, 5)), [str(i) for i in range(40)], [str(i) for i in range(5)])
+    assert not any("more below" in (a.text or "") for a in few.layout.annotations)
+
+
 @pytest.mark.parametrize("scale", ["linear", "log", "percentile"])
 def test_colour_scales(scale):
     matrix = np.array([[0.0, 1e-4, 1e-2], [0.5, 0.2, 1.0]])
@@ -244,6 +252,47 @@ def test_switch_model_keeps_serving_on_an_unknown_name(handlers):
     assert state == KNOWN_MODEL and "ma-warning" not in banner and layer["minimum"] == -3
 
 
+def test_model_switch_loads_only_allowed_names(tiny_bert, tmp_path):
+    """Issue 14, defect 8: a name outside the operator's list is refused before any lookup; a failed load of an
+    allowed one says so without the server's paths."""
+    from moviattn.data import load_dataset
+    from moviattn.errors import ModelLoadError
+    from moviattn.ui.state import AppState
+
+    real = AppState(load_dataset(), KNOWN_MODEL)  # the real loader behind it: never reached for these names
+    for name in ("/etc/passwd", "/etc", "../../x", "no/such-model"):
+        with pytest.raises(ModelLoadError, match="is not one of this server's models") as info:
+            real.model(name)
+        assert "JSON" not in str(info.value) and "config" not in str(info.value)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "config.json").write_text("{}", encoding="utf-8")
+    dash = tiny_dashboard(tiny_bert)
+    dash.model_dir, dash.allowed_models = str(tmp_path), ("org/extra",)
+    assert dash.model_names() == [KNOWN_MODEL, "offline", "org/extra", "mine"]
+    with pytest.raises(ModelLoadError) as info:
+        dash.model("mine")  # allowed, then fails to load: no path in the message
+    assert "could not be loaded on this server" in str(info.value) and str(tmp_path) not in str(info.value)
+    with pytest.raises(ModelLoadError, match="not one of"):
+        dash.model(str(tmp_path / "mine"))  # the folder by its server path is not a name users may type
+
+
+def test_smaller_page_fixes(dash, tiny_bert):
+    """Issue 14, item 9: the about tab's defaults come from Settings; sliders without effect are inactive;
+    the settings box names the model that runs (the offline one after a fallback)."""
+    from dataclasses import replace
+
+    from moviattn.ui.panel import sliders_in_use
+    from moviattn.ui.tabs import about
+
+    assert "모든 층 평균 (mean)" in about.ABOUT and "최댓값 (max)" in about.ABOUT and "마지막 k개 층 평균(기본)" not in about.ABOUT
+    assert sliders_in_use("mean") == (False, False) and sliders_in_use("last_k") == (False, True)
+    assert sliders_in_use("single") == sliders_in_use("rollout") == (True, False)
+    with gr.Blocks():
+        fallen_back = SettingsPanel(dash, replace(tiny_bert, name="multilingual-e5-small", notice="offline"), gr.HTML())
+        normal = SettingsPanel(dash, tiny_bert, gr.HTML())
+    assert fallen_back.model_box.value == "multilingual-e5-small" and normal.model_box.value == KNOWN_MODEL
+
+
 def test_build_demo_and_cli(dash):
     demo = page.build_demo(dash)
     names = {d.api_name for d in demo.fns.values() if d.api_name}
@@ -324,6 +373,6 @@ def test_review_table_gets_a_predicted_sentiment_column(dash):
     cells = [c for c in table[SENTIMENT_COLUMN] if c]
     assert cells and all(c.split()[0] in ("긍정", "부정") and 0 <= float(c.split()[1]) <= 1 for c in cells)
     assert dash.review_sentiments("s001") is dash.review_sentiments("s001")  # computed once per movie
-    assert sentiment_cell(None) == "" and sentiment_cell(0.93) == "긍정 0.93" and sentiment_cell(0.07) == "부정 0.07"
+    assert sentiment_cell(None) == "" and sentiment_cell(0.93) == "긍정 0.93" and sentiment_cell(0.07) == "부정 0.93"
     probs = sentiment_api().predict_positive(["정말 최고의 영화", "", "😀😀", "최악이다 돈 아까움"])
     assert probs[1] is None and probs[2] is None and probs[0] > 0.5 > probs[3]

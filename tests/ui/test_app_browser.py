@@ -3,7 +3,9 @@ review, see both heatmaps, compute the aggregate, and check that HTML in a revie
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 
 import pytest
 from app_helpers import running_app, tiny_dashboard
@@ -23,17 +25,29 @@ STATUS_JS = (
 
 
 @pytest.fixture(scope="module")
-def page(tiny_bert, tmp_path_factory):
+def browser():
+    """One headless Chromium for the module (Playwright's sync API runs one instance per thread)."""
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, tiny_bert, tmp_path_factory):
     with running_app(tiny_dashboard(tiny_bert, tmp_path_factory.mktemp("cache"))) as url:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.dialogs = []
-            page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-            page.goto(url)
-            yield page
-            browser.close()
+        page = _open(browser, url)
+        yield page
+        page.close()
 
 
 def _status(page, selector: str) -> str:
@@ -79,3 +93,50 @@ def test_html_in_a_review_is_shown_as_text(page):
     page.get_by_label("내 리뷰 (your review)").fill("😀😀😀")
     page.get_by_role("button", name="히트맵 보기 (analyse)").click()
     assert "no text" in _wait_status(page, "#own-status", "emoji")
+
+
+@pytest.fixture(scope="module")
+def slow_page(browser, tiny_bert):
+    """A page whose review requests take 2 s each, so a click lands while the previous review is computed."""
+    dash = tiny_dashboard(tiny_bert)
+    compute = dash.review_attention
+
+    def slow(*args, **kwargs):
+        time.sleep(2)
+        return compute(*args, **kwargs)
+
+    dash.review_attention = slow
+    with running_app(dash) as url:
+        page = _open(browser, url)
+        yield page
+        page.close()
+
+
+def _downloaded_review(page, name: str) -> str | None:
+    """The review text in the JSON download of ``#<name>-files``, or None while there is none."""
+    links = page.locator(f"#{name}-files a[href*='.json']")
+    if links.count() == 0:
+        return None
+    return json.loads(page.request.get(links.first.get_attribute("href")).text())["review_text"]["original"]
+
+
+def test_downloads_belong_to_the_review_on_screen(slow_page):
+    """Issue 14, defect 2: choose a movie, click its 4th row 1.5 s later: every output names the clicked review."""
+    page = slow_page
+    _heatmaps(page, 2)
+    page.get_by_label("영화 (movie)").click()
+    page.get_by_role("option", name="노트북 (2004)").click()
+    page.wait_for_function("document.querySelector('.ma-card h3').innerText.includes('노트북')")
+    page.wait_for_timeout(1500)
+    cell = page.locator("#review-table [data-testid=cell-3-2]")
+    preview = cell.inner_text().rstrip("…")[:15]
+    cell.click()
+    _wait_status(page, "#review-status", preview)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # wait until nothing is left in flight, then look at what stays
+        page.wait_for_timeout(1000)
+        if page.locator(".progress-text, .eta-bar").count() == 0 and _downloaded_review(page, "review"):
+            break
+    page.wait_for_timeout(3000)
+    assert preview in _status(page, "#review-status")
+    assert _downloaded_review(page, "review").startswith(preview)

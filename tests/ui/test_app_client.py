@@ -5,6 +5,7 @@ The model is per-session state (set by /switch_model), so the other endpoints ta
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -90,3 +91,69 @@ def test_python_app_py_launches_with_the_offline_model(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# ---------------------------------------------------------------- issue 14: hardening the public app
+
+HUGE = "가" * 1_000_000
+
+
+@pytest.mark.parametrize(
+    "api_name, args, limit",
+    [
+        ("/custom_review", (DATASET, "s001", *[""] * 7, HUGE, *CONTROLS), "5,000"),
+        ("/custom_review", ("직접 입력 (my own movie)", "s001", "괴물", "", "", "", "", "", HUGE, "좋다", *CONTROLS), "5,000"),
+        ("/review_heatmaps", ("s001", HUGE, *CONTROLS), "200"),
+        ("/switch_model", (HUGE,), "200"),
+    ],
+)
+def test_limits_hold_for_api_callers(client, api_name, args, limit):
+    """Defect 1: a browser enforces max_length, an API caller does not; the server refuses at once.
+    (Dropdowns and radios without custom values are refused by Gradio itself, before the handler.)"""
+    started = time.monotonic()
+    first, *_ = client.predict(*args, api_name=api_name)
+    assert time.monotonic() - started < 10
+    assert "ma-warning" in first and "1,000,000" in first and limit in first
+
+
+@pytest.mark.skipif(__import__("moviattn.ui.state", fromlist=["x"]).sentiment_api() is None, reason="sentiment weights not shipped")
+def test_sentiment_text_limit_holds_for_api_callers(client):
+    started = time.monotonic()
+    message, _ = client.predict("좋다 " * 50_000, api_name="/explain_sentiment")
+    assert time.monotonic() - started < 10 and "ma-warning" in message and "2,000" in message
+
+
+def test_the_data_folder_is_not_served(client):
+    """Defect 6: /gradio_api/file= serves what the app made for a user, never the dataset folder."""
+    import urllib.error
+    import urllib.request
+
+    data = REPO / "movie_data" / "movies.json"
+    for path in (data, data.parent / "reviews" / "s001.json", "/etc/passwd"):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(f"{client.src.rstrip('/')}/gradio_api/file={path}", timeout=30)
+        assert info.value.code in (403, 404)
+
+
+def test_upload_errors_name_the_users_file_and_count_from_1(client, tmp_path):
+    """Defect 8: the user's file name (not /tmp/gradio/<hash>/…), a plain reason, records from 1; deep JSON gets a message."""
+    bad = tmp_path / "내리뷰.csv"
+    bad.write_text("review,rating\n좋다,10\n별로,11\n", encoding="utf-8")
+    status, *_ = client.predict(DATASET, "s001", *[""] * 7, handle_file(str(bad)), False, *CONTROLS, api_name="/upload_aggregate")
+    assert "내리뷰.csv, record 2, field &#x27;rating&#x27;" in status and "/tmp" not in status and "gradio" not in status
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    status, *_ = client.predict(DATASET, "s001", *[""] * 7, handle_file(str(nested)), False, *CONTROLS, api_name="/upload_aggregate")
+    assert "nested.json" in status and "nested too deeply" in status
+    long = tmp_path / "long.json"
+    long.write_text(json.dumps([{"review": "좋다"}, {"review": "가" * 6000}]), encoding="utf-8")
+    status, *_ = client.predict(DATASET, "s001", *[""] * 7, handle_file(str(long)), False, *CONTROLS, api_name="/upload_aggregate")
+    assert "long.json, record 2" in status and "5,000" in status
+
+
+def test_switch_model_reveals_no_server_paths(client):
+    """Defect 8: whether a path exists on the server is not observable through the public model switch."""
+    answers = [client.predict(name, api_name="/switch_model")[0] for name in ("/etc/passwd", "/no/such/path", "../../etc")]
+    assert all("ma-warning" in a and "not one of this server" in a for a in answers)
+    assert answers[0].replace("/etc/passwd", "X") == answers[1].replace("/no/such/path", "X")
+    assert not any(word in a for a in answers for word in ("JSON", "config", "exist"))

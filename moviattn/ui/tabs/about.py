@@ -4,18 +4,35 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ...explorer.settings import Settings
+from ..panel import DEFAULT_SCALE, GRANULARITY_LABELS, HEAD_CHOICES, LAYER_AGG_LABELS, SCALE_LABELS
 from .heatmaps import NOTE_CAVEAT
 
 TITLE = "읽는 법 (about)"
+
+
+def defaults_line(settings: Settings = Settings()) -> str:
+    """The defaults in words, read from ``Settings`` and the panel (so they cannot drift apart)."""
+    heads = {value: label for label, value in HEAD_CHOICES.items()}
+    head = heads.get(settings.head_agg, f"head {settings.head}")
+    return (
+        f"**기본값 (defaults):** 층 합치기 = {LAYER_AGG_LABELS[settings.layer_agg]}, 헤드 = {head}, "
+        f"정규화 = `{settings.normalization}`, 단위 = {GRANULARITY_LABELS[settings.granularity]}, "
+        f"색 스케일 = {SCALE_LABELS[DEFAULT_SCALE]}."
+    )
+
+
 ABOUT = f"""
 ### 이 앱은 무엇을 보여 주나요? (what this shows)
 입력은 `[CLS] 영화 정보 [SEP] 줄거리 [SEP] 리뷰 [SEP]` 한 줄입니다. 리뷰의 각 토큰이 영화 정보와 줄거리의 토큰에 주는
 어텐션을 층·헤드에 걸쳐 합친 뒤, 토큰을 형태소(또는 어절·서브워드) 단위로 묶어 보여 줍니다
 (받는 쪽은 합, 보내는 쪽은 평균). 긴 줄거리는 겹치는 창(window) 여러 개로 나누어 계산합니다.
 
-- **층 합치기**: 마지막 k개 층 평균(기본), 모든 층 평균, 한 층, 롤아웃(Abnar & Zuidema 2020).
-- **정규화**: `segment` = 정보·줄거리 각각에서 행의 합이 1 (기본), `raw` = 원래 어텐션 값.
-- **색 스케일**: 백분위 자르기(기본)는 몇 개의 아주 큰 값 때문에 나머지가 모두 어두워지는 것을 막습니다.
+- **층 합치기**: 모든 층 평균, 마지막 k개 층 평균, 한 층, 롤아웃(Abnar & Zuidema 2020); 헤드는 평균, 최댓값 또는 한 헤드.
+- **정규화**: `segment` = 정보·줄거리 각각에서 행의 합이 1, `raw` = 원래 어텐션 값.
+- **색 스케일**: 백분위 자르기는 몇 개의 아주 큰 값 때문에 나머지가 모두 어두워지는 것을 막습니다.
+
+{defaults_line()}
 
 {NOTE_CAVEAT}
 """

@@ -1,12 +1,18 @@
 """The heatmap and aggregate outputs that the explorer's two tabs share, and the requests behind them.
 
-Each request computes once and returns every output from that one result (status, figures, the
-result in a ``gr.State``); the static PNGs and downloads are made from that same state afterwards.
+Each page request computes once and returns every output from that one result: status, figures,
+static PNGs and downloads. (A follow-up ``.then`` event made the files from a shared ``gr.State``; a
+click during a computation let an older review's files land after the newer review's figures, issue 14.)
+Since one listener's requests of a session run one after another, in order (``always_last`` drops the
+ones overtaken), a late result can no longer overwrite a newer one. The named API endpoints answer
+the interactive outputs only, through a hidden button, so their signatures stay as they were.
 """
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
@@ -92,8 +98,53 @@ def static_aggregate(aggregate: MovieAggregate | None, scale: str, cmap: str) ->
     return [str(p) for p in export_aggregate(aggregate, scale=scale, cmap=cmap).values()]
 
 
-class ReviewOutputs:
-    """Status, the two interactive heatmaps and the result state; under them static PNGs and downloads."""
+def _with_files(handler: Callable[..., tuple], files: Callable[..., Any]) -> Callable[..., tuple]:
+    """The page's event: ``handler``'s outputs without its result (last), then ``files`` of that same result."""
+
+    @functools.wraps(handler)
+    def run(*args: Any, **kwargs: Any) -> tuple:
+        *shown, result = handler(*args, **kwargs)
+        made = files(result, *SettingsPanel.colours(args))
+        return (*shown, *(made if isinstance(made, tuple) else (made,)))
+
+    return run
+
+
+def _without_result(handler: Callable[..., tuple]) -> Callable[..., tuple]:
+    """The API endpoint: ``handler``'s outputs without its result."""
+
+    @functools.wraps(handler)
+    def run(*args: Any, **kwargs: Any) -> tuple:
+        return tuple(handler(*args, **kwargs)[:-1])
+
+    return run
+
+
+class _Outputs:
+    """Shown outputs (the API's too), file outputs, and the wiring of one handler to both."""
+
+    shown: list[Any]
+    files: list[Any]
+    make_files: Callable[..., Any]
+
+    def wire(
+        self, triggers: Sequence[Any], handler: Callable[..., tuple], inputs: list[Any], *, api_name: str,
+        trigger_mode: str | None = None, **queue: Any,
+    ) -> None:
+        """The page's event over every output, and the named API endpoint over the shown ones.
+
+        ``handler`` returns the shown outputs then its result; ``queue`` (concurrency options) applies to both."""
+        gr.on(
+            triggers, _with_files(handler, self.make_files), inputs, [*self.shown, *self.files],
+            api_visibility="private", trigger_mode=trigger_mode, **queue,
+        )
+        self._api.click(_without_result(handler), inputs, self.shown, api_name=api_name, **queue)
+
+
+class ReviewOutputs(_Outputs):
+    """Status and the two interactive heatmaps; under them static PNGs and downloads."""
+
+    make_files = staticmethod(static_review)
 
     def __init__(self, name: str):
         status = gr.HTML(elem_id=f"{name}-status")
@@ -104,18 +155,17 @@ class ReviewOutputs:
             with gr.Tab("정적 PNG (static)"):
                 info_png = gr.Image(label="리뷰 × 영화 정보 (PNG)", type="filepath")
                 plot_png = gr.Image(label="리뷰 × 줄거리 (PNG)", type="filepath")
-        files = gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple")
+        files = gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple", elem_id=f"{name}-files")
         gr.Markdown(NOTES["review"])
-        self.outputs = [status, info_plot, plot_plot, gr.State()]
-        self.static = [info_png, plot_png, files]
-
-    def then_static(self, event: Any, panel: SettingsPanel) -> None:
-        """After ``event``, the static PNGs and downloads of the same result."""
-        event.then(static_review, [self.outputs[-1], panel.scale, panel.cmap], self.static, api_visibility="private", concurrency_id="static")
+        self._api = gr.Button(visible=False)
+        self.shown = [status, info_plot, plot_plot]
+        self.files = [info_png, plot_png, files]
 
 
-class AggregateOutputs:
+class AggregateOutputs(_Outputs):
     """Status, then one or two columns (all, or positive | negative) of synopsis, bars and matrix, then files."""
+
+    make_files = staticmethod(static_aggregate)
 
     def __init__(self, name: str):
         status = gr.HTML(elem_id=f"{name}-status")
@@ -124,10 +174,8 @@ class AggregateOutputs:
                 first = [gr.HTML(elem_classes="ma-aggregate"), gr.Plot(label="필드·줄거리 상위 (top fields and plot units)"), gr.Plot(label="리뷰 × 줄거리 (reviews × plot)")]
             with gr.Column(visible=False) as second_column:
                 second = [gr.HTML(), gr.Plot(label="필드·줄거리 상위 (top fields and plot units)"), gr.Plot(label="리뷰 × 줄거리 (reviews × plot)")]
-        self.files = gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple")
+        files = gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple", elem_id=f"{name}-files")
         gr.Markdown(NOTES["aggregate"])
-        self.outputs = [status, *first, second_column, *second, gr.State()]
-
-    def then_static(self, event: Any, panel: SettingsPanel) -> None:
-        """After ``event``, the downloads of the same aggregate."""
-        event.then(static_aggregate, [self.outputs[-1], panel.scale, panel.cmap], self.files, api_visibility="private", concurrency_id="static")
+        self._api = gr.Button(visible=False)
+        self.shown = [status, *first, second_column, *second]
+        self.files = [files]

@@ -10,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from ...limits import check, check_all
 from ..common import shows_errors
 from ..explorer_views import movie_card_html
 from ..panel import SettingsPanel
@@ -22,6 +23,7 @@ TITLE = "영화별 보기 (per movie)"
 @shows_errors(3, blank=(None, None, gr.update(choices=[], value=None)))
 def select_movie(state: AppState, movie_id: str, sort: str) -> tuple[str, Any, Any]:
     """Info card, review table and review list of a movie (first review selected)."""
+    check_all("choice", [movie_id, sort])
     movie = state.dataset.movie(movie_id)
     choices = state.review_choices(movie.id, sort)
     return (
@@ -44,6 +46,7 @@ def linked_movie(state: AppState, request: gr.Request) -> Any:
 @shows_errors(4)
 def show_review(state: AppState, model_name: str, movie_id: str, review_id: str, *values: Any) -> tuple:
     """Both heatmaps of one of the movie's reviews: status, info figure, plot figure, result."""
+    check_all("choice", [movie_id, review_id])
     review = state.review(movie_id, review_id)
     head = f"★{review.rating if review.rating is not None else '?'} · {preview(review.text, 120)}"
     return review_views(state, model_name, state.dataset.movie(movie_id), review.text, values, head)
@@ -52,6 +55,7 @@ def show_review(state: AppState, model_name: str, movie_id: str, review_id: str,
 @shows_errors(len(AGGREGATE_BLANK), blank=AGGREGATE_BLANK)
 def movie_aggregate(state: AppState, model_name: str, movie_id: str, split: bool, *values: Any, progress=gr.Progress()) -> tuple:
     """All reviews of a dataset movie: shaded synopsis, bars, reviews × plot (split by polarity on request)."""
+    check(choice=movie_id)
     movie = state.dataset.movie(movie_id)
     return aggregate_outputs(state, model_name, movie, state.dataset.reviews_of(movie.id), split, values, progress)
 
@@ -84,12 +88,12 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
         show_movie, [movie, sort], [card, table, review], api_visibility="private", concurrency_limit=None,
     )
     table.select(pick_row, None, review, api_visibility="private", concurrency_limit=None)
-    review_out.then_static(gr.on(
+    review_out.wire(
         [review.change, *(c.change for c in panel.controls)], partial(show_review, state),
-        [panel.model_state, movie, review, *panel.controls], review_out.outputs,
-        api_name="review_heatmaps", trigger_mode="always_last", concurrency_id="review",
-    ), panel)
-    aggregate_out.then_static(aggregate_button.click(
-        partial(movie_aggregate, state), [panel.model_state, movie, split, *panel.controls], aggregate_out.outputs,
+        [panel.model_state, movie, review, *panel.controls], api_name="review_heatmaps", trigger_mode="always_last",
+        concurrency_id="review",
+    )
+    aggregate_out.wire(
+        [aggregate_button.click], partial(movie_aggregate, state), [panel.model_state, movie, split, *panel.controls],
         api_name="movie_aggregate", concurrency_id="aggregate", concurrency_limit=1,
-    ), panel)
+    )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ...explorer import interactive
+from ...limits import LIMITS, check, check_all
 from ...morphology import Unit
 from ..common import shows_errors
 from ..state import sentiment_api
@@ -72,6 +73,7 @@ def analogy_table(a: str, b: str, c: str, k: int = 10) -> pd.DataFrame:
 @shows_errors(2, blank=(None, ""))
 def explain_both(text: str) -> tuple[str, str]:
     """Both sentiment models on one text: (Bi-LSTM attention HTML, TextCNN Grad-CAM HTML), or a message and ''."""
+    check(sentiment_text=text)
     first, second = sentiment_views(text)
     return first, second
 
@@ -79,6 +81,7 @@ def explain_both(text: str) -> tuple[str, str]:
 @shows_errors(3, message_at=2)
 def lexicon_view(method: str) -> tuple:
     """Top-15 positive and negative words of a lexicon method, and a message ('' when fine)."""
+    check(choice=method)
     return (*lexicon_tables(method, 15), "")
 
 
@@ -88,12 +91,88 @@ _NO_NEIGHBOURS = (neighbour_table([]), None)
 
 @shows_errors(2, message_at=1, blank=_NO_NEIGHBOURS)
 def similar_view(word: str) -> tuple:
+    check(word=word)
     return similar_table(word), ""
 
 
 @shows_errors(2, message_at=1, blank=_NO_NEIGHBOURS)
 def analogy_view(a: str, b: str, c: str) -> tuple:
+    check_all("word", [a, b, c])
     return analogy_table(a, b, c), ""
+
+
+# --- seed 003 in full: the doc2vec comparison, mislabelled reviews, neutral words, phrase chains ---
+
+#: Column titles of the comparison table, by model name.
+COMPARISON_TITLES = {
+    "doc2vec": "doc2vec", "doc2vec_negative": "doc2vec (부정 문서만)", "doc2vec_positive": "doc2vec (긍정 문서만)",
+    "word2vec": "word2vec (skip-gram)", "target2vec": "Target2Vec (3 labels)",
+}
+MISLABELLED_COLUMNS = {"margin": "차이 (margin)", "label": "라벨 (label)", "text": "리뷰 (review)"}
+NEUTRAL_COLUMNS = {"word": "단어 (word)", "count": "빈도 (count)", "negative": "부정 비율", "neutral": "중립 비율",
+                   "positive": "긍정 비율", "vector_lean": "벡터 기울기 (긍정−부정)"}
+
+
+def comparison_tables(word: str, k: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A stored query word's nearest words and context words under every model (one column each)."""
+    api = sentiment_api()
+    if api is None or not (word or "").strip():
+        raise ValueError("단어를 입력하세요 (type a word)" if api else "비교 결과가 없습니다 (not available)")
+    _, row = api.compare_words(word)
+    tables = []
+    for kind in ("similar", "context"):
+        columns = {COMPARISON_TITLES.get(m, m): [w for w, _ in found[kind][:k]] + [""] * (k - len(found[kind][:k])) for m, found in row.items()}
+        tables.append(pd.DataFrame(columns))
+    return tables[0], tables[1]
+
+
+def mislabelled_table(k: int = 30) -> pd.DataFrame:
+    """The test reviews whose vector lies closest to the other label's, largest margin first."""
+    api = sentiment_api()
+    rows = api.shipped_seed003()["mislabelled"][:k] if api else []
+    frame = pd.DataFrame(rows, columns=["margin", "label", "text"])
+    frame["label"] = frame["label"].map({0: "부정", 1: "긍정"})
+    return frame.rename(columns=MISLABELLED_COLUMNS)
+
+
+def neutral_table(k: int = 50) -> pd.DataFrame:
+    """Words used in both polarities, with their shares of negative / neutral / positive documents."""
+    api = sentiment_api()
+    rows = api.shipped_seed003()["neutral_words"][:k] if api else []
+    return pd.DataFrame(rows, columns=list(NEUTRAL_COLUMNS)).round(3).rename(columns=NEUTRAL_COLUMNS)
+
+
+def chain_text(text: str, model: str = "bilstm_attention") -> str:
+    """The review's phrase chain as Markdown: one line per verdict word (``스토리, 억지 → 지루 → 부정``)."""
+    api = sentiment_api()
+    if api is None:
+        raise ValueError("감성 분석 모델이 없습니다 (sentiment models are not available)")
+    chain = api.phrase_chain(text or "", model)
+    verdict = "긍정 (positive)" if chain.label == "positive" else "부정 (negative)"
+    lines = [f"**{SENTIMENT_TITLES.get(model, model)}**: {verdict} · P(positive) = {chain.positive_probability:.2f}", ""]
+    for link, line in zip(chain.links, chain.text().splitlines()):
+        lean = "?" if link.lean is None else f"{link.lean:+.3f}"
+        lines.append(f"- {line}  (중요도 {link.importance:.2f}, 기울기 {lean})")
+    return "\n".join(lines)
+
+
+@shows_errors(3, message_at=2)
+def comparison_view(word: str) -> tuple:
+    check(word=word)
+    return (*comparison_tables(word), "")
+
+
+@shows_errors(2, message_at=1, blank=("", None))
+def chain_view(text: str, model: str) -> tuple:
+    check(sentiment_text=text, choice=model)
+    return chain_text(text, model), ""
+
+
+def _seed003_shipped() -> bool:
+    """Whether the seed-003 artefacts (three-label Target2Vec, seed003.json) are shipped."""
+    from ...sentiment.artifacts import SEED003_FILE, TARGET2VEC3_STEM, WEIGHTS_DIR
+
+    return (WEIGHTS_DIR / SEED003_FILE).exists() and (WEIGHTS_DIR / f"{TARGET2VEC3_STEM}.npy").exists()
 
 
 def build() -> None:
@@ -101,7 +180,7 @@ def build() -> None:
     if api is None:
         gr.Markdown("감성 분석 설명은 아직 사용할 수 없습니다 (sentiment explanations are not available in this build).")
         return
-    text = gr.Textbox(label="리뷰 (review)", lines=3, max_length=2000, value="배우들 연기는 좋았는데 스토리가 너무 지루했다")
+    text = gr.Textbox(label="리뷰 (review)", lines=3, max_length=LIMITS["sentiment_text"].chars, value="배우들 연기는 좋았는데 스토리가 너무 지루했다")
     button = gr.Button("두 모델로 설명 (explain with both models)", variant="primary")
     with gr.Row():
         views = [gr.HTML(elem_id="sentiment-bilstm"), gr.HTML(elem_id="sentiment-textcnn")]
@@ -120,13 +199,36 @@ def build() -> None:
     gr.Markdown("### Target2Vec (단어 벡터: 문서 라벨을 아는 word2vec)")
     with gr.Row():
         with gr.Column():
-            word = gr.Textbox(label="비슷한 단어 (similar words: 최악, 최악/Noun, 부정, 긍정)", value="최악")
+            word = gr.Textbox(label="비슷한 단어 (similar words: 최악, 최악/Noun, 부정, 긍정)", value="최악", max_length=LIMITS["word"].chars)
             similar_button = gr.Button("찾기 (similar)")
             similar_note, similar_out = gr.HTML(), gr.Dataframe(label="이웃 단어 (neighbours)", interactive=False, max_height=300)
         with gr.Column():
             with gr.Row():
-                a, b, c = (gr.Textbox(label=label, value=value, min_width=80) for label, value in (("A", "부정"), ("B", "최악"), ("C", "긍정")))
+                a, b, c = (gr.Textbox(label=label, value=value, min_width=80, max_length=LIMITS["word"].chars) for label, value in (("A", "부정"), ("B", "최악"), ("C", "긍정")))
             analogy_button = gr.Button("A : B = C : ? (analogy)")
             analogy_note, analogy_out = gr.HTML(), gr.Dataframe(label="답 후보 (answers: nearest to B − A + C)", interactive=False, max_height=300)
     gr.on([similar_button.click, word.submit], similar_view, word, [similar_out, similar_note], api_name="similar_words", concurrency_limit=None)
     analogy_button.click(analogy_view, [a, b, c], [analogy_out, analogy_note], api_name="analogy", concurrency_limit=None)
+
+    if not _seed003_shipped():
+        return
+    gr.Markdown("### 비교 (seed 003): doc2vec · 부정/긍정 문서만의 doc2vec · word2vec · Target2Vec")
+    query = gr.Textbox(label="단어 (query word: 최악, 뻔한, 이야기, 스토리, 노잼, 짝 목록의 단어)", value="최악", max_length=LIMITS["word"].chars)
+    compare_button = gr.Button("비교 (compare)")
+    compare_note = gr.HTML()
+    with gr.Row():
+        near_out = gr.Dataframe(label="가까운 단어 (nearest words)", interactive=False, max_height=420)
+        context_out = gr.Dataframe(label="맥락 단어 (context words: what each model predicts around it)", interactive=False, max_height=420)
+    gr.on([compare_button.click, query.submit], comparison_view, query, [near_out, context_out, compare_note], api_name="compare", concurrency_limit=None)
+
+    gr.Markdown("### 구문 사슬 (phrase chain): 이 리뷰의 판단을 만든 단어와 그 단어가 가리키는 것")
+    chain_input = gr.Textbox(label="리뷰 (review)", lines=2, max_length=LIMITS["sentiment_text"].chars, value="스토리가 부자연스럽고 억지스러워서 지루했다")
+    chain_model = gr.Radio([(SENTIMENT_TITLES[m], m) for m in api.MODEL_EXPLAINERS], value="bilstm_attention", label="모델 (model)")
+    chain_button = gr.Button("사슬 보기 (show the chain)")
+    chain_out, chain_note = gr.Markdown(), gr.HTML()
+    gr.on([chain_button.click, chain_input.submit], chain_view, [chain_input, chain_model], [chain_out, chain_note], api_name="phrase_chain", concurrency_limit=None)
+
+    gr.Markdown("### 오분류 의심 (test.tsv reviews closer to the other label's Target2Vec vector, by margin)")
+    gr.Dataframe(mislabelled_table(30), interactive=False, max_height=420, wrap=True)
+    gr.Markdown("### 중립 단어 (words used in both polarities: shares of documents and the vector lean)")
+    gr.Dataframe(neutral_table(50), interactive=False, max_height=420)

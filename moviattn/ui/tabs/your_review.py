@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 
 from ...data import Movie
+from ...limits import LIMITS, MAX_UPLOAD_BYTES, check, check_all
 from ..common import shows_errors
 from ..explorer_views import custom_movie, reviews_from_upload
 from ..panel import SettingsPanel
@@ -19,7 +20,8 @@ DATASET_SOURCE, CUSTOM_SOURCE = "데이터셋 영화 (dataset movie)", "직접 �
 
 
 def chosen_movie(state: AppState, source: str, movie_id: str, *fields: str) -> Movie:
-    """The dataset movie, or the user's own from the typed-in fields."""
+    """The dataset movie, or the user's own from the typed-in fields (each checked against its limit first)."""
+    check_all("choice", [source, movie_id])
     return custom_movie(*fields) if source == CUSTOM_SOURCE else state.dataset.movie(movie_id)
 
 
@@ -29,6 +31,7 @@ def custom_review(
     country: str, year: str, synopsis: str, text: str, *values: Any,
 ) -> tuple:
     """Both heatmaps of the user's review, against a dataset movie or the user's own info and plot."""
+    check(review=text)
     movie = chosen_movie(state, source, movie_id, title, director, genres, cast, country, year, synopsis)
     return review_views(state, model_name, movie, text or "", values, f"{movie.label}: {preview(text or '', 120)}")
 
@@ -48,14 +51,14 @@ def upload_aggregate(
 
 def _movie_fields() -> list:
     with gr.Row():
-        title = gr.Textbox(label="제목 (title)", max_length=300)
-        director = gr.Textbox(label="감독 (director, 쉼표로 구분)", max_length=300)
-        genres = gr.Textbox(label="장르 (genres)", max_length=300)
+        title = gr.Textbox(label="제목 (title)", max_length=LIMITS["field"].chars)
+        director = gr.Textbox(label="감독 (director, 쉼표로 구분)", max_length=LIMITS["field"].chars)
+        genres = gr.Textbox(label="장르 (genres)", max_length=LIMITS["field"].chars)
     with gr.Row():
-        cast = gr.Textbox(label="출연 (cast)", max_length=300)
-        country = gr.Textbox(label="국가 (country)", max_length=300)
-        year = gr.Textbox(label="개봉 연도 (year)", max_length=4)
-    synopsis = gr.Textbox(label="줄거리 (plot)", lines=5, max_length=5000)
+        cast = gr.Textbox(label="출연 (cast)", max_length=LIMITS["field"].chars)
+        country = gr.Textbox(label="국가 (country)", max_length=LIMITS["field"].chars)
+        year = gr.Textbox(label="개봉 연도 (year)", max_length=LIMITS["year"].chars)
+    synopsis = gr.Textbox(label="줄거리 (plot)", lines=5, max_length=LIMITS["synopsis"].chars)
     return [title, director, genres, cast, country, year, synopsis]
 
 
@@ -65,12 +68,12 @@ def build(state: AppState, panel: SettingsPanel) -> None:
     own_movie = gr.Dropdown(movies, value=movies[0][1] if movies else None, label="데이터셋 영화 (dataset movie)")
     with gr.Group(visible=False) as custom_group:
         fields = _movie_fields()
-    own_text = gr.Textbox(label="내 리뷰 (your review)", lines=3, max_length=5000, placeholder="예: 송강호 연기 미쳤다 마지막 장면 소름")
+    own_text = gr.Textbox(label="내 리뷰 (your review)", lines=3, max_length=LIMITS["review"].chars, placeholder="예: 송강호 연기 미쳤다 마지막 장면 소름")
     own_button = gr.Button("히트맵 보기 (analyse)", variant="primary")
     own_out = ReviewOutputs("own")
     gr.Markdown("### 리뷰 파일 집계 (aggregate an uploaded CSV/JSON: columns review|text|document, rating, date)")
     with gr.Row():
-        upload = gr.File(label="리뷰 파일 (CSV/TSV/JSON, ≤ 5 MB)", file_types=[".csv", ".tsv", ".json"], type="filepath")
+        upload = gr.File(label=f"리뷰 파일 (CSV/TSV/JSON, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)", file_types=[".csv", ".tsv", ".json"], type="filepath")
         with gr.Column():
             upload_split = gr.Checkbox(label="긍정 / 부정 나눠 보기 (split)")
             upload_button = gr.Button("파일 집계 (aggregate file)", variant="primary")
@@ -81,11 +84,11 @@ def build(state: AppState, panel: SettingsPanel) -> None:
         api_visibility="private", concurrency_limit=None,
     )
     movie_inputs = [panel.model_state, source, own_movie, *fields]
-    own_out.then_static(gr.on(
-        [own_button.click, own_text.submit], partial(custom_review, state), [*movie_inputs, own_text, *panel.controls], own_out.outputs,
+    own_out.wire(
+        [own_button.click, own_text.submit], partial(custom_review, state), [*movie_inputs, own_text, *panel.controls],
         api_name="custom_review", concurrency_id="review",
-    ), panel)
-    upload_out.then_static(upload_button.click(
-        partial(upload_aggregate, state), [*movie_inputs, upload, upload_split, *panel.controls], upload_out.outputs,
+    )
+    upload_out.wire(
+        [upload_button.click], partial(upload_aggregate, state), [*movie_inputs, upload, upload_split, *panel.controls],
         api_name="upload_aggregate", concurrency_id="aggregate", concurrency_limit=1,
-    ), panel)
+    )

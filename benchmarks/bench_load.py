@@ -1,0 +1,210 @@
+"""The app under load, from outside: a real server (``app.py``) on loopback, driven by gradio_client.
+
+Two measurements, each bounded (a fixed number of requests, a deadline, loopback only) and printed
+as a table; the server is started here and stopped at the end:
+
+- ``memory``: server RSS over N mixed requests (dataset reviews under changing settings, new
+  reviews, sentiment, movie and upload aggregates, movie pages), sampled every ``--every`` requests;
+- ``users``: U concurrent users each asking for R dataset reviews (p50/p95 latency, and whether
+  every response names its own review), then a cached request while two maximum-size reviews run.
+
+    python benchmarks/bench_load.py memory --requests 500
+    python benchmarks/bench_load.py users --users 20 --reviews 5
+    python benchmarks/bench_load.py memory --repo /path/to/other/checkout   # compare another version
+
+It is a script, not a timed test: run it alone on a quiet machine for numbers worth quoting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from gradio_client import Client, handle_file
+
+REPO = Path(__file__).resolve().parents[1]
+#: The settings panel's values, in its order (default settings, the dashboard's colours).
+CONTROLS = ("mean", -1, 4, "max", "segment", "morpheme", "okt", False, "percentile", "viridis")
+DATASET = "데이터셋 영화 (dataset movie)"
+MOVIES = ("s001", "s002", "s003", "s004", "s005", "s006")
+WORDS = "송강호 연기 미쳤다 마지막 장면 소름 스토리 지루했다 음악 최고 배우 감독 결말 반전 눈물 웃음".split()
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(repo: Path, model: str, concurrency: int, start_timeout: float = 600):
+    """``python app.py`` of ``repo`` on a free loopback port with a fresh result cache; yields (url, pid)."""
+    port = _free_port()
+    cache = tempfile.mkdtemp(prefix="bench-load-cache-")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(repo)}
+    command = [sys.executable, str(repo / "app.py"), "--host", "127.0.0.1", "--port", str(port), "--model", model,
+               "--cache-dir", cache, "--concurrency", str(concurrency)]
+    process = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        started, deadline = time.monotonic(), time.monotonic() + start_timeout
+        while True:
+            try:
+                Client(url, verbose=False)
+                break
+            except Exception:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the server did not start ({' '.join(command)})")
+                time.sleep(1)
+        print(f"server up in {time.monotonic() - started:.0f} s, RSS {rss_mib(process.pid):.0f} MiB ({repo})")
+        yield url, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _review_text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def mixed_requests(client: Client, rng: random.Random, upload_dir: Path) -> list[tuple[str, Callable[[], object]]]:
+    """One round of the mixed load, as (label, call) pairs in a fixed proportion."""
+    movie = rng.choice(MOVIES)
+    review = f"{movie}r{rng.randint(1, 20):03d}"
+    settings = ("single", rng.randint(0, 11), 4, rng.choice(["mean", "max", str(rng.randint(0, 11))]), "segment",
+                rng.choice(["morpheme", "eojeol"]), "okt", False, "percentile", "viridis")
+    upload = upload_dir / f"upload_{rng.randint(0, 10**9)}.csv"
+    upload.write_text("review,rating\n" + "".join(f"{_review_text(rng, 8)},{rng.randint(1, 10)}\n" for _ in range(10)), encoding="utf-8")
+    return [
+        ("review (dataset, new settings)", lambda: client.predict(movie, review, *settings, api_name="/review_heatmaps")),
+        ("review (dataset, default)", lambda: client.predict(movie, review, *CONTROLS, api_name="/review_heatmaps")),
+        ("review (new text)", lambda: client.predict(DATASET, movie, *[""] * 7, _review_text(rng, 12), *CONTROLS, api_name="/custom_review")),
+        ("review (new text)", lambda: client.predict(DATASET, movie, *[""] * 7, _review_text(rng, 30), *CONTROLS, api_name="/custom_review")),
+        ("sentiment", lambda: client.predict(_review_text(rng, 10), api_name="/explain_sentiment")),
+        ("movie page", lambda: client.predict(movie, "평점 높은순 (rating ↓)", api_name="/select_movie")),
+        ("movie aggregate", lambda: client.predict(movie, rng.random() < 0.5, *settings, api_name="/movie_aggregate")),
+        ("upload aggregate", lambda: client.predict(DATASET, movie, *[""] * 7, handle_file(str(upload)), False, *CONTROLS, api_name="/upload_aggregate")),
+    ]
+
+
+def run_memory(args: argparse.Namespace) -> None:
+    rng = random.Random(14)
+    upload_dir = Path(tempfile.mkdtemp(prefix="bench-load-uploads-"))
+    with server(args.repo, args.model, args.concurrency) as (url, pid):
+        client = Client(url, verbose=False)
+        print(f"\n| requests | server RSS MiB | seconds |\n|---|---|---|\n| 0 | {rss_mib(pid):.0f} | 0 |")
+        started, done, errors, peak = time.monotonic(), 0, 0, 0.0
+        while done < args.requests and time.monotonic() - started < args.deadline:
+            for _, call in mixed_requests(client, rng, upload_dir):
+                try:
+                    call()
+                except Exception:  # a refused request still counts as load
+                    errors += 1
+                done += 1
+                peak = max(peak, rss_mib(pid))
+                if done % args.every == 0 or done == args.requests:
+                    print(f"| {done} | {rss_mib(pid):.0f} | {time.monotonic() - started:.0f} |", flush=True)
+                if done >= args.requests:
+                    break
+        print(f"\n{done} requests ({errors} errors) in {time.monotonic() - started:.0f} s; peak RSS {peak:.0f} MiB")
+
+
+def _ask(url: str, movie: str, review: str, controls: tuple = CONTROLS) -> tuple[float, bool]:
+    """Seconds for one dataset review, and whether the answer names that review."""
+    client = Client(url, verbose=False)
+    started = time.monotonic()
+    status, *_ = client.predict(movie, review, *controls, api_name="/review_heatmaps")
+    return time.monotonic() - started, "ma-warning" not in status
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def run_users(args: argparse.Namespace) -> None:
+    rng = random.Random(14)
+    with server(args.repo, args.model, args.concurrency) as (url, pid):
+        from moviattn.data import load_dataset
+
+        data = load_dataset()
+        jobs = [(m, r.id) for m in MOVIES for r in data.reviews_of(m)]
+        rng.shuffle(jobs)
+        texts = {(m, r.id): r.text for m in MOVIES for r in data.reviews_of(m)}
+        own: list[bool] = []
+        latencies: list[float] = []
+
+        def user(index: int) -> None:
+            client = Client(url, verbose=False)
+            for movie, review in jobs[index * args.reviews:(index + 1) * args.reviews]:
+                started = time.monotonic()
+                status, *_ = client.predict(movie, review, *CONTROLS, api_name="/review_heatmaps")
+                latencies.append(time.monotonic() - started)
+                own.append(" ".join(texts[(movie, review)].split())[:20] in html.unescape(status))
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(args.users) as pool:
+            list(pool.map(user, range(args.users)))
+        wall = time.monotonic() - started
+        print("\n| users × reviews | p50 s | p95 s | max s | own review | wall s | server RSS MiB |\n|---|---|---|---|---|---|---|")
+        print(f"| {args.users} × {args.reviews} | {_percentile(latencies, 50):.1f} | {_percentile(latencies, 95):.1f} | "
+              f"{max(latencies):.1f} | {sum(own)}/{len(own)} | {wall:.0f} | {rss_mib(pid):.0f} |")
+
+        # a cached request while two maximum-size reviews (5,000 characters, new text) run
+        movie, review = jobs[0]
+        long_text = ("배우들 연기가 정말 좋았고 " * 400)[:5000]
+
+        def long_request(seed: int) -> float:
+            client = Client(url, verbose=False)
+            begun = time.monotonic()
+            client.predict(DATASET, movie, *[""] * 7, f"{seed} {long_text}"[:5000], *CONTROLS, api_name="/custom_review")
+            return time.monotonic() - begun
+
+        with ThreadPoolExecutor(2) as pool:
+            longs = [pool.submit(long_request, seed) for seed in (1, 2)]
+            time.sleep(1)
+            cached, ok = _ask(url, movie, review)
+            long_seconds = [f.result() for f in longs]
+        print(f"\ncached request during two 5,000-character reviews: {cached:.2f} s (answered: {ok}); "
+              f"the long ones: {', '.join(f'{s:.1f} s' for s in long_seconds)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("scenario", choices=["memory", "users"])
+    parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose app.py is served")
+    parser.add_argument("--model", default="offline")
+    parser.add_argument("--concurrency", type=int, default=2, help="the server's --concurrency")
+    parser.add_argument("--requests", type=int, default=500, help="memory: mixed requests")
+    parser.add_argument("--every", type=int, default=50, help="memory: RSS sampled every N requests")
+    parser.add_argument("--deadline", type=float, default=900, help="memory: stop after this many seconds")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--reviews", type=int, default=5, help="users: reviews per user")
+    args = parser.parse_args(argv)
+    {"memory": run_memory, "users": run_users}[args.scenario](args)
+
+
+if __name__ == "__main__":
+    main()
