@@ -12,6 +12,9 @@ from moviattn import cli
 from moviattn.explorer import cli as explorer_cli
 from moviattn.models import load_model
 
+#: The checkout, for subprocesses run from another folder (the package need not be installed).
+REPO = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+
 
 @pytest.fixture
 def tiny_default_model(tiny_bert, monkeypatch, tmp_path):
@@ -154,7 +157,7 @@ def test_ctrl_c_ends_cleanly_with_one_line(tiny_bert, tmp_path):
     shutil.copytree(SAMPLE_DATA_DIR, data)
     for path in (data / "reviews").glob("*.json"):  # many reviews, so the run is still going when interrupted
         path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8")) * 30, ensure_ascii=False), encoding="utf-8")
-    env = {**__import__("os").environ, "MOVIATTN_CACHE": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1"}
+    env = {**__import__("os").environ, "MOVIATTN_CACHE": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1", "PYTHONPATH": REPO}
     process = subprocess.Popen(
         [sys.executable, "-m", "moviattn", "precompute", "--data", str(data), "--model", str(tmp_path / "tiny"),
          "--out", str(tmp_path / "out.json"), "--no-cache"],
@@ -178,7 +181,10 @@ def test_ctrl_c_ends_cleanly_with_one_line(tiny_bert, tmp_path):
 def test_sigterm_after_the_analyser_ran_leaves_no_jvm_crash(tmp_path):
     """A server stopped with SIGTERM (what `docker stop` and our benchmarks send): no hs_err file, no banner."""
     code = "from moviattn.morphology import pos_tags; pos_tags('송강호 연기 최고'); print('ready', flush=True); import time; time.sleep(120)"
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=tmp_path, env={**__import__("os").environ, "PYTHONPATH": REPO},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
     assert process.stdout.readline().strip() == "ready"
     process.terminate()
     _, err = process.communicate(timeout=120)
