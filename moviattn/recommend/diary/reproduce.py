@@ -4,8 +4,12 @@ Needs ``../shared/data/kote`` (model1) and ``../shared/data/nsmc`` (model2, rank
 in the wing. Encoder features are cached (``encoding.cached_pooled_layers``), so a second run skips the
 encoding (9 minutes for KOTE's 10,000 comments on the 2 shared CPU cores measured here).
 
-model1 is chosen on the KOTE validation split among ``HEAD_CANDIDATES`` (test numbers are reported for
-every candidate but choose nothing).
+model1 is chosen on the KOTE validation split among ``HEAD_CANDIDATES`` (each fitted on the train split,
+early stopping on validation); the chosen one is then refitted on train + validation for the epoch count
+that 5-fold inner CV over those 8,500 comments picks, and its F1 thresholds come from the inner-CV
+out-of-fold probabilities. Only that final head is scored on the test split. Why refit: on validation,
+the shipped shape went 0.849 → 0.852 → 0.855 macro ROC-AUC with 4,200 → 5,600 → 7,000 training comments
+(3 seeds each), so the 1,500 validation comments are worth more as training data once the choice is made.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import torch
 from ...data import load_dataset
 from ...models import LoadedModel, load_model
 from ...paths import shared_data
-from .artifacts import EMOTION_STEM, METRICS_FILE, WEIGHTS_DIR, genre_stem, shipped_emotion_head
+from .artifacts import EMOTION_STEM, METRICS_FILE, WEIGHTS_DIR, genre_stem, shipped_emotion_head, shipped_metrics
 from .diaries import diary_truth, load_diaries
 from .emotions import EmotionModel, HeadSpec, layer_features, save_head
 from .encoding import cached_pooled_layers
@@ -35,6 +39,9 @@ from .training import FitConfig, fit_mlp, merge_heads
 
 ALL_LAYERS = tuple(range(13))
 log = logging.getLogger(__name__)
+INNER_FOLDS = 5
+#: Epochs each inner-CV fold runs (the candidates' early stopping ended between epochs 3 and 17).
+REFIT_MAX_EPOCHS = 25
 _MLP = FitConfig(hidden=256, dropout=0.5, lr=3e-4, weight_decay=1e-2, epochs=40, patience=4)
 #: name → (layers, fit, 44 labels as auxiliary targets, seeds merged).
 HEAD_CANDIDATES: dict[str, tuple[tuple[int, ...], FitConfig, bool, int]] = {
@@ -50,38 +57,70 @@ def _score4(probabilities: np.ndarray, truth: np.ndarray) -> float:
     return macro_auc(probabilities[:, : len(EMOTIONS)], truth[:, : len(EMOTIONS)])
 
 
-def train_head(kote: Kote, pooled: np.ndarray, encoder: LoadedModel, name: str, seed: int) -> tuple[EmotionModel, dict]:
-    """Fit one candidate on the train split (early stopping on validation); its scores and time."""
+def _targets(kote: Kote, with_labels: bool) -> np.ndarray:
+    return (np.hstack([kote.emotions, kote.labels]) if with_labels else kote.emotions).astype(np.float32)
+
+
+def train_head(kote: Kote, pooled: np.ndarray, name: str, seed: int) -> dict:
+    """Fit one candidate on the train split (early stopping on validation); its validation score and time."""
     layers, fit, with_labels, seeds = HEAD_CANDIDATES[name]
-    x = layer_features(pooled, layers)
-    y = np.hstack([kote.emotions, kote.labels]) if with_labels else kote.emotions
-    y = y.astype(np.float32)
-    train, val, test = kote.part("train"), kote.part("val"), kote.part("test")
+    x, y = layer_features(pooled, layers), _targets(kote, with_labels)
+    train, val = kote.part("train"), kote.part("val")
     started = time.perf_counter()
     runs = [fit_mlp(x[train], y[train], replace(fit, seed=seed + i), (x[val], y[val]), _score4) for i in range(seeds)]
     head = merge_heads([r.model for r in runs])
-    spec = HeadSpec(encoder.name, encoder.model.config.hidden_size, layers, replace(fit, seed=seed), with_labels, seeds)
-    probabilities = head.probabilities(x)
-    row = {
-        "val_macro_roc_auc": _score4(probabilities[val], y[val]),
-        "test_macro_roc_auc": _score4(probabilities[test], y[test]),
+    return {
+        "val_macro_roc_auc": _score4(head.probabilities(x[val]), y[val]),
         "best_epochs": [r.best_epoch for r in runs],
         "train_seconds": round(time.perf_counter() - started, 1),
         "parameters": sum(p.numel() for p in head.parameters()),
     }
-    return EmotionModel(encoder, head, spec), row
 
 
-def kote_report(model: EmotionModel, kote: Kote, pooled: np.ndarray) -> dict:
-    """Per-label ROC-AUC and F1 on the test split (F1 thresholds chosen on validation), 4 and 44 labels."""
+def inner_cv_epochs(x: np.ndarray, y: np.ndarray, fit: FitConfig, folds: int = INNER_FOLDS, seed: int = 12) -> dict:
+    """K folds over the labelled rows, each run for ``fit.epochs`` epochs: the epoch with the best mean
+    validation score over the folds, that score, the mean curve, and out-of-fold probabilities (each fold's
+    model at its own best epoch; they choose the F1 thresholds of a head refitted on all rows)."""
+    fold_of = np.random.default_rng(seed).permutation(len(x)) % folds
+    curves, oof = [], np.zeros(y.shape, dtype=np.float32)
+    for fold in range(folds):
+        held = fold_of == fold
+        run = fit_mlp(x[~held], y[~held], replace(fit, seed=seed, patience=fit.epochs), (x[held], y[held]), _score4)
+        curves.append(run.curve)
+        oof[held] = run.model.probabilities(x[held])
+    mean = np.mean(curves, axis=0)
+    return {"epochs": int(np.argmax(mean)) + 1, "macro_roc_auc": float(mean.max()), "curve": [round(float(v), 4) for v in mean], "oof": oof}
+
+
+def refit_head(kote: Kote, pooled: np.ndarray, encoder: LoadedModel, name: str, seed: int) -> tuple[EmotionModel, dict, np.ndarray]:
+    """The chosen candidate refitted on train + validation for the epoch count chosen by inner CV
+    (no early stopping: nothing is held out); its CV row and the out-of-fold probabilities."""
+    layers, fit, with_labels, seeds = HEAD_CANDIDATES[name]
+    labelled = np.sort(np.concatenate([kote.part("train"), kote.part("val")]))
+    x, y = layer_features(pooled, layers)[labelled], _targets(kote, with_labels)[labelled]
+    started = time.perf_counter()
+    cv = inner_cv_epochs(x, y, replace(fit, epochs=REFIT_MAX_EPOCHS), seed=seed)
+    cv_seconds = time.perf_counter() - started
+    fixed = replace(fit, seed=seed, epochs=cv["epochs"])
+    head = merge_heads([fit_mlp(x, y, replace(fixed, seed=seed + i)).model for i in range(seeds)])
+    spec = HeadSpec(encoder.name, encoder.model.config.hidden_size, layers, fixed, with_labels, seeds, trained_on="train+val")
+    oof = np.zeros((len(kote.texts), y.shape[1]), dtype=np.float32)
+    oof[labelled] = cv.pop("oof")
+    row = {"inner_cv_folds": INNER_FOLDS, "inner_cv_macro_roc_auc": cv["macro_roc_auc"], "epochs": cv["epochs"], "inner_cv_curve": cv["curve"],
+           "rows": len(labelled), "inner_cv_seconds": round(cv_seconds, 1), "refit_seconds": round(time.perf_counter() - started - cv_seconds, 1)}
+    return EmotionModel(encoder, head, spec), row, oof
+
+
+def kote_report(model: EmotionModel, kote: Kote, pooled: np.ndarray, thresholds: np.ndarray) -> dict:
+    """Per-label ROC-AUC and F1 on the test split at the given F1 thresholds (4 + 44 columns, chosen
+    without the test split), 4 and 44 labels."""
     probabilities = model.predict_features(layer_features(pooled, model.spec.layers))
-    val, test = kote.part("val"), kote.part("test")
-    four = probabilities[:, : len(EMOTIONS)]
-    report = {"emotions": label_report(four[test], kote.emotions[test], EMOTIONS, best_thresholds(four[val], kote.emotions[val]))}
-    report["emotions"]["val_macro_roc_auc"] = _score4(four[val], kote.emotions[val])
+    test = kote.part("test")
+    truth = np.hstack([kote.emotions, kote.labels])
+    four = len(EMOTIONS)
+    report = {"emotions": label_report(probabilities[test, :four], truth[test, :four], EMOTIONS, thresholds[:four])}
     if model.spec.with_labels:
-        labels = probabilities[:, len(EMOTIONS) :]
-        report["labels44"] = label_report(labels[test], kote.labels[test], LABELS, best_thresholds(labels[val], kote.labels[val]))
+        report["labels44"] = label_report(probabilities[test, four:], truth[test, four:], LABELS, thresholds[four:])
     return report
 
 
@@ -150,28 +189,31 @@ def train_all(out: Path = WEIGHTS_DIR, model_name: str = "offline", seed: int = 
     started = time.perf_counter()
     pooled = cached_pooled_layers(encoder, list(kote.texts))
     encode_seconds = time.perf_counter() - started
-    candidates, models = {}, {}
-    for name in HEAD_CANDIDATES:
-        models[name], candidates[name] = train_head(kote, pooled, encoder, name, seed)
-        log.info("model1 %s: %s", name, candidates[name])
+    candidates = {name: train_head(kote, pooled, name, seed) for name in HEAD_CANDIDATES}
+    for name, row in candidates.items():
+        log.info("model1 %s: %s", name, row)
     chosen = max(candidates, key=lambda n: candidates[n]["val_macro_roc_auc"])
-    model = models[chosen]
+    model, refit, oof = refit_head(kote, pooled, encoder, chosen, seed)
+    log.info("model1 refit: %s", refit)
+    labelled = kote.split != "test"
+    thresholds = best_thresholds(oof[labelled], _targets(kote, model.spec.with_labels)[labelled])
     out.mkdir(parents=True, exist_ok=True)
     save_head(model.head, model.spec, out / EMOTION_STEM)
     metrics = {
         "licence": LICENCE_NOTE,
         "kote_split": {"seed": SPLIT_SEED, "shares": list(SPLIT_SHARES), **{s: len(kote.part(s)) for s in ("train", "val", "test")}},
         "encoder": encoder.name, "machine": _machine(), "kote_encode_seconds_this_run": round(encode_seconds, 1),
-        "model1_candidates": candidates, "model1_chosen": chosen, "model1_spec": asdict(model.spec),
+        "model1_candidates": candidates, "model1_chosen": chosen, "model1_refit": refit, "model1_spec": asdict(model.spec),
+        "model1_thresholds": [round(float(t), 6) for t in thresholds],
     }
-    metrics.update(_measure(model, kote, pooled, seed, out))
+    metrics.update(_measure(model, kote, pooled, thresholds, seed, out))
     (out / METRICS_FILE).write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
     return metrics
 
 
-def _measure(model: EmotionModel, kote: Kote, pooled: np.ndarray, seed: int, out: Path | None) -> dict:
+def _measure(model: EmotionModel, kote: Kote, pooled: np.ndarray, thresholds: np.ndarray, seed: int, out: Path | None) -> dict:
     """KOTE test report, diaries, model2 folds and ranking; with ``out``, fit and save the shipped model2s."""
-    metrics = {"kote_test": kote_report(model, kote, pooled), "diaries": diary_report(model)}
+    metrics = {"kote_test": kote_report(model, kote, pooled, thresholds), "diaries": diary_report(model)}
     log.info("model1 test: macro ROC-AUC %.3f", metrics["kote_test"]["emotions"]["macro_roc_auc"])
     metrics["nsmc"], data = downstream(model, seed)
     log.info("model2 folds and ranking done in %s s", metrics["nsmc"]["cv_seconds"])
@@ -191,7 +233,8 @@ def evaluate_shipped(model_name: str = "offline", seed: int = 12) -> dict:
     model = EmotionModel(load_model(model_name, allow_fallback=False), head, spec)
     kote = load_kote()
     pooled = cached_pooled_layers(model.encoder, list(kote.texts))
-    return {"encoder": model.encoder.name, "model1_spec": asdict(spec), **_measure(model, kote, pooled, seed, None)}
+    thresholds = np.array(shipped_metrics()["model1_thresholds"])
+    return {"encoder": model.encoder.name, "model1_spec": asdict(spec), **_measure(model, kote, pooled, thresholds, seed, None)}
 
 
 def _table(rows: dict[str, dict[str, float]], columns: list[str]) -> list[str]:
@@ -206,7 +249,10 @@ def format_report(metrics: dict) -> str:
     lines = []
     if "model1_candidates" in metrics:
         lines += ["model1 candidates (KOTE, chosen on validation: " + metrics["model1_chosen"] + ")", ""]
-        lines += _table(metrics["model1_candidates"], ["val_macro_roc_auc", "test_macro_roc_auc", "train_seconds", "parameters"]) + [""]
+        lines += _table(metrics["model1_candidates"], ["val_macro_roc_auc", "train_seconds", "parameters"]) + [""]
+        refit = metrics["model1_refit"]
+        lines += [f"refitted on train + validation ({refit['rows']:,} comments) for {refit['epochs']} epochs, chosen by {refit['inner_cv_folds']}-fold "
+                  f"inner CV (macro ROC-AUC {refit['inner_cv_macro_roc_auc']:.3f}); {refit['inner_cv_seconds']:.0f} s CV + {refit['refit_seconds']:.0f} s refit", ""]
     emotions = metrics["kote_test"]["emotions"]
     lines += [f"model1 on the KOTE test split: macro ROC-AUC {emotions['macro_roc_auc']:.3f}, macro F1 {emotions['macro_f1']:.3f}", ""]
     lines += _table(emotions["labels"], ["roc_auc", "f1", "threshold", "positives"]) + [""]

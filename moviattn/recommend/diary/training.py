@@ -5,7 +5,9 @@ run is a few seconds to a minute on CPU. The network standardises its inputs wit
 and standard deviation (kept as buffers, so they ship with the weights), then one hidden layer (GELU,
 dropout) or none (a linear probe). Loss ``bce`` (multi-label logits) or ``mse`` (the seed's model2:
 squared error on sigmoid outputs). With a validation set the best epoch by ``score`` is kept and
-training stops after ``patience`` epochs without improvement; without one it runs ``epochs``.
+training stops after ``patience`` epochs without improvement; without one it runs ``epochs``. The
+per-epoch validation scores are kept (``FitResult.curve``): inner cross-validation averages them over
+folds to fix the epoch count of a refit on all labelled rows (``reproduce.inner_cv_epochs``).
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class FitResult:
     best_epoch: int
     best_score: float | None
     seconds: float
+    #: Validation score after each epoch run (empty without a validation set).
+    curve: tuple[float, ...] = ()
 
 
 def fit_mlp(
@@ -96,7 +100,7 @@ def fit_mlp(
     if config.main_outputs is not None:
         weights[config.main_outputs :] = config.aux_weight
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    best_state, best_epoch, best_score, stale = None, config.epochs, None, 0
+    best_state, best_epoch, best_score, stale, curve = None, config.epochs, None, 0, []
     for epoch in range(1, config.epochs + 1):
         model.train()
         for rows in torch.randperm(len(xs), generator=generator).split(config.batch_size):
@@ -112,6 +116,7 @@ def fit_mlp(
         if validation is None or score is None:
             continue
         value = score(model.probabilities(validation[0]), validation[1])
+        curve.append(value)
         if best_score is None or value > best_score:
             best_state, best_epoch, best_score, stale = copy.deepcopy(model.state_dict()), epoch, value, 0
         else:
@@ -120,7 +125,7 @@ def fit_mlp(
                 break
     if best_state is not None:
         model.load_state_dict(best_state)
-    return FitResult(model.eval(), best_epoch, best_score, time.perf_counter() - started)
+    return FitResult(model.eval(), best_epoch, best_score, time.perf_counter() - started, tuple(curve))
 
 
 def merge_heads(heads: list[MLP]) -> MLP:

@@ -19,6 +19,11 @@ def test_metrics_meet_or_report_the_target():
     assert metrics["model1_chosen"] in metrics["model1_candidates"]
     assert set(metrics["kote_test"]["emotions"]["labels"]) == set(EMOTIONS)
     assert "random (exact expectation)" in metrics["nsmc"]["ranking"] and "KOTE" in metrics["licence"]
+    # the shipped head is the chosen shape refitted on train + validation for the inner-CV epoch count
+    _, spec = shipped_emotion_head()
+    refit = metrics["model1_refit"]
+    assert spec.trained_on == "train+val" and spec.fit.epochs == refit["epochs"] == 1 + refit["inner_cv_curve"].index(max(refit["inner_cv_curve"]))
+    assert refit["rows"] == metrics["kote_split"]["train"] + metrics["kote_split"]["val"] and len(metrics["model1_thresholds"]) == spec.n_out
 
 
 def test_every_model2_variant_loads():

@@ -29,6 +29,19 @@ def test_fit_learns_and_outputs_probabilities(hidden, loss):
     assert macro_auc(p, yv) > 0.9 and result.best_score == pytest.approx(macro_auc(p, yv))
 
 
+def test_validation_curve_and_inner_cv_epochs():
+    """The per-epoch validation curve is kept; inner CV picks the epoch with the best mean fold score."""
+    from moviattn.recommend.diary.reproduce import inner_cv_epochs
+
+    x, y = _task(300, 0)
+    xv, yv = _task(100, 1)
+    run = fit_mlp(x, y, FitConfig(hidden=8, lr=1e-2, epochs=6, patience=6, dropout=0.0), (xv, yv), macro_auc)
+    assert len(run.curve) == 6 and run.best_score == max(run.curve) and run.curve[run.best_epoch - 1] == run.best_score
+    cv = inner_cv_epochs(x, y, FitConfig(hidden=8, lr=1e-2, epochs=12, dropout=0.0), folds=3)
+    assert len(cv["curve"]) == 12 and cv["epochs"] == int(np.argmax(cv["curve"])) + 1
+    assert cv["oof"].shape == y.shape and 0 <= cv["oof"].min() and cv["oof"].max() <= 1 and macro_auc(cv["oof"], y) > 0.8
+
+
 def test_fit_is_seeded():
     x, y = _task(100, 0)
     a = fit_mlp(x, y, FitConfig(hidden=8, epochs=3)).model.probabilities(x)
@@ -66,7 +79,7 @@ def test_frozen_encoder_head_learns_a_tiny_task(tiny_bert):
 
 
 def test_head_round_trip(tmp_path):
-    spec = HeadSpec("enc", 6, (1, 2), FitConfig(hidden=4, epochs=3), with_labels=False)
+    spec = HeadSpec("enc", 6, (1, 2), FitConfig(hidden=4, epochs=3), with_labels=False, trained_on="train+val")
     x, y = _task(50, 0)
     head = fit_mlp(np.tile(x, 2), y, spec.fit).model
     save_head(head, spec, tmp_path / "h")
