@@ -35,8 +35,17 @@ VENV = Path("/tmp/recbole-venv")
 VENV_PACKAGES = ["torch==2.13.0", "numpy<2", "pandas<3", "recbole==1.2.1"]
 
 
-def recbole_worker(model: str, data_path: str, epochs: int, stopping_step: int, seed: int, threads: int) -> dict:
-    """Train and test RecBole's ``model``; runs inside the RecBole venv. Returns timings and metrics."""
+class BudgetSpent(Exception):
+    """Raised after the epoch that used up ``--budget-minutes``."""
+
+
+def recbole_worker(model: str, data_path: str, epochs: int, stopping_step: int, seed: int, threads: int, budget_minutes: float = 0) -> dict:
+    """Train and test RecBole's ``model``; runs inside the RecBole venv. Returns timings and metrics.
+
+    With ``budget_minutes`` no epoch starts after that much training time; the best validation
+    checkpoint so far is then tested, and ``stopped_by`` says whether early stopping, the epoch
+    limit or the budget ended training.
+    """
     import torch
 
     if threads:
@@ -93,7 +102,19 @@ def recbole_worker(model: str, data_path: str, epochs: int, stopping_step: int, 
 
     trainer._train_epoch = timed(trainer._train_epoch, "train")
     trainer._valid_epoch = timed(trainer._valid_epoch, "valid")
-    best_valid, _ = trainer.fit(train, valid, saved=True, show_progress=False)
+    curve: list[float] = []
+
+    def after_epoch(epoch: int, valid_score: float) -> None:
+        curve.append(float(valid_score))
+        print(json.dumps({"epoch": epoch, "valid_mrr@20": valid_score, "train_s": spent["train"][-1]}), file=sys.stderr, flush=True)
+        if budget_minutes and sum(spent["train"]) + sum(spent["valid"]) > 60 * budget_minutes:
+            raise BudgetSpent
+
+    try:
+        best_valid, _ = trainer.fit(train, valid, saved=True, show_progress=False, callback_fn=after_epoch)
+        stopped_by = "epoch limit" if len(curve) == epochs else "early stopping"
+    except BudgetSpent:
+        best_valid, stopped_by = trainer.best_valid_score, "time budget"
     start = time.perf_counter()
     result = trainer.evaluate(test, load_best_model=True, show_progress=False)
     test_seconds = time.perf_counter() - start
@@ -107,11 +128,14 @@ def recbole_worker(model: str, data_path: str, epochs: int, stopping_step: int, 
         "eval_seconds": test_seconds,
         "eval_users": int(test.dataset.user_num - 1),
         "valid_mrr@20": float(best_valid),
+        "valid_curve": curve,
+        "best_epoch": int(max(range(len(curve)), key=curve.__getitem__)) if curve else -1,
+        "stopped_by": stopped_by,
         "test": {key: float(value) for key, value in result.items()},
     }
 
 
-def run_recbole(model: str, epochs: int, seed: int, stopping_step: int = 10, threads: int = 1) -> dict | None:
+def run_recbole(model: str, epochs: int, seed: int, stopping_step: int = 10, threads: int = 1, budget_minutes: float = 0) -> dict | None:
     """Run ``recbole_worker`` in the RecBole venv; ``None`` (with a note) where the venv is missing."""
     python = VENV / "bin" / "python"
     if not python.exists():
@@ -120,14 +144,14 @@ def run_recbole(model: str, epochs: int, seed: int, stopping_step: int = 10, thr
     from moviattn.recommend.session.fetch import dataset_dir
 
     command = [str(python), str(Path(__file__).resolve()), "--recbole-worker", model, "--data-path", str(dataset_dir("ml-100k").parent),
-               "--recbole-epochs", str(epochs), "--seed", str(seed), "--stopping-step", str(stopping_step), "--threads", str(threads)]  # fmt: skip
+               "--recbole-epochs", str(epochs), "--seed", str(seed), "--stopping-step", str(stopping_step), "--threads", str(threads), "--budget-minutes", str(budget_minutes)]  # fmt: skip
     # RecBole writes log/ and log_tensorboard/ into its working directory: keep them out of the project
     work = Path(tempfile.gettempdir()) / "recbole_runs"
     work.mkdir(exist_ok=True)
-    done = subprocess.run(command, capture_output=True, text=True, cwd=work, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    # its log and the per-epoch progress lines go straight to our stderr; the result is stdout's last line
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=work, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     if done.returncode:
-        print(done.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"RecBole {model} failed")
+        raise SystemExit(f"RecBole {model} failed (its error is above)")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -177,13 +201,16 @@ def main() -> None:
     parser.add_argument("--models", default="gru4rec,sasrec")
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--stopping-step", type=int, default=10)
+    parser.add_argument("--budget-minutes", type=float, default=0, help="RecBole: start no epoch after this much time (0: none)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides (0: RecBole's default; ours 2)")
     parser.add_argument("--make-venv", action="store_true", help=f"create {VENV} with {' '.join(VENV_PACKAGES)}")
     parser.add_argument("--recbole-worker", metavar="MODEL", help=argparse.SUPPRESS)
     parser.add_argument("--data-path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.recbole_worker:
-        result = recbole_worker(args.recbole_worker, args.data_path, args.recbole_epochs, args.stopping_step, args.seed, args.threads)
+        result = recbole_worker(
+            args.recbole_worker, args.data_path, args.recbole_epochs, args.stopping_step, args.seed, args.threads, args.budget_minutes
+        )
         print(json.dumps(result))
         return
     if args.make_venv and not VENV.exists():
@@ -195,11 +222,18 @@ def main() -> None:
         rows.append(run_ours(model, args.epochs, args.seed, args.threads))
         if args.recbole_epochs:
             mapping = {"gru4rec": "GRU4Rec", "sasrec": "SASRec"}
-            rows.extend(filter(None, [run_recbole(mapping[model], args.recbole_epochs, args.seed, args.stopping_step, args.threads)]))
+            recbole = run_recbole(mapping[model], args.recbole_epochs, args.seed, args.stopping_step, args.threads, args.budget_minutes)
+            rows.extend([recbole] if recbole else [])
     print(
         f"ML-100K leave-one-out, full ranking, seen items not excluded; {os.cpu_count()} CPUs; torch threads per side: {args.threads or 'default'}"
     )
     print(table(rows))
+    for r in rows:
+        if "stopped_by" in r:
+            curve = ", ".join(f"{v:.4f}" for v in r["valid_curve"])
+            print(
+                f"{r['model']}: {r['epochs']} epochs, best {r['best_epoch']}, stopped by {r['stopped_by']}; valid MRR@20 per epoch: {curve}"
+            )
 
 
 if __name__ == "__main__":

@@ -1,15 +1,22 @@
 """GRU4Rec (Hidasi et al. 2016; Hidasi & Karatzoglou 2018), written from the papers.
 
-An item embedding feeds one or more GRU layers; the last layer's state, after dropout, scores every
-item through an output matrix and bias (``tied``: the output matrix is the input embedding, as in
-GRU4Rec's later "constrained embedding"). Training walks the sessions in session-parallel
-mini-batches, one step at a time with the hidden state carried between steps and reset where a
-lane starts a new session, with truncated back-propagation through ``bptt`` steps (1 in the
-original; more lets the recurrence learn from longer MovieLens histories); the loss is
-cross-entropy or BPR-max over the batch's targets plus ``n_sample`` popularity-sampled items
+An item embedding (or, with ``embedding=0``, one-hot input: the first layer's input weights are then
+an item table feeding the gates directly, as in the original) feeds one or more GRU layers; the last
+layer's state, after dropout, scores every item through an output matrix and bias (``tied``: the
+output matrix is the input embedding, GRU4Rec's later "constrained embedding"). Training walks the
+sessions in session-parallel mini-batches, one step at a time with the hidden state carried between
+steps and reset where a lane starts a new session, with truncated back-propagation through ``bptt``
+steps (1 in the original; more lets the recurrence learn from longer MovieLens histories); the loss
+is cross-entropy or BPR-max over the batch's targets plus ``n_sample`` popularity-sampled items
 (``n_sample=-1``: all items, affordable for MovieLens's few thousand movies). Evaluation runs the
 GRU over each query's context (packed sequences, no padding cost); ``sequence_aware=True`` carries
 the state across a user's sessions, in training and at evaluation.
+
+Measured on ML-100K validation (leave-one-out, README search table; each ±0.015 in Recall@20):
+Adagrad (lr 0.05) beat Adam (0.002) by 1 point of Recall@20, tied output weights added 1 more,
+full softmax beat 256 sampled negatives (CE or BPR-max) by 4 points, one-hot input lost 0.5–1 point
+of Recall@20 (MRR@20 ±0.2) to a 64-d embedding at about twice the epoch time, and hidden 256 (tied, dropout 0.5) gained 0.4 point
+over hidden 100 at 2.3× the time per epoch.
 """
 
 from __future__ import annotations
@@ -26,21 +33,39 @@ from .training import NeuralRecommender, sampled_loss, session_parallel_batches
 
 
 class GRU4RecNet(nn.Module):
-    """Embedding → GRU layers → dropout → scores over all items."""
+    """Embedding (or one-hot input: ``embedding=0``) → GRU layers → dropout → scores over all items."""
 
     def __init__(self, n_items: int, embedding: int, hidden: int, layers: int, dropout: float, embedding_dropout: float, tied: bool):
         super().__init__()
-        self.embedding = nn.Embedding(n_items, hidden if tied else embedding)
+        self.one_hot = embedding <= 0 and not tied
+        # One-hot input times the first layer's input weights is a lookup of one 3·hidden column per
+        # item: an item table feeding the gates through a frozen identity (PyTorch's gate order r, z, n
+        # is kept), initialised as nn.GRU initialises its input weights.
+        self.embedding = nn.Embedding(n_items, 3 * hidden if self.one_hot else hidden if tied else embedding)
         self.embedding_dropout = nn.Dropout(embedding_dropout)
         self.gru = nn.GRU(self.embedding.embedding_dim, hidden, layers, dropout=dropout if layers > 1 else 0.0)
+        if tied:  # the matrix is also the output layer: scale it like the untied output
+            nn.init.normal_(self.embedding.weight, 0, hidden**-0.5)
+        if self.one_hot:
+            nn.init.uniform_(self.embedding.weight, -(hidden**-0.5), hidden**-0.5)
+            with torch.no_grad():
+                self.gru.weight_ih_l0.copy_(torch.eye(3 * hidden))
+            self.gru.weight_ih_l0.requires_grad_(False)
         self.dropout = nn.Dropout(dropout)
         self.output = self.embedding.weight if tied else nn.Parameter(torch.empty(n_items, hidden).normal_(0, hidden**-0.5))
         self.bias = nn.Parameter(torch.zeros(n_items))
 
     def step(self, items: torch.Tensor, hidden: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One time step for a batch of lanes: ``[B]`` items, ``[layers, B, H]`` state → output, new state."""
-        out, hidden = self.gru(self.embedding_dropout(self.embedding(items))[None], hidden)
+        out, hidden = self.gru(self.embed(items)[None], hidden)
         return self.dropout(out[0]), hidden
+
+    def embed(self, items: torch.Tensor) -> torch.Tensor:
+        """Input vectors with dropout; on one-hot input dropout removes whole items (it acts on the one-hot vector)."""
+        vectors = self.embedding(items)
+        if self.one_hot:
+            return vectors * self.embedding_dropout(vectors.new_ones(len(items), 1))
+        return self.embedding_dropout(vectors)
 
     def encode(self, contexts: Sequence[np.ndarray]) -> torch.Tensor:
         """Final top-layer state after each context (zeros for an empty one)."""

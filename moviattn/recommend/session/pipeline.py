@@ -27,7 +27,7 @@ CHOSEN: dict[str, dict[str, Any]] = {
     "iknn": {"window": 10},
     "sknn": {"k": 50},
     "vsknn": {"k": 50},
-    "gru4rec": {"bptt": 8, "dropout": 0.25, "embedding_dropout": 0.25},
+    "gru4rec": {"bptt": 16, "hidden": 256, "tied": True, "dropout": 0.5, "embedding_dropout": 0.5, "optimizer": "adagrad", "lr": 0.05},
     "sasrec": {},
 }
 

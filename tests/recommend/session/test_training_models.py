@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from moviattn.recommend.session.evaluation import evaluate
+from moviattn.recommend.session.gru4rec import GRU4RecNet
 from moviattn.recommend.session.models import MODELS, create
 from moviattn.recommend.session.store import find, load, load_or_fit, model_dir, save
 from moviattn.recommend.session.training import sampled_loss, session_parallel_batches
@@ -58,12 +59,27 @@ def test_gru4rec_learns_a_markov_source_well_above_popularity(split, gru):
         {"n_sample": 8},
         {"n_sample": 8, "loss": "bpr-max"},
         {"tied": True, "hidden": 16},
+        {"embedding": 0, "embedding_dropout": 0.2},
         {"sequence_aware": True, "layers": 2, "dropout": 0.1},
     ],
 )
 def test_gru4rec_variants_learn(split, params):
     model = create("gru4rec", **{**FAST_GRU, **params, "epochs": 4}).fit(split)
     assert evaluate(model, split.test)["mrr@20"] > 0.25
+
+
+def test_one_hot_input_equals_a_gru_fed_one_hot_vectors():
+    torch.manual_seed(0)
+    net = GRU4RecNet(n_items=7, embedding=0, hidden=4, layers=1, dropout=0.0, embedding_dropout=0.0, tied=False)
+    reference = torch.nn.GRU(7, 4)
+    with torch.no_grad():
+        reference.weight_ih_l0.copy_(net.embedding.weight.T)  # one-hot x → the item's column
+        for name in ("weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
+            getattr(reference, name).copy_(getattr(net.gru, name))
+    items = [np.array([3, 1, 6, 1]), np.array([2])]
+    _, expected = reference(torch.nn.utils.rnn.pack_sequence([torch.eye(7)[i] for i in items], enforce_sorted=False))
+    torch.testing.assert_close(net.encode(items), expected[-1])
+    assert not net.gru.weight_ih_l0.requires_grad
 
 
 def test_gru4rec_is_deterministic(split, gru):
