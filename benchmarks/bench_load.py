@@ -34,10 +34,15 @@ from pathlib import Path
 
 from gradio_client import Client, handle_file
 
+from moviattn.data import load_dataset
+from moviattn.ui.state import preview
+
 REPO = Path(__file__).resolve().parents[1]
 #: The settings panel's values, in its order (default settings, the dashboard's colours).
-CONTROLS = ("mean", -1, 4, "max", "segment", "morpheme", "okt", False, "percentile", "viridis")
-DATASET = "데이터셋 영화 (dataset movie)"
+CONTROLS = ("attention", "mean", -1, 4, "max", "segment", "morpheme", "okt", False, "percentile", "viridis")
+DATASET, CUSTOM = "데이터셋 영화 (dataset movie)", "직접 입력 (my own movie)"
+#: What Gradio prints once its start-up probe of the page passed (printed by app.py, which is not quiet).
+READY = "* To create a public link"
 MOVIES = ("s001", "s002", "s003", "s004", "s005", "s006")
 WORDS = "송강호 연기 미쳤다 마지막 장면 소름 스토리 지루했다 음악 최고 배우 감독 결말 반전 눈물 웃음".split()
 
@@ -64,19 +69,24 @@ def server(repo: Path, model: str, concurrency: int, start_timeout: float = 600)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(repo)}
     command = [sys.executable, str(repo / "app.py"), "--host", "127.0.0.1", "--port", str(port), "--model", model,
                "--cache-dir", cache, "--concurrency", str(concurrency)]
-    process = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = Path(cache) / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         started, deadline = time.monotonic(), time.monotonic() + start_timeout
         while True:
-            try:
-                Client(url, verbose=False)
-                break
-            except Exception:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"the server did not start ({' '.join(command)})")
-                time.sleep(1)
-        print(f"server up in {time.monotonic() - started:.0f} s, RSS {rss_mib(process.pid):.0f} MiB ({repo})")
+            try:  # ready once Gradio's own start-up probe passed (the app starts again when it times out)
+                if READY in log.read_text(errors="replace"):
+                    Client(url, verbose=False)
+                    break
+            except Exception:  # not answering yet
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                raise SystemExit(f"the server did not start ({' '.join(command)}); its log ends:\n{tail}")
+            time.sleep(1)
+        print(f"server up in {time.monotonic() - started:.0f} s, RSS {rss_mib(process.pid):.0f} MiB ({repo})", flush=True)
         yield url, process.pid
     finally:
         process.terminate()
@@ -94,7 +104,7 @@ def mixed_requests(client: Client, rng: random.Random, upload_dir: Path) -> list
     """One round of the mixed load, as (label, call) pairs in a fixed proportion."""
     movie = rng.choice(MOVIES)
     review = f"{movie}r{rng.randint(1, 20):03d}"
-    settings = ("single", rng.randint(0, 11), 4, rng.choice(["mean", "max", str(rng.randint(0, 11))]), "segment",
+    settings = ("attention", "single", rng.randint(0, 11), 4, rng.choice(["mean", "max", str(rng.randint(0, 11))]), "segment",
                 rng.choice(["morpheme", "eojeol"]), "okt", False, "percentile", "viridis")
     upload = upload_dir / f"upload_{rng.randint(0, 10**9)}.csv"
     upload.write_text("review,rating\n" + "".join(f"{_review_text(rng, 8)},{rng.randint(1, 10)}\n" for _ in range(10)), encoding="utf-8")
@@ -132,12 +142,32 @@ def run_memory(args: argparse.Namespace) -> None:
         print(f"\n{done} requests ({errors} errors) in {time.monotonic() - started:.0f} s; peak RSS {peak:.0f} MiB")
 
 
+def _client(url: str, tries: int = 5) -> Client:
+    """A client of the server (its config fetch can time out on a loaded machine: tried again)."""
+    for _ in range(tries - 1):
+        try:
+            return Client(url, verbose=False)
+        except Exception:
+            time.sleep(2)
+    return Client(url, verbose=False)
+
+
+def answers_own_review(status: str, text: str) -> bool:
+    """Whether a status names its own review, or (for a review with no letters, e.g. emoji only: the
+    sample has such reviews on purpose) refuses it with the empty-review message."""
+    shown = html.unescape(status)
+    if not any(ch.isalnum() for ch in text):
+        return "ma-warning" in shown and "분석할 글자가 없습니다" in shown
+    return "ma-warning" not in shown and preview(text, 30)[:-1] in shown
+
+
 def _ask(url: str, movie: str, review: str, controls: tuple = CONTROLS) -> tuple[float, bool]:
-    """Seconds for one dataset review, and whether the answer names that review."""
-    client = Client(url, verbose=False)
+    """Seconds for one dataset review, and whether the answer is that review's."""
+    text = next(r.text for r in load_dataset().reviews_of(movie) if r.id == review)
+    client = _client(url)
     started = time.monotonic()
     status, *_ = client.predict(movie, review, *controls, api_name="/review_heatmaps")
-    return time.monotonic() - started, "ma-warning" not in status
+    return time.monotonic() - started, answers_own_review(status, text)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -147,22 +177,28 @@ def _percentile(values: list[float], q: float) -> float:
 def run_users(args: argparse.Namespace) -> None:
     rng = random.Random(14)
     with server(args.repo, args.model, args.concurrency) as (url, pid):
-        from moviattn.data import load_dataset
-
         data = load_dataset()
         jobs = [(m, r.id) for m in MOVIES for r in data.reviews_of(m)]
         rng.shuffle(jobs)
         texts = {(m, r.id): r.text for m in MOVIES for r in data.reviews_of(m)}
         own: list[bool] = []
+        wrong: list[str] = []
         latencies: list[float] = []
 
+        clients = [_client(url) for _ in range(args.users)]  # made first: their set-up is not a request
+
         def user(index: int) -> None:
-            client = Client(url, verbose=False)
+            client = clients[index]
             for movie, review in jobs[index * args.reviews:(index + 1) * args.reviews]:
                 started = time.monotonic()
-                status, *_ = client.predict(movie, review, *CONTROLS, api_name="/review_heatmaps")
+                try:
+                    status, *_ = client.predict(movie, review, *CONTROLS, api_name="/review_heatmaps")
+                except Exception as exc:  # counted as a wrong answer, the others go on
+                    status = f"error: {exc}"
                 latencies.append(time.monotonic() - started)
-                own.append(" ".join(texts[(movie, review)].split())[:20] in html.unescape(status))
+                own.append(answers_own_review(status, texts[(movie, review)]))
+                if not own[-1]:
+                    wrong.append(f"{movie}/{review}: {html.unescape(status)[:300]}")
 
         started = time.monotonic()
         with ThreadPoolExecutor(args.users) as pool:
@@ -170,25 +206,34 @@ def run_users(args: argparse.Namespace) -> None:
         wall = time.monotonic() - started
         print("\n| users × reviews | p50 s | p95 s | max s | own review | wall s | server RSS MiB |\n|---|---|---|---|---|---|---|")
         print(f"| {args.users} × {args.reviews} | {_percentile(latencies, 50):.1f} | {_percentile(latencies, 95):.1f} | "
-              f"{max(latencies):.1f} | {sum(own)}/{len(own)} | {wall:.0f} | {rss_mib(pid):.0f} |")
+              f"{max(latencies):.1f} | {sum(own)}/{len(own)} | {wall:.0f} | {rss_mib(pid):.0f} |", flush=True)
+        for line in wrong:  # what a response that is not its own review said instead
+            print(f"not own review: {line}", flush=True)
 
-        # a cached request while two maximum-size reviews (5,000 characters, new text) run
+        # a cached request (answered above) while two maximum-size single reviews run: the user's own movie
+        # with a 5,000-character plot (the limit) and an 800-character review (374 tokens with the offline
+        # model: the plot is then covered by ~44 windows; a 5,000-character review would be refused at once)
         movie, review = jobs[0]
-        long_text = ("배우들 연기가 정말 좋았고 " * 400)[:5000]
+        synopsis = ("주인공은 작은 마을에서 태어나 큰 도시로 떠난다. " * 300)[:5000]
+        long_review = ("배우들 연기가 정말 좋았고 " * 100)[:800]
 
-        def long_request(seed: int) -> float:
-            client = Client(url, verbose=False)
+        long_clients = [_client(url) for _ in range(2)]
+
+        def long_request(seed: int) -> tuple[float, bool]:
+            client = long_clients[seed - 1]
             begun = time.monotonic()
-            client.predict(DATASET, movie, *[""] * 7, f"{seed} {long_text}"[:5000], *CONTROLS, api_name="/custom_review")
-            return time.monotonic() - begun
+            status, *_ = client.predict(CUSTOM, movie, f"영화 {seed}", "", "", "", "", "", synopsis, long_review, *CONTROLS,
+                                        api_name="/custom_review")
+            return time.monotonic() - begun, "ma-warning" not in status
 
         with ThreadPoolExecutor(2) as pool:
             longs = [pool.submit(long_request, seed) for seed in (1, 2)]
-            time.sleep(1)
+            time.sleep(3)  # both are being computed
             cached, ok = _ask(url, movie, review)
-            long_seconds = [f.result() for f in longs]
-        print(f"\ncached request during two 5,000-character reviews: {cached:.2f} s (answered: {ok}); "
-              f"the long ones: {', '.join(f'{s:.1f} s' for s in long_seconds)}")
+            running = not any(f.done() for f in longs)
+            long_results = [f.result() for f in longs]
+        print(f"\ncached request during two maximum-size reviews: {cached:.2f} s (own review: {ok}; the long ones still "
+              f"running: {running}); the long ones: {', '.join(f'{s:.1f} s (computed: {done})' for s, done in long_results)}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -58,3 +58,33 @@ def test_eojeol_units():
 def test_unknown_analyser_is_a_clear_error():
     with pytest.raises(AnalyserUnavailable, match="unknown analyser 'nope'"):
         pos_tags("영화", "nope")
+
+
+def _tiles_each_word(text, units):
+    """Units inside every eojeol spell it exactly, in order, without gaps or overlaps."""
+    from moviattn.text import eojeol_spans
+
+    return all("".join(u.text for u in units if s <= u.start and u.end <= e) == text[s:e] for s, e in eojeol_spans(text))
+
+
+@pytest.mark.skipif(not is_available("kiwi"), reason="kiwipiepy is not installed")
+def test_kiwi_units_hand_checked_and_split_where_okt_keeps_the_word():
+    units = morpheme_units(SENTENCE, "kiwi")
+    # Kiwi splits 최고였다 into 최고 + 였 (이/VCP + 었/EP share the character) + 다, and 했다 into
+    # 했 (하/VV + 었/EP) + 다; Okt keeps 였다 and 했다 whole (test_okt_units_hand_checked).
+    assert [(u.text, u.tag) for u in units] == [
+        ("송강호", "NNP"), ("연기", "NNG"), ("는", "JX"), ("정말", "MAG"), ("최고", "NNG"),
+        ("였", "VCP+EP"), ("다", "EC"), ("ㅋㅋ", "SW"), ("했", "VV+EP"), ("다", "EF"),
+    ]
+    assert [u.text for u in units if u.content] == ["송강호", "연기", "정말", "최고", "했"]
+    assert _spans_are_exact(SENTENCE, units) and _tiles_each_word(SENTENCE, units)
+
+
+@pytest.mark.skipif(not is_available("kiwi"), reason="kiwipiepy is not installed")
+def test_kiwi_offsets_round_trip_where_its_forms_rewrite_the_text():
+    text = "걸어서 집에 갔다. Netflix에서 10점 만점"
+    units = morpheme_units(text, "kiwi")  # Kiwi's first form is 걷 (the lemma); the unit keeps the text's 걸
+    assert [(u.text, u.start, u.end, u.tag) for u in units[:2]] == [("걸", 0, 1, "VV-I"), ("어서", 1, 3, "EC")]
+    assert ("갔", "VV+EP") in [(u.text, u.tag) for u in units] and (".", "SF") in [(u.text, u.tag) for u in units]
+    assert [u.text for u in units if u.content] == ["걸", "집", "갔", "Netflix", "10", "만점"]
+    assert _spans_are_exact(text, units) and _tiles_each_word(text, units)

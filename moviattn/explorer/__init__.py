@@ -3,8 +3,8 @@
 ``[CLS] movie info [SEP] plot [SEP] review [SEP]`` through a pretrained encoder; the review→info and
 review→plot attention blocks reduced over heads and layers (``reduce``), merged into morphemes
 (``units``), per review (``ReviewAttention``) and per movie (``MovieAggregate``). Modules by step:
-``settings`` → ``sequence`` → ``attention`` (extractors; ``precision``, ``context_cache``) →
-``reduce`` → ``units`` → ``results``/``aggregate`` → ``pipeline`` (``Explorer``, cached by
+``settings`` → ``sequence`` → ``attention`` (extractors; ``precision``, ``context_cache``) and
+``attribution`` (gradient measures) → ``reduce`` (the measure registry and reductions) → ``units`` → ``results``/``aggregate`` → ``pipeline`` (``Explorer``, cached by
 ``cache``); ``bulk`` (``datasets.map``), ``plotting``/``interactive`` (views), ``evaluation``
 (the research harness) and ``quality`` (the app's one-line note).
 """
@@ -18,7 +18,7 @@ _EXPORTS = {
     "ReviewTooLong": "sequence",
     "EXTRACTORS": "attention", "extract_attention": "attention",
     "PRECISIONS": "precision", "resolve_precision": "precision",
-    "HEAD_AGGREGATORS": "reduce", "LAYER_AGGREGATORS": "reduce", "NORMALIZATIONS": "reduce", "rollout": "reduce",
+    "MEASURES": "reduce", "HEAD_AGGREGATORS": "reduce", "LAYER_AGGREGATORS": "reduce", "NORMALIZATIONS": "reduce", "rollout": "reduce",
     "ReviewAttention": "results",
     "MovieAggregate": "aggregate", "aggregate_reviews": "aggregate", "POLARITIES": "aggregate",
     "ResultCache": "cache",

@@ -43,7 +43,7 @@ def attention_shares(
         rows = [i for i, m in enumerate(movie_ids) if m == movie_id]
         reviews = [Review(str(i), texts[i] or "", ratings[i]) for i in rows]
         try:
-            aggregate = explorer.movie_aggregate(movies[movie_id], reviews, settings)
+            aggregate = explorer.movie_aggregate(movies[movie_id], reviews, settings, reference=False)
         except ValueError as exc:  # not one review of this movie could be analysed
             for i in rows:
                 out["info_share"][i], out["plot_share"][i], out["skipped"][i] = [], [], str(exc)

@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,11 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     from ..morphology import ANALYSER_FACTORIES
     from .attention import EXTRACTORS
     from .precision import PRECISIONS
-    from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS
+    from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
 
     defaults = Settings()
     group = parser.add_argument_group("attention settings")
+    group.add_argument("--measure", choices=list(MEASURES), default=defaults.measure, help="what a cell scores")
     group.add_argument("--layer-agg", choices=list(LAYER_AGGREGATORS), default=defaults.layer_agg)
     group.add_argument("--layer", type=int, default=defaults.layer, help="layer for 'single'; last layer rolled out by 'rollout'")
     group.add_argument("--last-k", type=int, default=defaults.last_k)
@@ -153,10 +154,19 @@ def _precompute_output(path: Path) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) and PRECOMPUTE_KEYS <= payload.keys() and isinstance(payload["movies"], dict) else None
 
 
+def _polarity_json(aggregate, polarity: str) -> dict[str, Any]:
+    """Count and shares of one polarity; an empty one says so instead of zeros."""
+    group = aggregate.group(polarity)
+    item = group.to_json()
+    if not group.empty:
+        item.update(field_share=aggregate.field_share(polarity), plot_share=_round(aggregate.plot_share(polarity).tolist()))
+    return item
+
+
 def cmd_precompute(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from .aggregate import aggregate_reviews
+    from .aggregate import POLARITIES, aggregate_reviews
 
     dataset = _dataset(args.data)
     movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
@@ -194,11 +204,7 @@ def cmd_precompute(args: argparse.Namespace) -> None:
                     "info_share": _round(aggregate.info_share().tolist()),
                     "plot_share": _round(aggregate.plot_share().tolist()),
                     "field_share": {k: round(v, 5) for k, v in aggregate.field_share().items()},
-                    "by_polarity": {
-                        p: {"count": aggregate.count(p), "field_share": aggregate.field_share(p),
-                            "plot_share": _round(aggregate.plot_share(p).tolist())}
-                        for p in ("positive", "negative")
-                    },
+                    "by_polarity": {p: _polarity_json(aggregate, p) for p in POLARITIES},
                 },
                 "reviews": [
                     {
@@ -219,6 +225,74 @@ def cmd_precompute(args: argparse.Namespace) -> None:
     print(f"wrote {out}: {len(payload['movies'])} movies; {review_count} reviews in {seconds:.1f} s ({rate:.1f} reviews/s)")
 
 
+def format_aggregate(aggregate, k: int, score: str, content_only: bool) -> str:
+    """The aggregate view as text: per group the fields (share, per unit, lift) and the top plot and
+    info words (share and lift side by side), then positive − negative and the time view."""
+    from .aggregate import EMPTY_GROUP, EMPTY_GROUP_KR, POLARITIES, EmptyGroup, reference_reviews
+
+    def lift_text(value: float | None) -> str:
+        return f"{value:6.2f}" if value is not None else "     -"
+
+    lines = [f"movie {aggregate.movie_id}: {aggregate.count()} reviews; words ranked by {score}"
+             f"{'' if content_only else ' (all words)'}; lift = share / share from {len(reference_reviews())} reference reviews"]
+    for polarity in (None, *POLARITIES):
+        group = aggregate.group(polarity)
+        thin = " — thin: fewer than 5 reviews" if group.thin else ""
+        lines.append(f"\n[{group.label}] {group.count} reviews{thin}")
+        if group.empty:
+            lines.append(f"  {EMPTY_GROUP_KR} ({EMPTY_GROUP})")
+            continue
+        lines.append("  field        units   share  per-unit    lift")
+        lines += [f"  {f.name:12s} {f.units:5d}  {f.share:6.3f}    {f.per_unit:6.2f}  {lift_text(f.lift)}" for f in aggregate.field_scores(group)]
+        for segment in ("plot", "info"):
+            lines.append(f"  top {segment} words        share    lift")
+            lines += [f"  {s.word.text:18s} {s.share:6.3f}  {lift_text(s.lift)}"
+                      for s in aggregate.top_words(segment, k, group=group, score=score, content_only=content_only)]
+    lines.append("\npositive − negative (plot words that differ most; 95% bootstrap interval over reviews)")
+    try:
+        lines += [f"  {d.word.text:18s} {d.difference:+.4f} [{d.low:+.4f}, {d.high:+.4f}]"
+                  for d in aggregate.difference("plot", k, score=score, content_only=content_only)]
+    except EmptyGroup as exc:
+        lines.append(f"  {exc}")
+    periods, trends = aggregate.time_view("plot", k, score=score, content_only=content_only)
+    lines.append("\nby period" + ("" if periods else ": no dated reviews"))
+    for period in periods:
+        group = period.group
+        state = f"{EMPTY_GROUP_KR} ({EMPTY_GROUP})" if group.empty else ", ".join(f"{f.name} {f.share:.2f}" for f in period.fields)
+        lines.append(f"  {group.label:25s} {group.count:4d} reviews{' (thin)' if group.thin else ''}  {state}")
+    if trends:
+        lines.append("  words that rise (+) and fall (−) from the first to the last period")
+        lines += [f"  {t.word.text:18s} {t.first:.4f} → {t.last:.4f} ({t.change:+.4f})" for t in trends]
+    return "\n".join(lines)
+
+
+def _aggregate_export(path: Path) -> bool:
+    """Whether ``path`` holds an earlier ``aggregate --json`` or ``--csv`` export."""
+    return starts_with(path, b'{"movie_id"') or starts_with(path, b"segment,")
+
+
+def cmd_aggregate(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    dataset = _dataset(args.data)
+    movie = dataset.movie(args.movie)
+    targets = [Path(t) for t in (args.json, args.csv) if t]
+    for target in targets:
+        refuse_to_overwrite(target, args.force, _aggregate_export, "a previous 'aggregate' export")
+    explorer = _explorer(args)
+    aggregate = explorer.movie_aggregate(movie, dataset.reviews_of(movie.id), _settings(args))
+    _print_notices(aggregate.notices)
+    content_only = not args.all_words
+    print(format_aggregate(aggregate, args.k, args.score, content_only))
+    if args.json:
+        _write_json_atomically(Path(args.json), aggregate.summary(args.k, score=args.score, content_only=content_only))
+        print(f"wrote {args.json}")
+    if args.csv:
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(aggregate.word_rows(content_only=content_only)).to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
@@ -237,6 +311,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             bar.update(done - bar.n)
             bar.set_postfix_str(label)
 
+        if args.aggregate:
+            _evaluate_aggregate(args, explorer, dataset, movie_ids, settings, advance, started)
+            return
         result = evaluate(
             explorer, dataset, movie_ids, base=settings,
             limit_reviews=args.limit_reviews, mentions_only=not args.all_reviews, deletion=not args.no_deletion,
@@ -247,6 +324,30 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     write_csv(rows, args.out)
     if args.quality_out:
         write_quality_resource(rows, args.quality_out)
+    print(f"wrote {args.out}; {result.n_reviews} reviews in {time.perf_counter() - started:.0f} s")
+
+
+def _measure_candidates(settings: Settings, names: str | None) -> list[tuple[str, Settings]]:
+    """(name, settings) per measure to score: today's attention, or the named measures of the registry."""
+    if not names:
+        return [(settings.measure, settings)]
+    return [(name, replace(settings, measure=name).validate()) for name in names.split(",")]
+
+
+def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, movie_ids, settings: Settings, advance, started: float) -> None:
+    from .evaluation import evaluate_aggregate
+    from .evaluation_report import aggregate_report, write_csv
+    from .quality import AGGREGATE_COLUMNS
+
+    result = evaluate_aggregate(
+        explorer, dataset, movie_ids, _measure_candidates(settings, args.measures),
+        limit_reviews=args.limit_reviews, deletion=not args.no_deletion, progress=advance,
+    )
+    text, rows, _ = aggregate_report(result)
+    print(text)
+    write_csv(rows, args.out)
+    if args.quality_out:
+        write_csv([{k: r.get(k, "") for k in AGGREGATE_COLUMNS} for r in rows], args.quality_out)
     print(f"wrote {args.out}; {result.n_reviews} reviews in {time.perf_counter() - started:.0f} s")
 
 
@@ -280,6 +381,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_settings_arguments(precompute)
     precompute.set_defaults(run=cmd_precompute)
 
+    from .aggregate import DEFAULT_SCORE, SCORES
+
+    aggregate = subparsers.add_parser("aggregate", help="a movie's aggregate over all its reviews: fields, words, groups, time")
+    aggregate.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    aggregate.add_argument("--movie", required=True, help="movie id (see 'movies')")
+    aggregate.add_argument("--k", type=int, default=10, help="words per list")
+    aggregate.add_argument("--score", choices=SCORES, default=DEFAULT_SCORE, help="rank words by raw share or by lift")
+    aggregate.add_argument("--all-words", action="store_true", help="also particles, endings and punctuation")
+    aggregate.add_argument("--json", help="write what is printed as JSON here")
+    aggregate.add_argument("--csv", help="write every word's share and lift per group as CSV here")
+    aggregate.add_argument("--force", action="store_true", help="overwrite --json / --csv even if they are not earlier exports")
+    _add_settings_arguments(aggregate)
+    aggregate.set_defaults(run=cmd_aggregate)
+
     evaluate = subparsers.add_parser("evaluate", help="score every attention setting against review mentions (explanation quality)")
     evaluate.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
     evaluate.add_argument("--movies", help="comma-separated movie ids (default: all)")
@@ -288,6 +403,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--all-reviews", action="store_true", help="also reviews without any mention (default: skip them)")
     evaluate.add_argument("--no-deletion", action="store_true", help="skip the deletion (embedding) test")
     evaluate.add_argument("--quality-out", help="also write the app's quality-note table here")
+    evaluate.add_argument(
+        "--aggregate", action="store_true",
+        help="score the movie aggregate's views (positions or words, share or lift) on every review of each movie",
+    )
+    evaluate.add_argument("--measures", help="with --aggregate: comma-separated measures of the registry (default: the settings' own)")
     evaluate.add_argument("--force", action="store_true", help="overwrite --out / --quality-out even if they are not earlier tables")
     _add_settings_arguments(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)

@@ -15,11 +15,12 @@ import html
 import math
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..morphology import Unit
-from .aggregate import MovieAggregate, polarity_of
+from .aggregate import DEFAULT_SCORE, EmptyGroup, Group, MovieAggregate, polarity_of
 from .plotting import color_norm, field_groups, setting_line
 from .results import ReviewAttention
 from .sequence import FIELD_LABELS
@@ -75,49 +76,54 @@ def heatmap_figure(
     cmap: str = "viridis",
     visible_columns: int = VISIBLE_COLUMNS,
 ) -> go.Figure:
-    """A heatmap whose hover names the row unit, the column unit and the value; ``groups`` = (label, start, end) columns."""
+    """A heatmap whose hover names the row unit, the column unit and the value; ``groups`` = (label, start, end) columns.
+
+    The figure is described as one dict and built in one call: Plotly's ``update_*``/``add_vline``
+    helpers took 0.5-0.7 s per review heatmap (path parsing on every call), about half a single-review
+    request's time; one construction of the same figure (identical JSON) takes ~20 ms."""
     n_rows, n_cols = matrix.shape
     z, zmin, zmax, colorbar = _color_axis(matrix, scale)
     rows = [escape(label) for label in row_labels]
     cols = [escape(label) + (f" · {escape(note)}" if note else "") for label, note in zip(column_labels, column_notes or [""] * n_cols)]
-    hover = [[f"{rows[i]} → {cols[j]}<br>{matrix[i, j]:.4f}" for j in range(n_cols)] for i in range(n_rows)]
-    fig = go.Figure(
-        go.Heatmap(
-            z=np.round(z, 6), x=list(range(n_cols)), y=list(range(n_rows)), zmin=zmin, zmax=zmax,
-            colorscale=cmap, colorbar=colorbar, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        )
-    )
+    hover = np.array([[f"{rows[i]} → {cols[j]}<br>{matrix[i, j]:.4f}" for j in range(n_cols)] for i in range(n_rows)], dtype=object)
     shown_rows = min(n_rows, VISIBLE_ROWS)
-    fig.update_xaxes(
-        tickmode="array", tickvals=list(range(n_cols)), ticktext=[_tick(c) for c in column_labels],
-        tickangle=-60, range=[-0.5, min(n_cols, visible_columns) - 0.5], title_text=x_title,
-        rangeslider={"visible": n_cols > visible_columns, "thickness": 0.05},
-    )
-    fig.update_yaxes(
-        tickmode="array", tickvals=list(range(n_rows)), ticktext=[_tick(r) for r in row_labels],
-        range=[shown_rows - 0.5, -0.5], title_text=y_title,
-    )
+    annotations, shapes = [], []
     if n_rows > shown_rows:  # say what is below the window: a silent cut hid every low-rated review (issue 14)
-        fig.add_annotation(
-            x=0, y=0, xref="paper", yref="paper", yanchor="top", xanchor="left", yshift=-8, showarrow=False,
-            text=f"행 {n_rows}개 중 {shown_rows}개 표시: 아래 {n_rows - shown_rows}개는 위아래로 끌어 보기, 더블클릭 = 전체 "
-                 f"(showing {shown_rows} of {n_rows} rows; {n_rows - shown_rows} more below: drag to pan, double-click for all)",
-            font={"size": 12, "color": "#663c00"}, bgcolor="#fff4e5",
-        )
+        annotations.append({
+            "x": 0, "y": 0, "xref": "paper", "yref": "paper", "yanchor": "top", "xanchor": "left", "yshift": -8,
+            "showarrow": False, "font": {"size": 12, "color": "#663c00"}, "bgcolor": "#fff4e5",
+            "text": f"행 {n_rows}개 중 {shown_rows}개 표시: 아래 {n_rows - shown_rows}개는 위아래로 끌어 보기, 더블클릭 = 전체 "
+                    f"(showing {shown_rows} of {n_rows} rows; {n_rows - shown_rows} more below: drag to pan, double-click for all)",
+        })
     for label, start, end in groups or []:
         if start > 0:
-            fig.add_vline(x=start - 0.5, line_color="white", line_width=2)
-        fig.add_annotation(
-            x=(start + end - 1) / 2, y=1.0, xref="x", yref="paper", yanchor="bottom", text=f"<b>{escape(label)}</b>",
-            showarrow=False, font={"size": 13},
-        )
-    fig.update_layout(
-        title={"text": escape(title), "font": {"size": 14}, "x": 0, "xanchor": "left"},
-        height=int(np.clip(190 + 24 * shown_rows, 340, 1150)) + (60 if n_cols > visible_columns else 0),
-        margin={"l": 10, "r": 10, "t": 90 if groups else 60, "b": 40 if n_rows > shown_rows else 10},
-        font={"family": FONT_FAMILY}, dragmode="zoom", plot_bgcolor="white",
+            shapes.append({"type": "line", "x0": start - 0.5, "x1": start - 0.5, "xref": "x", "y0": 0, "y1": 1,
+                           "yref": "y domain", "line": {"color": "white", "width": 2}})
+        annotations.append({
+            "x": (start + end - 1) / 2, "y": 1.0, "xref": "x", "yref": "paper", "yanchor": "bottom",
+            "text": f"<b>{escape(label)}</b>", "showarrow": False, "font": {"size": 13},
+        })
+    layout = {
+        "xaxis": {
+            "tickmode": "array", "tickvals": list(range(n_cols)), "ticktext": [_tick(c) for c in column_labels],
+            "tickangle": -60, "range": [-0.5, min(n_cols, visible_columns) - 0.5], "title": {"text": x_title},
+            "rangeslider": {"visible": n_cols > visible_columns, "thickness": 0.05},
+        },
+        "yaxis": {
+            "tickmode": "array", "tickvals": list(range(n_rows)), "ticktext": [_tick(r) for r in row_labels],
+            "range": [shown_rows - 0.5, -0.5], "title": {"text": y_title},
+        },
+        "shapes": shapes, "annotations": annotations,
+        "title": {"text": escape(title), "font": {"size": 14}, "x": 0, "xanchor": "left"},
+        "height": int(np.clip(190 + 24 * shown_rows, 340, 1150)) + (60 if n_cols > visible_columns else 0),
+        "margin": {"l": 10, "r": 10, "t": 90 if groups else 60, "b": 40 if n_rows > shown_rows else 10},
+        "font": {"family": FONT_FAMILY}, "dragmode": "zoom", "plot_bgcolor": "white",
+    }
+    heat = go.Heatmap(
+        z=np.round(z, 6), x=list(range(n_cols)), y=list(range(n_rows)), zmin=zmin, zmax=zmax,
+        colorscale=cmap, colorbar=colorbar, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
     )
-    return fig
+    return go.Figure(heat, layout)
 
 
 def review_info_figure(result: ReviewAttention, *, scale: str = "linear", cmap: str = "viridis") -> go.Figure:
@@ -171,11 +177,12 @@ def reviews_plot_figure(
     )
 
 
-def _bar(fig: go.Figure, labels: list[str], values: list[float], column: int, color: str) -> None:
+def _bar(fig: go.Figure, labels: list[str], values: list[float], column: int, color: str, errors: tuple[list[float], list[float]] | None = None) -> None:
     positions = list(range(len(labels)))
+    error = {"type": "data", "symmetric": False, "array": errors[1], "arrayminus": errors[0], "color": "#333"} if errors else None
     fig.add_trace(
         go.Bar(
-            x=values, y=positions, orientation="h", marker_color=color, showlegend=False,
+            x=values, y=positions, orientation="h", marker_color=color, showlegend=False, error_x=error,
             hovertext=[escape(label) for label in labels], hovertemplate="%{hovertext}: %{x:.4f}<extra></extra>",
         ),
         row=1, col=column,
@@ -186,30 +193,119 @@ def _bar(fig: go.Figure, labels: list[str], values: list[float], column: int, co
     )
 
 
-def aggregate_bars_figure(
-    aggregate: MovieAggregate, *, k: int = 15, polarity: str | None = None, ranges: tuple[float, float] | None = None
-) -> go.Figure:
-    """Mean attention share of each info field (left) and of the top-k plot units (right).
+def message_figure(text: str, title: str = "") -> go.Figure:
+    """A blank figure that says why there is nothing to draw (an empty group, no dated reviews)."""
+    fig = go.Figure()
+    fig.add_annotation(text=escape(text), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 15, "color": "#663c00"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(title={"text": escape(title), "x": 0, "font": {"size": 14}}, height=220, font={"family": FONT_FAMILY}, plot_bgcolor="white")
+    return fig
 
-    ``ranges`` fixes the two x axes' ends, so a positive and a negative chart compare directly.
-    """
-    fields = aggregate.field_share(polarity)
-    top = aggregate.top_units("plot", k, polarity)
-    fig = make_subplots(
-        rows=1, cols=2, horizontal_spacing=0.16,
-        subplot_titles=("영화 정보 필드 (info fields)", f"줄거리 상위 {k} (top plot units)"),
-    )
-    _bar(fig, [FIELD_LABELS.get(n, n) for n in fields], list(fields.values()), 1, "#4c72b0")
-    _bar(fig, [u.text for u, _ in top], [s for _, s in top], 2, "#dd8452")
-    for column, end in enumerate(ranges or (), start=1):
-        fig.update_xaxes(range=[0, end * 1.05], row=1, col=column)
-    fig.update_xaxes(title_text="attention share")
+
+def _group_title(group: Group) -> str:
+    return f"{group.label} · 리뷰 {group.count}개" + (" · 적음 (thin: fewer than 5 reviews)" if group.thin else "")
+
+
+def _layout(fig: go.Figure, title: str, rows: int) -> go.Figure:
     fig.update_layout(
-        title={"text": f"{POLARITY_LABELS[polarity]} · 리뷰 {aggregate.count(polarity)}개 평균", "x": 0, "font": {"size": 14}},
-        height=int(max(320, 26 * max(k, len(fields)) + 120)), margin={"l": 10, "r": 10, "t": 80, "b": 10},
-        font={"family": FONT_FAMILY}, plot_bgcolor="white",
+        title={"text": escape(title), "x": 0, "font": {"size": 14}}, height=int(max(300, 26 * rows + 130)),
+        margin={"l": 10, "r": 10, "t": 90, "b": 10}, font={"family": FONT_FAMILY}, plot_bgcolor="white",
     )
     return fig
+
+
+def fields_figure(aggregate: MovieAggregate, group: Group | None = None) -> go.Figure:
+    """Info fields: raw share, share per unit (1 = as much as the field's length predicts) and lift."""
+    group = group or aggregate.group()
+    if group.empty:
+        return message_figure(str(EmptyGroup(group.label)), "영화 정보 필드 (info fields)")
+    scores = aggregate.field_scores(group)
+    labels = [FIELD_LABELS.get(f.name, f.name) for f in scores]
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1, subplot_titles=(
+        "점유율 (share)", "길이 보정 (per unit)", "lift (참조 대비)"))
+    _bar(fig, labels, [f.share for f in scores], 1, "#4c72b0")
+    _bar(fig, labels, [f.per_unit for f in scores], 2, "#55a868")
+    if all(f.lift is not None for f in scores):
+        _bar(fig, labels, [float(f.lift) for f in scores], 3, "#c44e52")
+    for column in (2, 3):
+        fig.add_vline(x=1.0, line_dash="dot", line_color="#666", row=1, col=column)
+    return _layout(fig, f"영화 정보 필드 (info fields) · {_group_title(group)}", len(scores))
+
+
+def words_figure(
+    aggregate: MovieAggregate, *, segment: str = "plot", k: int = 15, score: str = DEFAULT_SCORE, group: Group | None = None,
+    content_only: bool = True,
+) -> go.Figure:
+    """The top-k words of a segment (same word at several positions summed), ranked by ``score``,
+    with raw share and lift side by side."""
+    group = group or aggregate.group()
+    if group.empty:
+        return message_figure(str(EmptyGroup(group.label)), "줄거리 단어 (plot words)")
+    has_lift = aggregate.reference(segment) is not None
+    top = aggregate.top_words(segment, k, group=group, score=score if has_lift else "share", content_only=content_only)
+    labels = [s.word.text for s in top]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16, subplot_titles=(
+        "점유율 (share)", "lift (×1 = 어떤 리뷰든 보는 만큼)"))
+    _bar(fig, labels, [s.share for s in top], 1, "#dd8452")
+    if has_lift:
+        _bar(fig, labels, [float(s.lift or 0.0) for s in top], 2, "#c44e52")
+        fig.add_vline(x=1.0, line_dash="dot", line_color="#666", row=1, col=2)
+    what = "줄거리" if segment == "plot" else "영화 정보"
+    return _layout(fig, f"{what} 단어 상위 {len(top)} ({score} 순) · {_group_title(group)}", len(top))
+
+
+def difference_figure(aggregate: MovieAggregate, *, k: int = 15, score: str = DEFAULT_SCORE, content_only: bool = True) -> go.Figure:
+    """Positive minus negative reviews: the k plot words that differ most, with 95 % bootstrap intervals."""
+    title = f"긍정 − 부정 (positive − negative) · {score} · 95% 구간 (bootstrap over reviews)"
+    try:
+        top = aggregate.difference("plot", k, score=score, content_only=content_only)
+    except EmptyGroup as exc:
+        return message_figure(str(exc), title)
+    fig = make_subplots(rows=1, cols=1)
+    labels = [d.word.text for d in top]
+    _bar(fig, labels, [d.difference for d in top], 1, "#8172b3", ([d.difference - d.low for d in top], [d.high - d.difference for d in top]))
+    fig.add_vline(x=0.0, line_color="#666")
+    pos, neg = aggregate.group("positive"), aggregate.group("negative")
+    fig.update_xaxes(title_text=f"← 부정에서 더 ({neg.count}개{', 적음' if neg.thin else ''}) · 긍정에서 더 ({pos.count}개{', 적음' if pos.thin else ''}) →")
+    return _layout(fig, title, len(top))
+
+
+def time_figure(aggregate: MovieAggregate) -> go.Figure:
+    """Small multiples: the info fields' shares in each review period (empty periods say so)."""
+    title = "기간별 필드 점유율 (field shares by review period)"
+    periods, _ = aggregate.time_view()
+    if not periods:
+        return message_figure("날짜가 있는 리뷰가 없습니다 (no dated reviews)", title)
+    fig = make_subplots(rows=1, cols=len(periods), shared_yaxes=True, horizontal_spacing=0.02,
+                        subplot_titles=[f"{p.group.label}<br>{p.group.count}개{' (적음 thin)' if p.group.thin else ''}" for p in periods])
+    names = aggregate.field_scores(aggregate.group())
+    labels = [FIELD_LABELS.get(f.name, f.name) for f in names]
+    top = max((f.share for p in periods for f in p.fields), default=1.0)
+    for column, period in enumerate(periods, start=1):
+        if period.group.empty:
+            fig.add_annotation(text="리뷰 없음<br>(no reviews)", x=0.5 * top, y=len(labels) / 2 - 0.5, showarrow=False, row=1, col=column, font={"color": "#663c00"})
+            fig.add_trace(go.Bar(x=[0] * len(labels), y=list(range(len(labels))), orientation="h", showlegend=False), row=1, col=column)
+        else:
+            fig.add_trace(go.Bar(
+                x=[f.share for f in period.fields], y=list(range(len(labels))), orientation="h", showlegend=False,
+                marker_color="#4c72b0" if not period.group.thin else "#a6b8d8",
+                hovertext=labels, hovertemplate="%{hovertext}: %{x:.3f}<extra></extra>",
+            ), row=1, col=column)
+        fig.update_xaxes(range=[0, top * 1.1], row=1, col=column)
+    fig.update_yaxes(tickmode="array", tickvals=list(range(len(labels))), ticktext=labels, autorange="reversed", row=1, col=1)
+    fig.update_annotations(font_size=11)
+    return _layout(fig, title, len(labels))
+
+
+def trends_table(aggregate: MovieAggregate, *, k: int = 5, score: str = DEFAULT_SCORE, content_only: bool = True) -> pd.DataFrame:
+    """The words that rise and fall most from the first to the last review period."""
+    _, trends = aggregate.time_view("plot", k, score=score, content_only=content_only)
+    return pd.DataFrame(
+        [{"단어 (word)": t.word.text, "처음 (first)": round(t.first, 4), "마지막 (last)": round(t.last, 4),
+          "변화 (change)": f"{t.change:+.4f}", "": "↑" if t.change > 0 else "↓"} for t in trends],
+        columns=["단어 (word)", "처음 (first)", "마지막 (last)", "변화 (change)", ""],
+    )
 
 
 def shaded_text_html(

@@ -17,7 +17,7 @@ from ..data import Movie, Review
 from ..models import LoadedModel
 from ..morphology import AnalyserUnavailable, Unit, pos_tags
 from ..text import normalize
-from .aggregate import MovieAggregate, aggregate_reviews
+from .aggregate import MovieAggregate, aggregate_reviews, reference_reviews
 from .cache import ResultCache, cache_key
 from .precision import resolve_precision
 from .reduce import NORMALIZATIONS, combine_windows, window_matrices
@@ -73,6 +73,26 @@ class _PreparedReview:
     units: list[Unit]
     weights: np.ndarray
     key: str
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    """One review prepared beside its movie under usable settings (``Explorer.review_request``);
+    requests of the same ``group`` can be computed in one batch (``Explorer.review_results``)."""
+
+    movie: Movie
+    settings: Settings
+    context: MovieContext
+    prepared: _PreparedReview
+    fallback: str | None
+
+    @property
+    def group(self) -> tuple[Movie, Settings]:
+        return self.movie, self.settings
+
+
+def _with_notices(request: ReviewRequest, result: ReviewAttention) -> ReviewAttention:
+    return replace(result, notices=_notices(request.fallback, windows_notice(result.n_windows)))
 
 
 class Explorer:
@@ -200,10 +220,30 @@ class Explorer:
     def review_attention(self, movie: Movie, review_text: str, settings: Settings = Settings()) -> ReviewAttention:
         """One review's attention to the movie's info and plot, with its notices (EmptyReview /
         ReviewTooLong on bad input; eojeol units, with a notice, where the analyser cannot start)."""
+        return self.review_results([self.review_request(movie, review_text, settings)])[0]
+
+    def review_request(self, movie: Movie, review_text: str, settings: Settings = Settings()) -> ReviewRequest:
+        """The first half of ``review_attention``: the settings made usable and the review prepared (so bad
+        input fails here, in the caller's thread), ready to be computed alone or with others (``batching``)."""
         settings, fallback = self.usable_settings(settings)
         context = self.context(movie, settings)
-        result = self._cached_or_computed(context, [self._prepare(context, review_text, settings)], settings)[0]
-        return replace(result, notices=_notices(fallback, windows_notice(result.n_windows)))
+        return ReviewRequest(movie, settings, context, self._prepare(context, review_text, settings), fallback)
+
+    def cached_result(self, request: ReviewRequest) -> ReviewAttention | None:
+        """The request's result from the result cache, with its notices, or None (nothing is computed)."""
+        stored = self.cache.get("review", request.prepared.key) if self.cache is not None else None
+        return _with_notices(request, ReviewAttention.from_json(stored)) if stored is not None else None
+
+    def review_results(self, requests: Sequence[ReviewRequest]) -> list[ReviewAttention]:
+        """The second half of ``review_attention`` for requests of one movie and settings, computed together
+        (windows batched, results cached), each result equal to its own ``review_attention``."""
+        if len({request.group for request in requests}) > 1:
+            raise ValueError("requests of one batch must share their movie and settings")
+        if not requests:
+            return []
+        first = requests[0]
+        results = self._cached_or_computed(first.context, [r.prepared for r in requests], first.settings)
+        return [_with_notices(request, result) for request, result in zip(requests, results)]
 
     def review_attentions(
         self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None
@@ -223,14 +263,25 @@ class Explorer:
         return kept, self._cached_or_computed(context, prepared, settings, progress), skipped
 
     def movie_aggregate(
-        self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None
+        self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None,
+        *, reference: bool = True,
     ) -> MovieAggregate:
         """Mean attention shares over all reviews that can be analysed; the others are listed as skipped.
 
-        The aggregate carries the analysed synopsis and its notices (eojeol fallback, reviews skipped)."""
+        The aggregate carries the analysed synopsis, its notices (eojeol fallback, reviews skipped) and,
+        with ``reference``, the reference reviews' shares in this movie's context that the lift divides
+        by (``with_reference``; bulk callers that only want per-review shares pass False)."""
         settings, fallback = self.usable_settings(settings)
         aggregate = self._movie_aggregate(movie, reviews, settings, progress)
+        if reference:
+            aggregate = self.with_reference(movie, aggregate, settings)
         return replace(aggregate, notices=_notices(fallback, skipped_notice(aggregate.skipped)), settings=settings)
+
+    def with_reference(self, movie: Movie, aggregate: MovieAggregate, settings: Settings) -> MovieAggregate:
+        """The aggregate with the reference reviews' mean shares attached (computed once per movie,
+        model and settings, then cached like any aggregate: the key holds the reference texts)."""
+        reference = self._movie_aggregate(movie, reference_reviews(), settings, None)
+        return replace(aggregate, info_reference=reference.info_share(), plot_reference=reference.plot_share())
 
     def _movie_aggregate(
         self, movie: Movie, reviews: Sequence[Review], settings: Settings, progress: Progress | None
@@ -238,12 +289,14 @@ class Explorer:
         context = self.context(movie, settings)
         key = cache_key(
             "movie", self.model.name, self.method, self.precision, settings.to_json(), context.info_text.text,
-            context.plot.text.text, [(r.id, r.text, r.rating) for r in reviews],
+            context.plot.text.text, [(r.id, r.text, r.rating, r.date.isoformat() if r.date else None) for r in reviews],
         )
         if self.cache is not None and (stored := self.cache.get("movie", key)) is not None:
             return MovieAggregate.from_json(stored)
         kept, results, skipped = self.review_attentions(movie, reviews, settings, progress)
-        aggregate = aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped)
+        aggregate = aggregate_reviews(
+            movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped, [r.date for r in kept]
+        )
         if self.cache is not None:
             self.cache.put("movie", key, aggregate.to_json())
         return aggregate

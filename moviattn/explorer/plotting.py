@@ -23,7 +23,8 @@ from matplotlib import colors, font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from ..registry import UnknownChoice  # noqa: E402
-from .aggregate import MovieAggregate  # noqa: E402
+from .aggregate import DEFAULT_SCORE, EmptyGroup, MovieAggregate  # noqa: E402
+from .reduce import MEASURES  # noqa: E402
 from .results import ReviewAttention  # noqa: E402
 from .sequence import FIELD_LABELS  # noqa: E402
 
@@ -113,17 +114,19 @@ def heatmap(
             ax.set_ylabel("리뷰 (review)")
         headline, _, detail = title.partition("\n")
         wrapped = textwrap.fill(detail, int(width * 11)) if detail else ""
-        axes[0].set_title(f"{headline}\n{wrapped}".strip(), fontsize=10, loc="left", pad=30 if groups else 6)
+        # the title above the whole layout (constrained layout keeps the field labels below it; an axes
+        # title at a fixed pad was covered by rotated field labels, issue 14)
+        fig.suptitle(f"{headline}\n{wrapped}".strip(), fontsize=10, x=0.01, ha="left")
         if groups:
             ax = axes[0]
             for _, start, _ in groups:
                 if start > 0:
                     ax.axvline(start - 0.5, color="white", linewidth=1.5)
             top = ax.secondary_xaxis("top")
+            # narrow fields (국가, 개봉: one column each) would collide side by side: stand the labels upright
             crowded = any(e - s <= 2 for _, s, e in groups)
             top.set_xticks(
-                [(s + e - 1) / 2 for _, s, e in groups], [g for g, _, _ in groups],
-                fontsize=9, rotation=40 if crowded else 0, ha="left" if crowded else "center",
+                [(s + e - 1) / 2 for _, s, e in groups], [g for g, _, _ in groups], fontsize=9, rotation=90 if crowded else 0,
             )
             top.tick_params(length=0)
         fig.colorbar(image, ax=list(axes), fraction=0.03, pad=0.01, label="attention")
@@ -147,7 +150,10 @@ def setting_line(result: ReviewAttention) -> str:
     s = result.settings
     layer = {"single": f"layer {s.layer}", "mean": "layer mean", "last_k": f"last {s.last_k} layers", "rollout": f"rollout to layer {s.layer}"}[s.layer_agg]
     head = f"head {s.head}" if s.head_agg == "single" else f"head {s.head_agg}"
-    return f"{result.model_name} · {layer} · {head} · {s.normalization} · {s.granularity}"
+    if MEASURES[s.measure].maps is None:  # a gradient measure reads no layer or head
+        return f"{result.model_name} · {s.measure} · {s.normalization} · {s.granularity}"
+    measure = "" if s.measure == "attention" else f"{s.measure} · "
+    return f"{result.model_name} · {measure}{layer} · {head} · {s.normalization} · {s.granularity}"
 
 
 def review_info_heatmap(result: ReviewAttention, *, scale: str = "linear", cmap: str = "viridis") -> Figure:
@@ -168,21 +174,41 @@ def review_plot_heatmap(result: ReviewAttention, *, scale: str = "linear", cmap:
     )
 
 
-def aggregate_bars(aggregate: MovieAggregate, *, k: int = 15, polarity: str | None = None, title: str = "") -> Figure:
-    """Bar charts of the info fields and the top-k plot units by mean attention share."""
-    fields = aggregate.field_share(polarity)
-    top = aggregate.top_units("plot", k, polarity)
+def aggregate_bars(
+    aggregate: MovieAggregate, *, k: int = 15, polarity: str | None = None, title: str = "", score: str = DEFAULT_SCORE,
+) -> Figure:
+    """The aggregate as the dashboard shows it: info fields (raw share, per unit, lift) over the top-k
+    plot words ranked by ``score`` (raw share and lift side by side); an empty group says so."""
+    group = aggregate.group(polarity)
     with plt.rc_context(_style()):
-        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 0.35 * max(k, len(fields)) + 1.6), dpi=110, layout="constrained")
-        names = [FIELD_LABELS.get(n, n) for n in fields]
-        left.barh(names[::-1], list(fields.values())[::-1], color="#4c72b0")
-        left.set_title("영화 정보 필드 (info fields)")
-        left.set_xlabel("attention share")
-        right.barh([u.text for u, _ in top][::-1], [s for _, s in top][::-1], color="#dd8452")
-        right.set_title(f"줄거리 상위 {k} (top plot units)")
-        right.set_xlabel("attention share")
-        count = aggregate.count(polarity)
-        fig.suptitle(title or f"리뷰 {count}개의 평균 (mean over {count} reviews)", fontsize=11)
+        if group.empty:
+            fig = plt.figure(figsize=(8, 1.6), dpi=110)
+            fig.text(0.5, 0.5, str(EmptyGroup(group.label)), ha="center", va="center", fontsize=12)
+            return fig
+        fields = aggregate.field_scores(group)
+        has_lift = aggregate.plot_reference is not None
+        top = aggregate.top_words("plot", k, group=group, score=score if has_lift else "share")
+        fig, axes = plt.subplots(
+            2, 3, figsize=(13, 0.33 * (k + len(fields)) + 3), dpi=110, layout="constrained",
+            gridspec_kw={"height_ratios": [max(len(fields), 1), max(k, 1)]},
+        )
+        names = [FIELD_LABELS.get(f.name, f.name) for f in fields][::-1]
+        for ax, values, label, color in zip(
+            axes[0], ([f.share for f in fields], [f.per_unit for f in fields], [f.lift or 0.0 for f in fields]),
+            ("필드 점유율 (raw share)", "길이 보정 (per unit)", "lift (참조 대비)"), ("#4c72b0", "#55a868", "#c44e52"),
+        ):
+            ax.barh(names, values[::-1], color=color)
+            ax.set_title(label)
+        words = [s.word.text for s in top][::-1]
+        axes[1, 0].barh(words, [s.share for s in top][::-1], color="#dd8452")
+        axes[1, 0].set_title(f"줄거리 단어 상위 {len(top)} ({score} 순): 점유율 (share)")
+        axes[1, 1].barh(words, [s.lift or 0.0 for s in top][::-1], color="#c44e52")
+        axes[1, 1].set_title("lift (×1 = 어떤 리뷰든 보는 만큼)")
+        for ax in (axes[0, 1], axes[0, 2], axes[1, 1]):
+            ax.axvline(1.0, color="#666", linestyle=":")
+        axes[1, 2].axis("off")
+        thin = " · 적음 (thin)" if group.thin else ""
+        fig.suptitle(title or f"{group.label} · 리뷰 {group.count}개의 평균 (mean over {group.count} reviews){thin}", fontsize=11)
         return fig
 
 

@@ -1,8 +1,9 @@
-"""The app's one-line quality note: how well a setting finds what reviews mention, as measured.
+"""The app's one-line quality notes: how well a setting finds what reviews mention, as measured.
 
 ``python -m moviattn evaluate --quality-out moviattn/explorer/resources/quality_offline.csv``
-writes the table (a few columns of the evaluation, per model and setting); the note only reads it,
-so the app never imports the research harness (``evaluation``).
+writes the table (a few columns of the evaluation, per model and setting), and ``evaluate --aggregate
+--quality-out moviattn/explorer/resources/quality_aggregate_offline.csv`` the aggregate's (per measure
+and view); the notes only read them, so the app never imports the research harness (``evaluation``).
 """
 
 from __future__ import annotations
@@ -11,27 +12,34 @@ import csv
 from functools import lru_cache
 from importlib import resources
 
+from .reduce import MEASURES
 from .settings import Settings
 
 QUALITY_RESOURCE = "quality_offline.csv"
 QUALITY_COLUMNS = ("model", "setting", "unit_plot_pairs", "unit_plot_r5", "unit_plot_mrr", "unit_info_pairs", "unit_info_r5", "unit_info_mrr")
+AGGREGATE_RESOURCE = "quality_aggregate_offline.csv"
+AGGREGATE_COLUMNS = ("model", "setting", "review_plot_pairs", "review_plot_r5", "deletion_gain", "deletion_lo", "deletion_hi", "top10_pass")
 
 
 def setting_key(settings: Settings, num_layers: int, num_heads: int) -> str:
-    """The name of a setting in ``settings_grid`` (fields that do not change the ranking ignored)."""
+    """The name of a setting in ``settings_grid`` (fields that do not change the ranking ignored),
+    prefixed ``measure:`` for a map measure other than attention; a gradient measure is its own name."""
+    if MEASURES[settings.measure].maps is None:
+        return settings.measure
+    prefix = "" if settings.measure == "attention" else f"{settings.measure}:"
     head = {"mean": "mean", "max": "max", "single": f"h{settings.head % num_heads}"}[settings.head_agg]
     if settings.layer_agg == "single":
-        return f"L{settings.layer % num_layers}/{head}"
+        return f"{prefix}L{settings.layer % num_layers}/{head}"
     if settings.layer_agg == "last_k":
-        return f"last{settings.last_k}/{head}"
+        return f"{prefix}last{settings.last_k}/{head}"
     if settings.layer_agg == "rollout" and settings.layer % num_layers != num_layers - 1:
-        return f"rollout{settings.layer % num_layers}/{head}"
-    return f"{settings.layer_agg}/{head}"
+        return f"{prefix}rollout{settings.layer % num_layers}/{head}"
+    return f"{prefix}{settings.layer_agg}/{head}"
 
 
-@lru_cache(maxsize=1)
-def _quality_table() -> dict[tuple[str, str], dict[str, str]]:
-    path = resources.files(__package__) / "resources" / QUALITY_RESOURCE
+@lru_cache(maxsize=2)
+def _quality_table(name: str = QUALITY_RESOURCE) -> dict[tuple[str, str], dict[str, str]]:
+    path = resources.files(__package__) / "resources" / name
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8") as handle:
@@ -51,4 +59,25 @@ def quality_note(settings: Settings, model_name: str, num_layers: int = 12, num_
     return (
         f"이 설정은 리뷰가 언급한 줄거리 단어를 {found:.0f}%의 경우 상위 5위 안에 찾습니다 (무작위 {chance:.0f}%). "
         f"This setting ranks a plot word the review mentions in the top 5 for {found:.0f}% of mentions (random: {chance:.0f}%)."
+    )
+
+
+def aggregate_quality_note(settings: Settings, score: str, model_name: str) -> str | None:
+    """One line on how well the aggregate's word ranking (``score``: share or lift) finds the plot words
+    a review mentions (top 5 of that review's own attention) and whether deleting its top block matters."""
+    if settings.granularity != "morpheme":
+        return None
+    table = _quality_table(AGGREGATE_RESOURCE)
+    row = table.get((model_name, f"{settings.measure}/words·{score}"))
+    random = table.get((model_name, "random·words"))
+    if row is None or random is None:
+        return None
+    found, chance = float(row["review_plot_r5"]) * 100, float(random["review_plot_r5"]) * 100
+    low, high = float(row["deletion_lo"]), float(row["deletion_hi"])
+    deletion = "지우면 유사도가 떨어짐 (deleting it lowers similarity)" if low > 0 else "삭제 검사는 무작위와 구별되지 않음 (deletion test: not above random)"
+    return (
+        f"집계(단어·{score}): 리뷰가 언급한 줄거리 단어가 그 리뷰의 상위 5위 안에 {found:.0f}% (무작위 {chance:.0f}%); "
+        f"가장 높은 줄거리 구간은 {deletion}. "
+        f"Aggregate (words · {score}): a plot word a review mentions is in that review's top 5 for {found:.0f}% "
+        f"(random {chance:.0f}%); deletion gain 95% interval [{low:+.4f}, {high:+.4f}]."
     )

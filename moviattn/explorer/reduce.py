@@ -1,10 +1,17 @@
-"""Reducing attention maps to one review × target matrix: heads, layers, rollout, windows, rows.
+"""Reducing attention maps to one review × target matrix: measures, heads, layers, rollout, windows, rows.
 
-Small functions in registries selectable by name (``HEAD_AGGREGATORS``, ``LAYER_AGGREGATORS``,
-``NORMALIZATIONS``), so a new aggregation is one entry; ``Settings`` names them and validates
-against these tables. ``window_matrices`` is the path the explorer uses: only the settings' layers
-are extracted, heads are reduced inside the forward pass and each batch is reduced before the next;
-``combine_windows`` averages each plot token over the overlapping windows that hold it.
+Small functions in registries selectable by name (``MEASURES``, ``HEAD_AGGREGATORS``,
+``LAYER_AGGREGATORS``, ``NORMALIZATIONS``), so a new aggregation is one entry; ``Settings`` names
+them and validates against these tables. ``window_matrices`` is the path the explorer uses: only
+the settings' layers are extracted, heads are reduced inside the forward pass and each batch is
+reduced before the next; ``combine_windows`` averages each plot token over the overlapping windows
+that hold it.
+
+A measure says what a cell scores: the map measures (``attention``, ``norm``: see ``attention``)
+give per-layer, per-head maps that the head and layer registries reduce; the gradient measures
+(``grad_input``, ``integrated_gradients``: see ``attribution``) give each window's review × token
+matrix directly and read no layer or head. Every measure then goes through the same window
+combining, unit merging and normalisation, so it can be used in every view.
 """
 
 from __future__ import annotations
@@ -18,12 +25,14 @@ import torch
 
 from ..models import LoadedModel
 from .attention import Maps, iter_attention
+from .attribution import WindowAttribution, grad_input_matrices, integrated_gradients_matrices
 from .sequence import EncodedReview, Window
 
 
 class ReduceSettings(Protocol):
     """What the reductions read of ``settings.Settings`` (which names these registries, so it sits above)."""
 
+    measure: str
     layer_agg: str
     layer: int
     last_k: int
@@ -128,6 +137,24 @@ LAYER_AGGREGATORS: dict[str, LayerAggregator] = {
 }
 
 
+@dataclass(frozen=True)
+class Measure:
+    """What a cell (review token, target token) scores: either a map measure of the extractors
+    (``maps``, reduced by the head and layer registries) or a direct per-window ``attribute``."""
+
+    label: str
+    maps: str | None = None
+    attribute: WindowAttribution | None = None
+
+
+MEASURES: dict[str, Measure] = {
+    "attention": Measure("attention probability α", maps="attention"),
+    "norm": Measure("norm-based attention ‖α·f(x)‖ (Kobayashi et al. 2020)", maps="norm"),
+    "grad_input": Measure("gradient × input of review–target relatedness (slow)", attribute=grad_input_matrices),
+    "integrated_gradients": Measure("integrated gradients of review–target relatedness (slower)", attribute=integrated_gradients_matrices),
+}
+
+
 def _raw(block: np.ndarray) -> np.ndarray:
     return block
 
@@ -173,13 +200,19 @@ def window_matrices(
 ) -> list[torch.Tensor]:
     """``window_attention`` for many windows without keeping whole maps: only the settings' layers
     are extracted (the forward pass stops after the last), heads are reduced inside the pass and
-    each batch is reduced to [review rows, keys] before the next one runs."""
+    each batch is reduced to [review rows, keys] before the next one runs. A gradient measure's
+    matrices come from its attribution instead (float32 on the model itself, whatever the precision:
+    int8 layers have no gradients)."""
+    measure = MEASURES[settings.measure]
+    if measure.attribute is not None:
+        return measure.attribute(model, windows)
     aggregator = LAYER_AGGREGATORS[settings.layer_agg]
     head_agg = HEAD_AGGREGATORS[settings.head_agg]
     results: list[torch.Tensor | None] = [None] * len(windows)
     for index, maps in iter_attention(
         model, windows, method=method, full=aggregator.needs_full, precision=precision, batch_size=batch_size,
         layers=aggregator.layers(settings, model.num_layers), head_reduce=lambda probs: head_agg(probs, settings),
+        measure=measure.maps,
     ):
         results[index] = aggregator.reduce(maps, windows[index], settings)
     return results  # type: ignore[return-value]

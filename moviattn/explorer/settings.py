@@ -8,15 +8,19 @@ from typing import Any
 
 from ..morphology import ANALYSER_FACTORIES, DEFAULT_ANALYSER
 from ..registry import choose
-from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, NORMALIZATIONS
+from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
 
 GRANULARITIES = ("morpheme", "eojeol", "subword")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Attention aggregation, normalisation and unit choices.
+    """Measure, attention aggregation, normalisation and unit choices.
 
+    ``measure`` (``reduce.MEASURES``) says what a cell scores: the attention probability, its
+    norm-based form, or a gradient attribution (which reads no layer or head setting); under any
+    measure but ``attention`` the ``raw`` normalisation keeps the measure's own magnitude, not a
+    probability mass, and ``segment`` still makes each row sum to 1.
     ``layer`` is used by the ``single`` layer aggregation and is the last layer
     rolled out by ``rollout``; ``head`` is used by the ``single`` head
     aggregation; ``last_k`` by ``last_k``. Layer and head indices are 0-based and
@@ -25,6 +29,7 @@ class Settings:
     setting of ``python -m moviattn evaluate`` on the NSMC movies (see README).
     """
 
+    measure: str = "attention"
     layer_agg: str = "mean"
     layer: int = -1
     last_k: int = 4
@@ -38,6 +43,7 @@ class Settings:
     def validate(self, num_layers: int | None = None, num_heads: int | None = None) -> "Settings":
         """Raise ValueError with the valid choices for any unknown name or out-of-range index."""
         choices = {
+            "measure": MEASURES,
             "layer_agg": LAYER_AGGREGATORS,
             "head_agg": HEAD_AGGREGATORS,
             "normalization": NORMALIZATIONS,

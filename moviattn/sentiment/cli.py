@@ -7,15 +7,48 @@ Registered by the main CLI with ``sentiment.cli.register(subparsers)``.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
+from ..errors import DataError
+from ..paths import refuse_to_overwrite
 from .data import DEFAULT_DATA_DIR
 from .training import TrainConfig
+
+#: The report each writing command leaves in its ``--out`` folder, and keys that mark it as its own.
+TRAIN_REPORT = ("metrics.json", {"train_config", "models"})
+VECTORS_REPORT = ("seed003.json", {"target2vec_config", "analogy"})
+
+
+def _report_of(path: Path, keys: set[str]) -> bool:
+    """Whether ``path`` is a JSON object with ``keys`` (a previous run's report)."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(value, dict) and keys <= value.keys()
+
+
+def check_out_folder(out: Path, force: bool, reports: list[tuple[str, set[str]]], what: str) -> None:
+    """Refuse an ``--out`` that is a file, or a non-empty folder holding none of ``reports`` (so not a previous
+    output of the command, which it replaces), unless ``force``: a mistyped ``--out`` must not overwrite
+    someone's files (issue 14; ``precompute`` does the same for its file)."""
+    if force or not out.exists():
+        return
+    if not out.is_dir():
+        raise DataError(str(out), "exists and is not a folder; not writing into it (choose another path, or add --force)")
+    for name, keys in reports:
+        if (out / name).exists():
+            refuse_to_overwrite(out / name, force, lambda p, keys=keys: _report_of(p, keys), what)
+            return
+    if any(out.iterdir()):
+        raise DataError(str(out), f"is not empty and holds no {what}; not writing into it (choose another folder, or add --force)")
 
 
 def _train(args: argparse.Namespace) -> None:
     from .pipeline import format_report, train_all
 
+    check_out_folder(Path(args.out), args.force, [TRAIN_REPORT], "previous 'sentiment train' output")
     metrics = train_all(Path(args.data), Path(args.out), TrainConfig(seed=args.seed, max_epochs=args.max_epochs))
     print(format_report(metrics))
 
@@ -63,6 +96,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 def _train_vectors(args: argparse.Namespace) -> None:
     from .pipeline import format_seed003, train_vectors
 
+    check_out_folder(Path(args.out), args.force, [VECTORS_REPORT, TRAIN_REPORT], "previous 'sentiment train' or 'train-vectors' output")
     print(format_seed003(train_vectors(Path(args.data), Path(args.out))))
 
 
@@ -133,6 +167,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--out", default=str(WEIGHTS_DIR), help="where to write the artefacts")
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--max-epochs", type=int, default=TrainConfig.max_epochs)
+    train.add_argument("--force", action="store_true", help="write into --out even if it is not an earlier output folder")
     train.set_defaults(run=_train)
 
     explain = commands.add_parser("explain", help="both models' verdicts and word importances for a review")
@@ -164,6 +199,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                   "mislabelled, neutral words (rewrites weights/target2vec3.* and seed003.json)")
     vectors.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="folder with train.tsv, neutral_train.tsv, test.tsv")
     vectors.add_argument("--out", default=str(WEIGHTS_DIR))
+    vectors.add_argument("--force", action="store_true", help="write into --out even if it is not an earlier output folder")
     vectors.set_defaults(run=_train_vectors)
 
     compare = commands.add_parser("compare", help="doc2vec / doc2vec(N) / doc2vec(P) / word2vec / Target2Vec neighbours of a word")

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import USER_ERRORS, user_message
 from ..explorer import interactive
-from ..explorer.aggregate import POLARITIES, MovieAggregate
+from ..explorer.aggregate import MovieAggregate
 from ..explorer.plotting import aggregate_bars, heatmap, review_info_heatmap, review_plot_heatmap, save_png
 from ..explorer.results import ReviewAttention
 
@@ -125,21 +125,10 @@ def export_review(result: ReviewAttention, *, scale: str, cmap: str, stem: str =
     return files
 
 
-def aggregate_table(aggregate: MovieAggregate) -> pd.DataFrame:
-    """Mean attention share of every info and plot unit, over all, positive and negative reviews."""
-    rows = []
-    for segment, units in (("info", aggregate.info_units), ("plot", aggregate.plot_units)):
-        shares = {
-            p or "all": (aggregate.info_share(p) if segment == "info" else aggregate.plot_share(p)) for p in (None, *POLARITIES)
-        }
-        for j, unit in enumerate(units):
-            rows.append({"segment": segment, "index": j, "unit": unit.text, "field": unit.field or "",
-                         **{f"share_{name}": float(values[j]) for name, values in shares.items()}})
-    return pd.DataFrame(rows)
-
-
 def export_aggregate(aggregate: MovieAggregate, *, scale: str, cmap: str, stem: str = "movie") -> dict[str, Path]:
-    """Bar-chart and reviews × plot PNGs, per-unit shares as CSV, per-review shares as JSON."""
+    """The shown aggregate as files: its chart and reviews × plot PNGs, every word's share and lift per
+    group as CSV (blank where a group is empty), and as JSON what the view shows (``summary``) beside
+    the per-review shares it was computed from."""
     folder = _export_dir(stem)
     rows = interactive.review_rows(aggregate)
     matrix = heatmap(
@@ -149,9 +138,10 @@ def export_aggregate(aggregate: MovieAggregate, *, scale: str, cmap: str, stem: 
     files = {
         "bars_png": save_png(aggregate_bars(aggregate), folder / f"{stem}_bars.png"),
         "matrix_png": save_png(matrix, folder / f"{stem}_reviews_plot.png"),
-        "csv": folder / f"{stem}_shares.csv",
+        "csv": folder / f"{stem}_words.csv",
         "json": folder / f"{stem}_aggregate.json",
     }
-    aggregate_table(aggregate).to_csv(files["csv"], index=False, encoding="utf-8-sig")
-    files["json"].write_text(json.dumps(aggregate.to_json(), ensure_ascii=False), encoding="utf-8")
+    pd.DataFrame(aggregate.word_rows()).to_csv(files["csv"], index=False, encoding="utf-8-sig")
+    payload = {"summary": aggregate.summary(), "aggregate": aggregate.to_json()}
+    files["json"].write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     return files

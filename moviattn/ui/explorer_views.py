@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..data import Movie, Review, load_reviews_file, movie_from_record
 from ..errors import DataError
 from ..explorer import interactive
-from ..explorer.aggregate import POLARITIES, MovieAggregate
+from ..explorer.aggregate import DEFAULT_SCORE, MovieAggregate, lift
 from ..limits import LIMITS, MAX_UPLOAD_REVIEWS, InputTooLong
 
 
@@ -63,38 +65,39 @@ def reviews_from_upload(path: str | Path) -> tuple[list[Review], str | None]:
 
 @dataclass
 class AggregateView:
-    """One side of the aggregate view: shaded synopsis, bar chart and reviews × plot matrix."""
+    """The aggregate view: shaded synopsis, info fields, top plot words (share and lift), the time view
+    (small multiples and the words that rise and fall), reviews × plot, and on request positive − negative."""
 
     html: str
-    bars: Any
+    fields: Any
+    words: Any
+    time: Any
+    trends: Any
     matrix: Any
+    difference: Any | None
 
 
 def aggregate_views(
     aggregate: MovieAggregate, *, split: bool, scale: str, cmap: str, review_labels: dict[str, str] | None = None,
-) -> list[AggregateView]:
-    """All reviews as one view, or positive and negative reviews as two views on a shared scale."""
+    score: str = DEFAULT_SCORE,
+) -> AggregateView:
+    """All reviews' view; with ``split`` also the difference of positive and negative reviews (one chart
+    of what differs, with intervals, instead of two near-identical ones). Words are content words,
+    ranked by ``score``; the synopsis is shaded by the same score per position (other units blank)."""
+    has_lift = aggregate.plot_reference is not None
+    score = score if has_lift else "share"
     plot_text = aggregate.plot_text.text if aggregate.plot_text is not None else ""
-    polarities: list[str | None] = list(POLARITIES) if split else [None]
-    shares = [aggregate.plot_share(p) for p in polarities]
-    vmax = max(float(s.max(initial=0.0)) for s in shares)
-    field_max = max(max(aggregate.field_share(p).values(), default=0.0) for p in polarities)
-    ranges = (field_max, vmax) if split else None
-    visible_columns = interactive.VISIBLE_COLUMNS // 2 if split else interactive.VISIBLE_COLUMNS
-    views = []
-    for polarity, share in zip(polarities, shares):
-        label = interactive.POLARITY_LABELS[polarity]
-        views.append(
-            AggregateView(
-                interactive.shaded_text_html(
-                    plot_text, aggregate.plot_units, share, scale=scale, vmax=vmax,
-                    title=f"{label} · 리뷰 {aggregate.count(polarity)}개 (reviews)",
-                ),
-                interactive.aggregate_bars_figure(aggregate, polarity=polarity, ranges=ranges),
-                interactive.reviews_plot_figure(
-                    aggregate, polarity=polarity, review_labels=review_labels, scale=scale, cmap=cmap,
-                    visible_columns=visible_columns,
-                ),
-            )
-        )
-    return views
+    share = aggregate.plot_share()
+    values = lift(share, aggregate.plot_reference) if score == "lift" else share
+    content = np.array([u.content for u in aggregate.plot_units], dtype=bool)
+    group = aggregate.group()
+    title = f"{interactive.POLARITY_LABELS[None]} · 리뷰 {group.count}개 (reviews) · {'lift (참조 리뷰 대비)' if score == 'lift' else '점유율 (share)'}"
+    return AggregateView(
+        html=interactive.shaded_text_html(plot_text, aggregate.plot_units, np.where(content, values, 0.0), scale=scale, title=title),
+        fields=interactive.fields_figure(aggregate),
+        words=interactive.words_figure(aggregate, score=score),
+        time=interactive.time_figure(aggregate),
+        trends=interactive.trends_table(aggregate, score=score),
+        matrix=interactive.reviews_plot_figure(aggregate, review_labels=review_labels, scale=scale, cmap=cmap),
+        difference=interactive.difference_figure(aggregate, score=score) if split else None,
+    )

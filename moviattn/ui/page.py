@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,18 @@ CSS = """
 .ma-text {line-height: 2.0; font-size: 15px; max-height: 26em; overflow-y: auto}
 .ma-unit {border-radius: 3px; padding: 1px 0}
 .ma-legend {font-size: 12px; color: var(--body-text-color-subdued); margin-top: 6px}
+/* phones (issue 14: at 390 px the heatmap labels overlapped and the review table hid columns): heatmaps keep
+   a readable width and scroll sideways inside their box; the table scrolls sideways with every column shown */
+@media (max-width: 700px) {
+  .ma-heatmap {overflow-x: auto}
+  .ma-heatmap .js-plotly-plot {min-width: 640px}
+  #review-table .table-wrap, #review-table .table-container {overflow-x: auto}
+  #review-table table {min-width: 600px}
+}
 """
+log = logging.getLogger(__name__)
+#: Times the server is started before giving up, when Gradio's start-up probe of localhost times out.
+LAUNCH_TRIES = 5
 #: Gradio's copies of uploads and downloads: checked every 10 minutes, removed after an hour (else they pile up).
 GRADIO_CACHE_LIFETIME = (600, 3600)
 FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "sans-serif"]
@@ -112,11 +125,20 @@ def launch(demo: gr.Blocks, args: argparse.Namespace, **kwargs: Any):
     """Serve the page. Only what the app generated for a user is downloadable through ``/gradio_api/file=``
     (Gradio's own rule for returned files); the dataset folder is never served, and is blocked outright in
     case a later change adds an allowed path above it."""
-    theme = gr.themes.Soft(primary_hue="orange", font=FONTS)
-    return demo.launch(
-        server_name=args.host, server_port=args.port, share=args.share, max_file_size=MAX_UPLOAD_SIZE,
-        theme=theme, css=CSS, blocked_paths=[str(Path(args.data).resolve())], **kwargs,
+    start = partial(
+        demo.launch, server_name=args.host, server_port=args.port, share=args.share, max_file_size=MAX_UPLOAD_SIZE,
+        theme=gr.themes.Soft(primary_hue="orange", font=FONTS), css=CSS, blocked_paths=[str(Path(args.data).resolve())],
+        **kwargs,
     )
+    for attempt in range(1, LAUNCH_TRIES):
+        try:
+            return start()
+        except ValueError as exc:  # Gradio's 3-second probe of its own page times out on a loaded machine
+            if "localhost is not accessible" not in str(exc):
+                raise
+            demo.close()
+            log.warning("the server missed its start-up probe; starting it again (%d/%d)", attempt + 1, LAUNCH_TRIES)
+    return start()
 
 
 def main(argv: list[str] | None = None) -> None:

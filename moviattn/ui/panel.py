@@ -13,7 +13,7 @@ import gradio as gr
 
 from ..errors import USER_ERRORS, user_message
 from ..explorer.plotting import COLOR_SCALES
-from ..explorer.reduce import LAYER_AGGREGATORS, NORMALIZATIONS
+from ..explorer.reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
 from ..explorer.settings import GRANULARITIES, Settings
 from ..limits import LIMITS, check_all
 from ..models import LoadedModel
@@ -42,13 +42,13 @@ def head_value(settings: Settings) -> str:
 
 
 def settings_from_controls(
-    layer_agg: str, layer: int, last_k: int, head: str, normalization: str,
+    measure: str, layer_agg: str, layer: int, last_k: int, head: str, normalization: str,
     granularity: str, analyser: str, content_only: bool,
 ) -> Settings:
     """Settings from the control panel (``head`` is 'mean', 'max' or a head number)."""
     head_agg, head_index = (head, 0) if head in HEAD_CHOICES.values() else ("single", int(head))
     return Settings(
-        layer_agg=layer_agg, layer=int(layer), last_k=int(last_k), head_agg=head_agg, head=head_index,
+        measure=measure, layer_agg=layer_agg, layer=int(layer), last_k=int(last_k), head_agg=head_agg, head=head_index,
         normalization=normalization, granularity=granularity, analyser=analyser, content_only=bool(content_only),
     )
 
@@ -67,6 +67,10 @@ class SettingsPanel:
                 model_button = gr.Button("모델 바꾸기 (load)", scale=1)
                 self.model_box = model_box
             with gr.Row():
+                measure = gr.Dropdown(
+                    [(m.label, name) for name, m in MEASURES.items()], value=defaults.measure, label="측정 (measure)",
+                    info="기울기 측정은 층·헤드 설정을 쓰지 않습니다 (gradient measures ignore layer and head)",
+                )
                 layer_agg = gr.Radio([(LAYER_AGG_LABELS[k], k) for k in LAYER_AGGREGATORS], value=defaults.layer_agg, label="층 합치기 (layer aggregation)")
                 uses_layer, uses_last_k = sliders_in_use(defaults.layer_agg)
                 layer = gr.Slider(-model.num_layers, model.num_layers - 1, value=defaults.layer, step=1, label="층 (layer; -1 = 마지막 last)", info="single / rollout", interactive=uses_layer)
@@ -81,7 +85,7 @@ class SettingsPanel:
                 self.scale = gr.Radio([(SCALE_LABELS[s], s) for s in COLOR_SCALES], value=DEFAULT_SCALE, label="색 스케일 (colour scale)")
                 self.cmap = gr.Dropdown(list(COLOR_MAPS), value=DEFAULT_CMAP, label="색상표 (colormap)")
         #: In the order of ``settings_from_controls``' parameters, then scale and colormap.
-        self.controls = [layer_agg, layer, last_k, head, normalization, granularity, analyser, content_only, self.scale, self.cmap]
+        self.controls = [measure, layer_agg, layer, last_k, head, normalization, granularity, analyser, content_only, self.scale, self.cmap]
         layer_agg.change(
             lambda agg: tuple(gr.update(interactive=used) for used in sliders_in_use(agg)), layer_agg, [layer, last_k],
             api_visibility="private", concurrency_limit=None,

@@ -18,6 +18,7 @@ import pandas as pd
 from ..data import Dataset, Movie, Review
 from ..errors import DataError, ModelLoadError
 from ..explorer.aggregate import MovieAggregate
+from ..explorer.batching import ReviewBatcher
 from ..explorer.cache import ResultCache
 from ..explorer.pipeline import Explorer, Progress
 from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
@@ -132,6 +133,7 @@ class AppState:
     allowed_models: tuple[str, ...] = ()
     model_dir: str | None = None
     _explorers: dict[str, Explorer] = field(default_factory=dict)
+    _batchers: dict[str, ReviewBatcher] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -180,6 +182,14 @@ class AppState:
             if model.name not in self._explorers:
                 self._explorers[model.name] = Explorer(model, self.cache, method=self.method, precision=self.precision)
             return self._explorers[model.name]
+
+    def batcher(self, name: str | None = None) -> ReviewBatcher:
+        """The model's review batcher: concurrent single-review requests computed together."""
+        explorer = self.explorer(name)
+        with self._lock:
+            if explorer.model.name not in self._batchers:
+                self._batchers[explorer.model.name] = ReviewBatcher(explorer)
+            return self._batchers[explorer.model.name]
 
     def banner(self, model: LoadedModel) -> str:
         """The model banner with this server's computation mode."""
@@ -232,7 +242,11 @@ class AppState:
     # ------------------------------------------------------------ computation (GPU-bound on Spaces)
 
     def review_attention(self, model_name: str, movie: Movie, text: str, settings: Settings) -> ReviewAttention:
-        return _review_attention(id(self), model_name, movie, text, settings)
+        """One review's result; concurrent requests are batched (``ReviewBatcher``), except on ZeroGPU,
+        where each call borrows a GPU in a forked worker and computes alone."""
+        if ZERO_GPU:
+            return _review_attention(id(self), model_name, movie, text, settings)
+        return self.batcher(model_name).review_attention(movie, text, settings)
 
     def movie_aggregate(
         self, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None

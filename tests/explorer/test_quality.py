@@ -14,3 +14,10 @@ def test_quality_note_for_the_shipped_table():
     assert note is not None and "%" in note and "무작위" in note
     assert quality.quality_note(Settings(), "some/other-model") is None
     assert quality.quality_note(replace(Settings(), granularity="eojeol"), OFFLINE_MODEL_ID) is None
+
+
+def test_aggregate_quality_note_for_the_shipped_table():
+    note = quality.aggregate_quality_note(Settings(), "lift", OFFLINE_MODEL_ID)
+    assert note is not None and "%" in note and "무작위" in note and "deletion" in note
+    assert quality.aggregate_quality_note(Settings(), "lift", "some/other-model") is None
+    assert quality.aggregate_quality_note(replace(Settings(), granularity="eojeol"), "lift", OFFLINE_MODEL_ID) is None

@@ -40,15 +40,8 @@ def free_port() -> int:
 def running_app(dash: AppState):
     """The app served on a free localhost port (queue and launch options as in production); yields its URL."""
     demo = page.build_demo(dash).queue(default_concurrency_limit=2, max_size=64)
-    for attempt in range(3):  # on a loaded machine Gradio's start-up probe of localhost can time out
-        args = argparse.Namespace(host="127.0.0.1", port=free_port(), share=False, data=str(dash.dataset.source))
-        try:
-            _, url, _ = page.launch(demo, args, prevent_thread_lock=True, quiet=True)
-            break
-        except ValueError as exc:
-            demo.close()
-            if "localhost is not accessible" not in str(exc) or attempt == 2:
-                raise
+    args = argparse.Namespace(host="127.0.0.1", port=free_port(), share=False, data=str(dash.dataset.source))
+    _, url, _ = page.launch(demo, args, prevent_thread_lock=True, quiet=True)
     try:
         yield url
     finally:

@@ -25,7 +25,7 @@ from moviattn.ui.state import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, se
 from moviattn.ui.tabs import heatmaps, per_movie, sentiment, your_review
 
 SCRIPT = "<script>alert('x')</script>"
-DEFAULT_CONTROLS = ("last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
+DEFAULT_CONTROLS = ("attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +113,9 @@ def test_shaded_text_escapes_and_shades_by_attention():
 
 def test_settings_from_controls_maps_the_head_choice():
     expected = Settings(layer_agg="last_k", layer=-1, last_k=3, head_agg="mean", granularity="eojeol", normalization="segment")
-    assert settings_from_controls(*DEFAULT_CONTROLS[:8]) == expected
+    assert settings_from_controls(*DEFAULT_CONTROLS[:9]) == expected
     assert head_value(expected) == "mean" and head_value(Settings(head_agg="single", head=2)) == "2"
-    single = settings_from_controls("single", 2, 4, "3", "raw", "morpheme", "okt", True)
+    single = settings_from_controls("attention", "single", 2, 4, "3", "raw", "morpheme", "okt", True)
     assert (single.head_agg, single.head, single.layer_agg, single.content_only) == ("single", 3, "single", True)
     assert [value for _, value in head_choices(2)] == ["mean", "max", "0", "1"]
 
@@ -205,29 +205,33 @@ def test_html_review_is_analysed_and_shown_as_text(handlers):
 
 
 def test_bad_settings_give_a_message(handlers):
-    controls = ("single", 99, 4, "mean", "segment", "eojeol", "okt", False, "linear", "viridis")
+    controls = ("attention", "single", 99, 4, "mean", "segment", "eojeol", "okt", False, "linear", "viridis")
     status, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", *controls)
     assert "ma-warning" in status and "out of range" in status
+    status, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", "magic", *controls[1:])
+    assert "ma-warning" in status and "unknown measure" in status
 
 
 def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
     calls = []
     out = handlers.movie_aggregate(KNOWN_MODEL, "s001", True, *DEFAULT_CONTROLS, progress=lambda *a, **k: calls.append(a))
-    status, html_a, bars_a, matrix_a, second, html_b, bars_b, matrix_b, result = out
-    assert calls and "리뷰 20개" in status
-    assert "긍정" in html_a and "부정" in html_b and second["visible"] is True
-    assert bars_a.data and matrix_b.data
+    status, html, fields, words, shown, difference, time_plot, trends, matrix, result = out
+    assert calls and "리뷰 20개" in status and "ma-shaded" in html
+    assert shown["visible"] is True and difference.data and fields.data and words.data and matrix.data
+    assert time_plot.layout.title.text and list(trends.columns)[0] == "단어 (word)"
     files = heatmaps.static_aggregate(result, "linear", "viridis")
     assert len(files) == 4 and heatmaps.static_aggregate(None, "linear", "viridis") is None
 
 
-def test_aggregate_views_share_one_scale_when_split(aggregate):
+def test_aggregate_view_shows_difference_only_on_request(aggregate):
     one = aggregate_views(aggregate, split=False, scale="linear", cmap="viridis")
     two = aggregate_views(aggregate, split=True, scale="linear", cmap="viridis")
-    assert len(one) == 1 and len(two) == 2
-    assert two[0].bars.layout.xaxis.range == two[1].bars.layout.xaxis.range
+    assert one.difference is None and two.difference.data
+    assert len(one.words.data) == 2  # share and lift side by side
     files = export_aggregate(aggregate, scale="log", cmap="magma")
     assert all(path.stat().st_size > 0 for path in files.values())
+    payload = json.loads(files["json"].read_text(encoding="utf-8"))
+    assert set(payload) == {"summary", "aggregate"} and payload["summary"]["groups"]["all"]["plot_words"]
 
 
 def test_upload_aggregate_bad_files_and_good_file(handlers, tmp_path):

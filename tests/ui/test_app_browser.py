@@ -60,7 +60,8 @@ def _wait_status(page, selector: str, contains: str) -> str:
 
 
 def _heatmaps(page, at_least: int) -> None:
-    page.wait_for_function(f"document.querySelectorAll('.ma-heatmap .js-plotly-plot').length >= {at_least}")
+    """Wait for ``at_least`` drawn heatmaps (``.hm`` layers: not the placeholders shown before a result)."""
+    page.wait_for_function(f"document.querySelectorAll('.ma-heatmap .js-plotly-plot .hm').length >= {at_least}")
 
 
 def test_movie_review_heatmaps_and_aggregate(page):
@@ -79,6 +80,29 @@ def test_movie_review_heatmaps_and_aggregate(page):
     page.wait_for_selector(".ma-aggregate .ma-shaded")
     assert page.locator(".ma-aggregate .ma-unit").count() > 10  # the synopsis, shaded unit by unit
     assert page.locator("#aggregate-status ~ * .js-plotly-plot, .js-plotly-plot").count() >= 4
+
+
+def test_phone_view_is_usable(browser, page):
+    """Issue 14: at 390 px the heatmap labels overlapped, the review table hid columns and unused plots showed
+    broken-chart icons: now the page fits the screen, heatmaps and table scroll sideways at a readable width,
+    and every plot without a result says what will appear there."""
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.set_default_timeout(TIMEOUT_MS)
+    try:
+        phone.goto(page.url)
+        _heatmaps(phone, 2)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 391
+        boxes = phone.evaluate(
+            "Array.from(document.querySelectorAll('.ma-heatmap')).filter(e => e.querySelector('.hm'))"
+            ".map(e => [e.clientWidth, e.scrollWidth, e.querySelector('.js-plotly-plot').getBoundingClientRect().width])"
+        )
+        assert len(boxes) >= 2 and all(width >= 600 and scroll > box for box, scroll, width in boxes)
+        headers = phone.evaluate("Array.from(document.querySelectorAll('#review-table th')).map(h => h.getBoundingClientRect().width)")
+        assert len(headers) >= 4 and min(headers) >= 50  # every column shown; the table scrolls sideways
+        waiting = phone.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p.innerText)")
+        assert any("집계 계산" in text for text in waiting)  # the aggregate's plots before the first aggregate
+    finally:
+        phone.close()
 
 
 def test_html_in_a_review_is_shown_as_text(page):

@@ -5,26 +5,37 @@ The model is per-session state (set by /switch_model), so the other endpoints ta
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from app_helpers import KNOWN_MODEL, REPO, free_port, running_app, tiny_dashboard
 from gradio_client import Client, handle_file
 
+from moviattn.explorer.batching import WAIT_S
 from moviattn.offline_model import offline_model_cache_dir
+from moviattn.ui.state import preview
 
-CONTROLS = ("last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
+CONTROLS = ("attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
 DATASET = "데이터셋 영화 (dataset movie)"
 
 
 @pytest.fixture(scope="module")
-def client(tiny_bert, tmp_path_factory):
-    with running_app(tiny_dashboard(tiny_bert, tmp_path_factory.mktemp("cache"))) as url:
-        yield Client(url, verbose=False)
+def served(tiny_bert, tmp_path_factory):
+    """The app state and the URL it is served on."""
+    dash = tiny_dashboard(tiny_bert, tmp_path_factory.mktemp("cache"))
+    with running_app(dash) as url:
+        yield dash, url
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    return Client(served[1], verbose=False)
 
 
 def test_endpoints_are_named(client):
@@ -39,10 +50,10 @@ def test_review_heatmaps(client):
 
 
 def test_movie_aggregate_split(client):
-    status, html_a, bars_a, matrix_a, html_b, bars_b, matrix_b = client.predict(
+    status, html, fields, words, difference, time_plot, trends, matrix = client.predict(
         "s001", True, *CONTROLS, api_name="/movie_aggregate"
     )
-    assert "리뷰 20개" in status and "ma-shaded" in html_a and "ma-shaded" in html_b
+    assert "리뷰 20개" in status and "ma-shaded" in html and difference and time_plot and trends
 
 
 def test_bad_input_keeps_the_app_serving(client, tmp_path):
@@ -85,7 +96,7 @@ def test_python_app_py_launches_with_the_offline_model(tmp_path):
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail("app.py did not start")
                 time.sleep(2)
-        status, *_ = client.predict("s001", "s001r001", "last_k", -1, 4, "mean", "segment", "eojeol", "okt", False,
+        status, *_ = client.predict("s001", "s001r001", "attention", "last_k", -1, 4, "mean", "segment", "eojeol", "okt", False,
                                     "percentile", "viridis", api_name="/review_heatmaps")
         assert "multilingual-e5-small" in status and "ma-warning" not in status
     finally:
@@ -157,3 +168,24 @@ def test_switch_model_reveals_no_server_paths(client):
     assert all("ma-warning" in a and "not one of this server" in a for a in answers)
     assert answers[0].replace("/etc/passwd", "X") == answers[1].replace("/no/such/path", "X")
     assert not any(word in a for a in answers for word in ("JSON", "config", "exist"))
+
+
+def test_concurrent_review_requests_are_batched_and_each_gets_its_own(served):
+    """More users served: concurrent single-review requests enter together (not two at a time) and are
+    computed as batches, yet every caller gets the review it asked for."""
+    dash, url = served
+    reviews = [r for r in dash.dataset.reviews_of("s004") if any(c.isalnum() for c in r.text)][:6]
+    controls = ("attention", "last_k", -1, 2, "max", "segment", "eojeol", "okt", False, "linear", "magma")  # computed by no other test
+    clients = [Client(url, verbose=False) for _ in reviews]
+    batcher = dash.batcher()
+    batcher.wait_s, batcher.max_batch = 5.0, len(reviews)  # a loaded machine sends the six over a few hundred ms
+    try:
+        with ThreadPoolExecutor(len(reviews)) as pool:
+            answers = list(pool.map(
+                lambda job: job[0].predict("s004", job[1].id, *controls, api_name="/review_heatmaps")[0], zip(clients, reviews),
+            ))
+    finally:
+        batcher.wait_s, batcher.max_batch = WAIT_S, dash.explorer().batch_size
+    for review, status in zip(reviews, answers):
+        assert "ma-warning" not in status and preview(review.text, 30)[:-1] in html.unescape(status)
+    assert max(batcher.batch_sizes) > 2  # more than the two requests a concurrency limit of 2 would let in

@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
+import plotly.graph_objects as go
 
 from ...data import Movie, Review
-from ...explorer.aggregate import MovieAggregate
+from ...explorer.aggregate import DEFAULT_SCORE, MovieAggregate
 from ...explorer.interactive import review_info_figure, review_plot_figure
-from ...explorer.quality import quality_note
+from ...explorer.quality import aggregate_quality_note, quality_note
 from ...explorer.results import ReviewAttention
 from ...explorer.settings import Settings
 from ..common import export_aggregate, export_review, status_html
@@ -36,12 +37,33 @@ NOTES = {
     "review": "**읽는 법 (how to read):** 행 = 리뷰의 단위(형태소 등), 열 = 영화 정보(감독·장르·출연 …로 묶음) 또는 줄거리 단위. "
               "칸이 밝을수록 그 리뷰 단위가 그 열을 더 많이 봅니다. 마우스를 올리면 두 단위와 값이 보입니다; "
               "드래그 = 확대, 더블클릭 = 원래대로, 아래 슬라이더 = 가로 스크롤. " + NOTE_CAVEAT,
-    "aggregate": "**읽는 법:** 줄거리의 배경색이 진할수록 이 영화의 리뷰들이 평균적으로 그 부분에 더 많은 주의를 줍니다 "
-                 "(리뷰마다 합이 1인 몫의 평균). 막대 = 영화 정보 필드별·줄거리 단위별 평균 몫; 행렬 = 리뷰(평점순) × 줄거리. "
-                 + NOTE_CAVEAT,
+    "aggregate": "**읽는 법:** 같은 단어는 위치가 달라도 하나로 합칩니다 (조사·어미·문장부호 제외). **점유율** = 리뷰마다 "
+                 "합이 1인 몫의 평균; **lift** = 그 점유율 ÷ 이 영화 정보·줄거리 옆에 놓은 일반 리뷰 20개(참조)가 주는 몫 — "
+                 "×1이면 어떤 리뷰든 보는 만큼(첫·끝 단어, 구분자 같은 위치 효과는 여기서 사라짐), 클수록 이 영화 리뷰들이 특히 보는 단어. "
+                 "필드: 점유율, 길이 보정(필드 단위 수 대비), lift. **긍정 − 부정**: 차이가 큰 단어와 95% 구간(리뷰 재표집); "
+                 "**기간별**: 리뷰 기간(연도 또는 같은 개수 구간)마다 필드 점유율과 오르내린 단어. 리뷰가 없는 그룹은 그렇다고 쓰고, "
+                 "5개 미만은 '적음(thin)'으로 표시합니다. " + NOTE_CAVEAT,
 }
+#: What a plot shows before its first result.
+WAITING = {
+    "review": "리뷰를 고르거나 입력하면 히트맵이 여기에 나타납니다 (pick or type a review)",
+    "aggregate": "‘집계 계산’을 누르면 여기에 나타납니다 (press the aggregate button)",
+}
+#: Single-review requests in their handlers at once (two batches' worth: ``ReviewBatcher.max_batch`` is 8).
+REVIEW_CONCURRENCY = 16
 #: What the aggregate outputs show after a user error (the message goes first).
-AGGREGATE_BLANK = (None, "", None, None, gr.update(visible=False), "", None, None, None)
+AGGREGATE_BLANK = (None, "", None, None, gr.update(visible=False), None, None, None, None, None)
+
+
+def placeholder_figure(message: str) -> go.Figure:
+    """An empty figure saying what will appear: an unused ``gr.Plot`` shows a broken-chart icon (issue 14)."""
+    hidden = {"visible": False}
+    return go.Figure(layout={
+        "xaxis": hidden, "yaxis": hidden, "height": 160, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
+        "annotations": [{"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
+                         "font": {"size": 14, "color": "#888"}}],
+    })
 
 
 def _note(settings: Settings | None, state: AppState, model_name: str) -> str | None:
@@ -63,23 +85,25 @@ def aggregate_outputs(
     state: AppState, model_name: str, movie: Movie, reviews: list[Review], split: bool, values: tuple, progress: Any,
     extra: str | None = None,
 ) -> tuple:
-    """Status, one or two columns of (shaded synopsis, bars, reviews × plot), and the aggregate."""
+    """Status, shaded synopsis, fields, top words, the difference view (shown on request), the time view,
+    reviews × plot, and the aggregate."""
     started = time.perf_counter()
     settings, scale, cmap = SettingsPanel.read(values)
     progress(0, desc="리뷰 분석 준비 중 (preparing)")
     report = None if ZERO_GPU else lambda done, total: progress((done, total), desc="리뷰 분석 중 (reviews)", unit="reviews")
     aggregate = state.movie_aggregate(model_name, movie, reviews, settings, report)
     labels = {r.id: preview(r.text) for r in reviews}
-    views = aggregate_views(aggregate, split=bool(split), scale=scale, cmap=cmap, review_labels=labels)
+    view = aggregate_views(aggregate, split=bool(split), scale=scale, cmap=cmap, review_labels=labels)
     seconds = time.perf_counter() - started
+    model = state.explorer(model_name).model
     status = status_html(
         f"{movie.label} · 리뷰 {len(aggregate.review_ids)}개 (reviews) · {seconds:.1f} s", extra, *aggregate.notices,
         _note(aggregate.settings, state, model_name),
+        aggregate_quality_note(aggregate.settings, DEFAULT_SCORE, model.name) if aggregate.settings is not None else None,
     )
-    second = views[1] if len(views) > 1 else None
     return (
-        status, views[0].html, views[0].bars, views[0].matrix, gr.update(visible=second is not None),
-        second.html if second else "", second.bars if second else None, second.matrix if second else None, aggregate,
+        status, view.html, view.fields, view.words, gr.update(visible=view.difference is not None), view.difference,
+        view.time, view.trends, view.matrix, aggregate,
     )
 
 
@@ -142,16 +166,25 @@ class _Outputs:
 
 
 class ReviewOutputs(_Outputs):
-    """Status and the two interactive heatmaps; under them static PNGs and downloads."""
+    """Status and the two interactive heatmaps; under them static PNGs and downloads.
+
+    Single-review events run up to ``REVIEW_CONCURRENCY`` at once (unless a tab says otherwise): their
+    model work is batched below (``AppState.review_attention``), so more requests in flight make larger
+    batches, and a cached request is not queued behind computing ones."""
 
     make_files = staticmethod(static_review)
+
+    def wire(self, triggers: Sequence[Any], handler: Callable[..., tuple], inputs: list[Any], **options: Any) -> None:
+        options.setdefault("concurrency_limit", REVIEW_CONCURRENCY)
+        super().wire(triggers, handler, inputs, **options)
 
     def __init__(self, name: str):
         status = gr.HTML(elem_id=f"{name}-status")
         with gr.Tabs():
             with gr.Tab("인터랙티브 (interactive)"):
-                info_plot = gr.Plot(label="히트맵 1: 리뷰 × 영화 정보 (review × info)", elem_classes="ma-heatmap")
-                plot_plot = gr.Plot(label="히트맵 2: 리뷰 × 줄거리 (review × plot)", elem_classes="ma-heatmap")
+                waiting = placeholder_figure(WAITING["review"])
+                info_plot = gr.Plot(waiting, label="히트맵 1: 리뷰 × 영화 정보 (review × info)", elem_classes="ma-heatmap")
+                plot_plot = gr.Plot(waiting, label="히트맵 2: 리뷰 × 줄거리 (review × plot)", elem_classes="ma-heatmap")
             with gr.Tab("정적 PNG (static)"):
                 info_png = gr.Image(label="리뷰 × 영화 정보 (PNG)", type="filepath")
                 plot_png = gr.Image(label="리뷰 × 줄거리 (PNG)", type="filepath")
@@ -163,19 +196,26 @@ class ReviewOutputs(_Outputs):
 
 
 class AggregateOutputs(_Outputs):
-    """Status, then one or two columns (all, or positive | negative) of synopsis, bars and matrix, then files."""
+    """Status, shaded synopsis, fields and top words, positive − negative (on request), the time view,
+    reviews × plot, then files."""
 
     make_files = staticmethod(static_aggregate)
 
     def __init__(self, name: str):
         status = gr.HTML(elem_id=f"{name}-status")
+        waiting = placeholder_figure(WAITING["aggregate"])
+        synopsis = gr.HTML(elem_classes="ma-aggregate")
         with gr.Row():
-            with gr.Column():
-                first = [gr.HTML(elem_classes="ma-aggregate"), gr.Plot(label="필드·줄거리 상위 (top fields and plot units)"), gr.Plot(label="리뷰 × 줄거리 (reviews × plot)")]
-            with gr.Column(visible=False) as second_column:
-                second = [gr.HTML(), gr.Plot(label="필드·줄거리 상위 (top fields and plot units)"), gr.Plot(label="리뷰 × 줄거리 (reviews × plot)")]
+            fields = gr.Plot(waiting, label="영화 정보 필드: 점유율 · 길이 보정 · lift (info fields)")
+            words = gr.Plot(waiting, label="줄거리 단어: 점유율 · lift (top plot words)")
+        with gr.Column(visible=False) as difference_column:
+            difference = gr.Plot(waiting, label="긍정 − 부정 차이 (positive − negative)")
+        with gr.Row():
+            time_plot = gr.Plot(waiting, label="기간별 필드 점유율 (by review period)", scale=3)
+            trends = gr.Dataframe(label="처음 → 마지막 기간에 오르고 내린 단어, 기본 점수(lift) (words that rise and fall)", interactive=False, scale=2)
+        matrix = gr.Plot(waiting, label="리뷰 × 줄거리 (reviews × plot)")
         files = gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple", elem_id=f"{name}-files")
         gr.Markdown(NOTES["aggregate"])
         self._api = gr.Button(visible=False)
-        self.shown = [status, *first, second_column, *second]
+        self.shown = [status, synopsis, fields, words, difference_column, difference, time_plot, trends, matrix]
         self.files = [files]

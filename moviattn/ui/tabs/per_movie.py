@@ -54,7 +54,8 @@ def show_review(state: AppState, model_name: str, movie_id: str, review_id: str,
 
 @shows_errors(len(AGGREGATE_BLANK), blank=AGGREGATE_BLANK)
 def movie_aggregate(state: AppState, model_name: str, movie_id: str, split: bool, *values: Any, progress=gr.Progress()) -> tuple:
-    """All reviews of a dataset movie: shaded synopsis, bars, reviews × plot (split by polarity on request)."""
+    """All reviews of a dataset movie: shaded synopsis, fields and words (share and lift), the time view,
+    reviews × plot, and positive − negative on request."""
     check(choice=movie_id)
     movie = state.dataset.movie(movie_id)
     return aggregate_outputs(state, model_name, movie, state.dataset.reviews_of(movie.id), split, values, progress)
@@ -75,7 +76,7 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
     gr.Markdown("## 전체 리뷰 집계 (aggregate over all reviews)")
     with gr.Row():
         aggregate_button = gr.Button("집계 계산 (compute aggregate)", variant="primary", scale=2, elem_id="aggregate-button")
-        split = gr.Checkbox(label="긍정 / 부정 나눠 보기 (split positive vs negative)", scale=1)
+        split = gr.Checkbox(label="긍정 − 부정 차이 보기 (positive − negative difference)", scale=1)
     aggregate_out = AggregateOutputs("aggregate")
 
     def open_linked(request: gr.Request) -> Any:

@@ -75,7 +75,7 @@ def build(state: AppState, panel: SettingsPanel) -> None:
     with gr.Row():
         upload = gr.File(label=f"리뷰 파일 (CSV/TSV/JSON, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)", file_types=[".csv", ".tsv", ".json"], type="filepath")
         with gr.Column():
-            upload_split = gr.Checkbox(label="긍정 / 부정 나눠 보기 (split)")
+            upload_split = gr.Checkbox(label="긍정 − 부정 차이 보기 (difference)")
             upload_button = gr.Button("파일 집계 (aggregate file)", variant="primary")
     upload_out = AggregateOutputs("upload")
 

@@ -1,0 +1,82 @@
+"""``moviattn aggregate`` and ``evaluate --aggregate`` on a tiny model: empty groups say so, exports match."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from moviattn import cli
+from moviattn.explorer.aggregate import EMPTY_GROUP
+from moviattn.explorer.evaluation import AGGREGATE_VIEWS, evaluate_aggregate
+from moviattn.explorer.evaluation_report import aggregate_report
+from moviattn.explorer.pipeline import Explorer
+from moviattn.explorer.settings import Settings
+
+
+@pytest.fixture
+def tiny_cli(tiny_bert, monkeypatch, tmp_path):
+    monkeypatch.setattr("moviattn.models.load_model", lambda *a, **k: tiny_bert)
+    monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))
+    return tiny_bert
+
+
+@pytest.fixture
+def positive_only(tmp_path):
+    """One movie whose three reviews are all positive: the negative group is empty, the positive one thin."""
+    folder = tmp_path / "data"
+    (folder / "reviews").mkdir(parents=True)
+    movie = {"movie_id": "m1", "title_kr": "괴물", "year": 2006, "director": ["봉준호"], "genres": ["드라마"], "cast": ["송강호"],
+             "country": ["한국"], "synopsis": "한강에 괴물이 나타나 딸을 잡아간다. 가족이 딸을 찾아 나선다."}
+    (folder / "movies.json").write_text(json.dumps([movie], ensure_ascii=False), encoding="utf-8")
+    reviews = [{"review": "송강호 연기 최고", "rating": "10", "date": "06.07.27", "review_id": "1"},
+               {"review": "괴물 정말 무섭다", "rating": "9", "date": "07.01.02", "review_id": "2"},
+               {"review": "가족 이야기 감동", "rating": "10", "date": "08.03.04", "review_id": "3"}]
+    (folder / "reviews" / "m1.json").write_text(json.dumps(reviews, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def test_aggregate_command_prints_and_exports_empty_groups(tiny_cli, positive_only, tmp_path, capsys):
+    out_json, out_csv = tmp_path / "agg.json", tmp_path / "agg.csv"
+    args = ["aggregate", "--data", str(positive_only), "--movie", "m1", "--granularity", "eojeol", "--json", str(out_json), "--csv", str(out_csv)]
+    assert cli.main(args) == 0
+    text = capsys.readouterr().out
+    assert f"({EMPTY_GROUP})" in text and "thin" in text and "by period" in text
+    summary = json.loads(out_json.read_text(encoding="utf-8"))
+    assert summary["groups"]["negative"]["note"] == EMPTY_GROUP and summary["groups"]["negative"]["count"] == 0
+    assert summary["groups"]["positive"]["thin"] and summary["difference"]["note"] == EMPTY_GROUP
+    assert [p["label"] for p in summary["periods"]] == ["2006", "2007", "2008"]
+    shown = summary["groups"]["all"]["plot_words"]
+    assert shown and all(w["lift"] is not None for w in shown)
+    table = pd.read_csv(out_csv)
+    assert table["share_negative"].isna().all() and not table["share_all"].isna().any()
+    first = table[(table.segment == "plot") & (table.word == shown[0]["word"])].iloc[0]
+    assert first.share_all == pytest.approx(shown[0]["share"]) and first.lift_all == pytest.approx(shown[0]["lift"])
+    # a second run refuses nothing of its own and refuses other files
+    (tmp_path / "other.json").write_text("[1]", encoding="utf-8")
+    assert cli.main([*args[:-4], "--json", str(tmp_path / "other.json")]) != 0
+
+
+def test_evaluate_aggregate_scores_every_view_on_a_tiny_model(tiny_bert):
+    from moviattn import load_dataset
+
+    data = load_dataset()
+    explorer = Explorer(tiny_bert)
+    movies = list(data.movies)[:2]
+    settings = Settings(granularity="eojeol")
+    result = evaluate_aggregate(explorer, data, movies, [("attention", settings)], limit_reviews=4)
+    assert result.n_reviews == 8 and result.gains is not None and result.gains.shape == (8, len(result.names))
+    assert result.names[: len(AGGREGATE_VIEWS)] == [f"attention/{v}" for v in AGGREGATE_VIEWS]
+    metrics = result.metrics()
+    string = result.names.index("string")
+    assert np.all(metrics[string, :, 1:][metrics[string, :, 0] > 0] == 1.0)  # the literal ceiling finds every mention
+    np.testing.assert_allclose(result.deletion()[result.names.index("random·units")], 0.0, atol=1e-9)
+    for view in AGGREGATE_VIEWS:
+        checks = result.top_check[f"attention/{view}"]
+        assert set(checks) == set(movies)
+        if view.startswith("words"):
+            assert all(repeated == 0 for _, repeated in checks.values())
+    text, rows, _ = aggregate_report(result)
+    assert "words·lift" in text and len(rows) == len(result.names)
