@@ -100,10 +100,15 @@ def reference_reviews() -> tuple[Review, ...]:
 # ---------------------------------------------------------------- words
 
 
+def surface_form(text: str) -> str:
+    """The normalised surface units of one word share: NFKC, case-folded, stripped (also what the
+    evaluation matches mentions and spots repeated words by)."""
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
 def word_key(unit: Unit) -> tuple[str, str, str | None]:
-    """Units of one word: NFKC-casefolded surface, first tag (Mecab's compounds by their head) and field."""
-    surface = unicodedata.normalize("NFKC", unit.text).casefold().strip()
-    return surface, unit.tag.split("+")[0], unit.field
+    """Units of one word: normalised surface, first tag (Mecab's compounds by their head) and field."""
+    return surface_form(unit.text), unit.tag.split("+")[0], unit.field
 
 
 @dataclass(frozen=True)

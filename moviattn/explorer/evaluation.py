@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -55,7 +54,7 @@ from ..metrics import RankCounts, counts_against, uniform_counts
 from ..metrics import metric as ranking_metric
 from ..models import LoadedModel, embed
 from ..morphology import Unit
-from .aggregate import SCORES, MovieAggregate, Word, aggregate_reviews, attention_share, lift, word_matrix
+from .aggregate import SCORES, MovieAggregate, Word, aggregate_reviews, attention_share, lift, surface_form, word_matrix
 from .attention import extract_attention
 from .pipeline import Explorer, MovieContext
 from .reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, combine_windows, window_attention
@@ -112,7 +111,7 @@ def mention_key(unit: Unit) -> str | None:
     """The normalised surface a nominal content unit is matched by, or None (other units, 1-character words)."""
     if not unit.content or unit.tag.startswith(_NOT_NOMINAL):
         return None
-    key = unicodedata.normalize("NFKC", unit.text).casefold().strip()
+    key = surface_form(unit.text)
     return key if len(key) >= 2 and any(c.isalnum() for c in key) else None
 
 
@@ -490,7 +489,7 @@ def top_problems(words: Sequence[tuple[Unit | Word, bool]]) -> tuple[int, int]:
     seen: set[str] = set()
     bad = repeated = 0
     for item, content in words:
-        surface = unicodedata.normalize("NFKC", item.text).casefold().strip()
+        surface = surface_form(item.text)
         bad += not content
         repeated += surface in seen
         seen.add(surface)
