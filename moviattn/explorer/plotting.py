@@ -123,11 +123,11 @@ def heatmap(
                 if start > 0:
                     ax.axvline(start - 0.5, color="white", linewidth=1.5)
             top = ax.secondary_xaxis("top")
-            # narrow fields (국가, 개봉: one column each) would collide side by side: stand the labels upright
-            crowded = any(e - s <= 2 for _, s, e in groups)
-            top.set_xticks(
-                [(s + e - 1) / 2 for _, s, e in groups], [g for g, _, _ in groups], fontsize=9, rotation=90 if crowded else 0,
-            )
+            # narrow fields (국가, 개봉: one or two columns) would collide side by side: only their labels stand
+            # upright, the wider fields' labels stay level and readable
+            top.set_xticks([(s + e - 1) / 2 for _, s, e in groups], [g for g, _, _ in groups], fontsize=9)
+            for label, (_, s, e) in zip(top.get_xticklabels(), groups):
+                label.set_rotation(90 if e - s <= 2 else 0)
             top.tick_params(length=0)
         fig.colorbar(image, ax=list(axes), fraction=0.03, pad=0.01, label="attention")
         return fig
