@@ -7,6 +7,7 @@ morphological analysis of a movie's info and plot across its reviews.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -28,6 +29,8 @@ from .units import membership, merge, segment_units
 
 #: Called with (reviews done, reviews in all) while a movie is computed.
 Progress = Callable[[int, int], None]
+#: Locks that make concurrent requests for one movie's context build it once (striped: bounded memory).
+CONTEXT_LOCKS = 16
 
 
 class EmptyReview(ValueError):
@@ -111,6 +114,7 @@ class Explorer:
         self.method, self.batch_size = method, batch_size
         self.precision = resolve_precision(precision, model.device)  # 'auto' becomes the mode actually run
         self._context = lru_cache(maxsize=64)(self._build_context)
+        self._context_locks = [threading.Lock() for _ in range(CONTEXT_LOCKS)]
 
     # ------------------------------------------------------------ preparation
 
@@ -126,8 +130,13 @@ class Explorer:
         return settings, None
 
     def context(self, movie: Movie, settings: Settings) -> MovieContext:
-        """Tokenised info and plot with their units (cached per movie text and unit settings)."""
-        return self._context(movie, settings.granularity, settings.analyser)
+        """Tokenised info and plot with their units (cached per movie text and unit settings).
+
+        Built once when many requests ask for it at once: a server's first requests for a movie all
+        missed the cache and each ran the morphological analysis of its synopsis (issue 14)."""
+        key = (movie, settings.granularity, settings.analyser)
+        with self._context_locks[hash(key) % CONTEXT_LOCKS]:
+            return self._context(*key)
 
     def _build_context(self, movie: Movie, granularity: str, analyser: str) -> MovieContext:
         info_text = linearize_info(movie)

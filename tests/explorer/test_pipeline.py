@@ -100,3 +100,30 @@ def test_analyser_fallback_to_eojeol(tiny_bert, monkeypatch):
     settings, notice = Explorer(tiny_bert).usable_settings(Settings(last_k=2))
     morphology.pos_tags.cache_clear()
     assert settings.granularity == "eojeol" and "no Java" in notice
+
+
+def test_concurrent_first_requests_build_a_movie_context_once(tiny_bert, monkeypatch):
+    """Issue 14 (load): a server's first requests for a movie each ran the analysis of its synopsis."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import moviattn.explorer.pipeline as pipeline
+
+    explorer, builds, start = Explorer(tiny_bert), [], threading.Barrier(8)
+    analyse = pipeline.segment_units
+
+    def slow_units(*args, **kwargs):
+        builds.append(args[0].name)
+        time.sleep(0.05)  # room for the other threads to miss the cache too
+        return analyse(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "segment_units", slow_units)
+
+    def ask(_):
+        start.wait()
+        return explorer.context(MOVIE, Settings(granularity="eojeol"))
+
+    with ThreadPoolExecutor(8) as pool:
+        contexts = list(pool.map(ask, range(8)))
+    assert builds == ["info", "plot"] and all(c is contexts[0] for c in contexts)

@@ -144,8 +144,19 @@ def _downloaded_review(page, name: str) -> str | None:
     return json.loads(page.request.get(links.first.get_attribute("href")).text())["review_text"]["original"]
 
 
+def _settled(page, name: str, want_files: bool) -> None:
+    """Wait until nothing is in flight (and, with ``want_files``, the downloads are there)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        if page.locator(".progress-text, .eta-bar").count() == 0 and (not want_files or _downloaded_review(page, name)):
+            break
+    page.wait_for_timeout(3000)
+
+
 def test_downloads_belong_to_the_review_on_screen(slow_page):
-    """Issue 14, defect 2: choose a movie, click its 4th row 1.5 s later: every output names the clicked review."""
+    """Issue 14, defect 2: choose a movie, click its 4th row 1.5 s later and ask for the files while it is
+    computed: every output names the clicked review; a newer review then clears them (never stale)."""
     page = slow_page
     _heatmaps(page, 2)
     page.get_by_label("영화 (movie)").click()
@@ -155,12 +166,19 @@ def test_downloads_belong_to_the_review_on_screen(slow_page):
     cell = page.locator("#review-table [data-testid=cell-3-2]")
     preview = cell.inner_text().rstrip("…")[:15]
     cell.click()
+    page.click("#review-make-files")  # while the clicked review is still being computed
     _wait_status(page, "#review-status", preview)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # wait until nothing is left in flight, then look at what stays
-        page.wait_for_timeout(1000)
-        if page.locator(".progress-text, .eta-bar").count() == 0 and _downloaded_review(page, "review"):
-            break
-    page.wait_for_timeout(3000)
+    if _downloaded_review(page, "review") is None:  # the click was answered before the review landed
+        page.click("#review-make-files")
+    _settled(page, "review", want_files=True)
     assert preview in _status(page, "#review-status")
     assert _downloaded_review(page, "review").startswith(preview)
+    page.get_by_role("tab", name="정적 PNG (static)").click()
+    assert page.locator("img[src*='review_plot.png']").count() == 1
+    page.get_by_role("tab", name="인터랙티브 (interactive)").click()
+    cell = page.locator("#review-table [data-testid=cell-4-2]")
+    newer = cell.inner_text().rstrip("…")[:15]
+    cell.click()
+    _wait_status(page, "#review-status", newer)
+    _settled(page, "review", want_files=False)
+    assert _downloaded_review(page, "review") is None  # the older review's files are gone with its figures

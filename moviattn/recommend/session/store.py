@@ -80,8 +80,14 @@ def load_or_fit(
     return model, json.loads((folder / "settings.json").read_text(encoding="utf-8"))
 
 
-def find(name: str, split: Split) -> Path | None:
-    """The most recently saved ``name`` model trained on ``split``'s data, if any."""
+def find(name: str, split: Split, params: dict[str, Any] | None = None) -> Path | None:
+    """The saved ``name`` model with ``params`` (e.g. the chosen settings) trained on ``split``'s data,
+    else the most recently saved ``name`` model trained on it, if any. (The tab loaded the most recent
+    one: a seed check run after the search replaced the chosen model there.)"""
+    if params is not None:
+        folder = model_dir(name, create(name, **params).params, split)
+        if (folder / "settings.json").is_file():
+            return folder
     found = []
     for settings in cache_dir("sessions", "models").glob(f"{name}-*/settings.json"):
         try:

@@ -1,11 +1,15 @@
 """The heatmap and aggregate outputs that the explorer's two tabs share, and the requests behind them.
 
-Each page request computes once and returns every output from that one result: status, figures,
-static PNGs and downloads. (A follow-up ``.then`` event made the files from a shared ``gr.State``; a
-click during a computation let an older review's files land after the newer review's figures, issue 14.)
-Since one listener's requests of a session run one after another, in order (``always_last`` drops the
-ones overtaken), a late result can no longer overwrite a newer one. The named API endpoints answer
-the interactive outputs only, through a hidden button, so their signatures stay as they were.
+A request shows its status and interactive figures; the static PNGs and the CSV/JSON downloads are made
+on demand, by the "make files" button (rendering both PNGs took 4.8 s per review with matplotlib, the
+whole wait of a browser user for what most never open, issue 14). Both are triggers of **one** listener,
+and one listener's requests of a session run one after another, in order (``always_last`` drops the
+ones overtaken): a new result clears the files, and the button makes them from the inputs of what is
+on screen (kept in a ``gr.State`` by the request that drew it; its result comes from the cache). So a
+download can never belong to another review than the one shown, nor can a late result of an older
+request overwrite a newer one. (Earlier a follow-up ``.then`` event made the files from a shared state,
+and a click during a computation let an older review's files land after the newer review's figures.)
+The named API endpoints answer the interactive outputs only, through a hidden button.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ WAITING = {
     "review": "리뷰를 고르거나 입력하면 히트맵이 여기에 나타납니다 (pick or type a review)",
     "aggregate": "‘집계 계산’을 누르면 여기에 나타납니다 (press the aggregate button)",
 }
+#: Where the static PNGs come from.
+MAKE_FILES_HINT = "아래 ‘PNG · CSV · JSON 만들기’를 누르면 화면의 리뷰로 PNG와 내려받기 파일을 만듭니다 (press the make-files button below)."
 #: Single-review requests in their handlers at once (two batches' worth: ``ReviewBatcher.max_batch`` is 8).
 REVIEW_CONCURRENCY = 16
 #: What the aggregate outputs show after a user error (the message goes first).
@@ -122,18 +128,6 @@ def static_aggregate(aggregate: MovieAggregate | None, scale: str, cmap: str) ->
     return [str(p) for p in export_aggregate(aggregate, scale=scale, cmap=cmap).values()]
 
 
-def _with_files(handler: Callable[..., tuple], files: Callable[..., Any]) -> Callable[..., tuple]:
-    """The page's event: ``handler``'s outputs without its result (last), then ``files`` of that same result."""
-
-    @functools.wraps(handler)
-    def run(*args: Any, **kwargs: Any) -> tuple:
-        *shown, result = handler(*args, **kwargs)
-        made = files(result, *SettingsPanel.colours(args))
-        return (*shown, *(made if isinstance(made, tuple) else (made,)))
-
-    return run
-
-
 def _without_result(handler: Callable[..., tuple]) -> Callable[..., tuple]:
     """The API endpoint: ``handler``'s outputs without its result."""
 
@@ -145,22 +139,49 @@ def _without_result(handler: Callable[..., tuple]) -> Callable[..., tuple]:
 
 
 class _Outputs:
-    """Shown outputs (the API's too), file outputs, and the wiring of one handler to both."""
+    """Shown outputs (the API's too), file outputs made on demand, and the wiring of one handler to both."""
 
     shown: list[Any]
     files: list[Any]
     make_files: Callable[..., Any]
+    #: Whether the handler reports progress (takes ``progress=``).
+    reports_progress = False
+
+    def _files_area(self, name: str) -> Any:
+        """The make-files button and the downloads under it."""
+        self._make = gr.Button("PNG · CSV · JSON 만들기 (make static PNGs and downloads)", size="sm", elem_id=f"{name}-make-files")
+        self._shown_inputs = gr.State(None)
+        return gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple", elem_id=f"{name}-files")
+
+    def _page_event(self, handler: Callable[..., tuple]) -> Callable[..., tuple]:
+        """The page's listener: a new result (files cleared), or the files of the result on screen."""
+        no_files = (None,) * len(self.files)
+
+        def run(event: gr.EventData, progress: gr.Progress = gr.Progress(), *args: Any) -> tuple:
+            *inputs, shown_inputs = args
+            options = {"progress": progress} if self.reports_progress else {}
+            if getattr(event.target, "_id", None) != self._make._id:
+                *shown, _ = handler(*inputs, **options)
+                return (*shown, *no_files, tuple(inputs))
+            skipped = tuple(gr.skip() for _ in self.shown)
+            if shown_inputs is None:  # nothing drawn yet
+                return (*skipped, *no_files, None)
+            *_, result = handler(*shown_inputs, **options)  # cached: the very result on screen
+            made = self.make_files(result, *SettingsPanel.colours(shown_inputs))
+            return (*skipped, *(made if isinstance(made, tuple) else (made,)), shown_inputs)
+
+        return run
 
     def wire(
         self, triggers: Sequence[Any], handler: Callable[..., tuple], inputs: list[Any], *, api_name: str,
         trigger_mode: str | None = None, **queue: Any,
     ) -> None:
-        """The page's event over every output, and the named API endpoint over the shown ones.
+        """The page's listener over every output, and the named API endpoint over the shown ones.
 
         ``handler`` returns the shown outputs then its result; ``queue`` (concurrency options) applies to both."""
         gr.on(
-            triggers, _with_files(handler, self.make_files), inputs, [*self.shown, *self.files],
-            api_visibility="private", trigger_mode=trigger_mode, **queue,
+            [*triggers, self._make.click], self._page_event(handler), [*inputs, self._shown_inputs],
+            [*self.shown, *self.files, self._shown_inputs], api_visibility="private", trigger_mode=trigger_mode, **queue,
         )
         self._api.click(_without_result(handler), inputs, self.shown, api_name=api_name, **queue)
 
@@ -186,9 +207,10 @@ class ReviewOutputs(_Outputs):
                 info_plot = gr.Plot(waiting, label="히트맵 1: 리뷰 × 영화 정보 (review × info)", elem_classes="ma-heatmap")
                 plot_plot = gr.Plot(waiting, label="히트맵 2: 리뷰 × 줄거리 (review × plot)", elem_classes="ma-heatmap")
             with gr.Tab("정적 PNG (static)"):
+                gr.Markdown(MAKE_FILES_HINT)
                 info_png = gr.Image(label="리뷰 × 영화 정보 (PNG)", type="filepath")
                 plot_png = gr.Image(label="리뷰 × 줄거리 (PNG)", type="filepath")
-        files = gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple", elem_id=f"{name}-files")
+        files = self._files_area(name)
         gr.Markdown(NOTES["review"])
         self._api = gr.Button(visible=False)
         self.shown = [status, info_plot, plot_plot]
@@ -200,6 +222,7 @@ class AggregateOutputs(_Outputs):
     reviews × plot, then files."""
 
     make_files = staticmethod(static_aggregate)
+    reports_progress = True
 
     def __init__(self, name: str):
         status = gr.HTML(elem_id=f"{name}-status")
@@ -214,7 +237,7 @@ class AggregateOutputs(_Outputs):
             time_plot = gr.Plot(waiting, label="기간별 필드 점유율 (by review period)", scale=3)
             trends = gr.Dataframe(label="처음 → 마지막 기간에 오르고 내린 단어, 기본 점수(lift) (words that rise and fall)", interactive=False, scale=2)
         matrix = gr.Plot(waiting, label="리뷰 × 줄거리 (reviews × plot)")
-        files = gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple", elem_id=f"{name}-files")
+        files = self._files_area(name)
         gr.Markdown(NOTES["aggregate"])
         self._api = gr.Button(visible=False)
         self.shown = [status, synopsis, fields, words, difference_column, difference, time_plot, trends, matrix]

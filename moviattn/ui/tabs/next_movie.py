@@ -59,7 +59,7 @@ def _load(dataset: str) -> Loaded:
             results = load_results(split)
             ranked = sorted((r for r in results if r["model"] in BASELINES), key=lambda r: -r["valid"]["recall@20"])
             baseline_name = ranked[0]["model"] if ranked else "iknn"
-            folder = find("gru4rec", split)
+            folder = find("gru4rec", split, settings_for("gru4rec"))
             gru = load(folder, split)[0] if folder else None
             baseline = create(baseline_name, **settings_for(baseline_name)).fit(split)
             _LOADED[key] = Loaded(split, dict(log.items), gru, baseline_name, baseline, results)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -119,6 +120,17 @@ def test_load_or_fit_reloads_instead_of_retraining(split, cache):
     assert np.allclose(
         first.scores(split.test.contexts()[:3], split.test.users[:3]), again.scores(split.test.contexts()[:3], split.test.users[:3])
     )
+
+
+def test_find_prefers_the_given_settings_to_the_latest_model(split, cache):
+    chosen = {**FAST_GRU, "epochs": 1}
+    load_or_fit("gru4rec", chosen, split)
+    time.sleep(0.01)
+    load_or_fit("gru4rec", {**chosen, "seed": 7}, split)  # saved later, e.g. a seed check
+    chosen_dir = model_dir("gru4rec", create("gru4rec", **chosen).params, split)
+    assert find("gru4rec", split, chosen) == chosen_dir
+    assert find("gru4rec", split) != chosen_dir  # without settings: the latest
+    assert find("gru4rec", split, {**chosen, "hidden": 8}) == find("gru4rec", split)  # not saved: the latest
 
 
 def test_load_checks_the_data(split, log, tmp_path):
