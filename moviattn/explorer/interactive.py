@@ -193,13 +193,18 @@ def _bar(fig: go.Figure, labels: list[str], values: list[float], column: int, co
     )
 
 
-def message_figure(text: str, title: str = "") -> go.Figure:
-    """A blank figure that says why there is nothing to draw (an empty group, no dated reviews)."""
+def message_figure(text: str, title: str = "", *, muted: bool = False) -> go.Figure:
+    """A blank figure that says why there is nothing to draw (an empty group, no dated reviews), or,
+    ``muted`` (small, grey, transparent), what will appear there: an unused ``gr.Plot`` shows a
+    broken-chart icon (issue 14)."""
     fig = go.Figure()
-    fig.add_annotation(text=escape(text), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 15, "color": "#663c00"})
+    colour = "#888" if muted else "#663c00"
+    fig.add_annotation(text=escape(text), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 14 if muted else 15, "color": colour})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     fig.update_layout(title={"text": escape(title), "x": 0, "font": {"size": 14}}, height=220, font={"family": FONT_FAMILY}, plot_bgcolor="white")
+    if muted:
+        fig.update_layout(height=160, margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
     return fig
 
 

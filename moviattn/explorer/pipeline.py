@@ -29,6 +29,8 @@ from .units import membership, merge, segment_units
 
 #: Called with (reviews done, reviews in all) while a movie is computed.
 Progress = Callable[[int, int], None]
+#: Movie contexts kept per explorer (least recently used dropped).
+CONTEXTS_KEPT = 64
 #: Locks that make concurrent requests for one movie's context build it once (striped: bounded memory).
 CONTEXT_LOCKS = 16
 
@@ -113,7 +115,7 @@ class Explorer:
         self.model, self.cache = model, cache
         self.method, self.batch_size = method, batch_size
         self.precision = resolve_precision(precision, model.device)  # 'auto' becomes the mode actually run
-        self._context = lru_cache(maxsize=64)(self._build_context)
+        self._context = lru_cache(maxsize=CONTEXTS_KEPT)(self._build_context)
         self._context_locks = [threading.Lock() for _ in range(CONTEXT_LOCKS)]
 
     # ------------------------------------------------------------ preparation

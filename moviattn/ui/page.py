@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
+import threading
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,8 @@ log = logging.getLogger(__name__)
 LAUNCH_TRIES = 5
 #: Gradio's copies of uploads and downloads: checked every 10 minutes, removed after an hour (else they pile up).
 GRADIO_CACHE_LIFETIME = (600, 3600)
+#: glibc's malloc arenas for the server (``$MOVIATTN_MALLOC_ARENAS``; 0 keeps glibc's default of up to 8 per core).
+MALLOC_ARENAS = int(os.environ.get("MOVIATTN_MALLOC_ARENAS", "2"))
 FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "sans-serif"]
 
 
@@ -118,6 +122,7 @@ def create_app(args: argparse.Namespace) -> gr.Blocks:
         tuple(name.strip() for name in args.allow_model), args.model_dir,
     )
     state.explorer().usable_settings(Settings())  # loads the model and starts the analyser's JVM now, not on the first click
+    threading.Thread(target=state.warm_contexts, name="warm-contexts", daemon=True).start()  # the movies' analysis, meanwhile
     return build_demo(state).queue(default_concurrency_limit=args.concurrency, max_size=64)
 
 
@@ -141,7 +146,22 @@ def launch(demo: gr.Blocks, args: argparse.Namespace, **kwargs: Any):
     return start()
 
 
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas before the server starts its threads; whether the cap was set.
+
+    glibc gives threads their own arenas (up to 8 per core) and rarely returns their freed pages, so a
+    server whose requests run on many threads grows in RSS long after its caches are full (issue 14).
+    """
+    if arenas <= 0:
+        return False
+    try:
+        return bool(ctypes.CDLL("libc.so.6").mallopt(-8, arenas))  # -8: M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+        return False
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, build the page and serve it."""
     args = parse_args(argv)
+    limit_malloc_arenas()
     launch(create_app(args), args)

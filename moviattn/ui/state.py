@@ -20,7 +20,7 @@ from ..errors import DataError, ModelLoadError
 from ..explorer.aggregate import MovieAggregate
 from ..explorer.batching import ReviewBatcher
 from ..explorer.cache import ResultCache
-from ..explorer.pipeline import Explorer, Progress
+from ..explorer.pipeline import CONTEXTS_KEPT, Explorer, Progress
 from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
 from ..explorer.precision import resolve_precision
 from ..explorer.results import ReviewAttention
@@ -182,6 +182,16 @@ class AppState:
             if model.name not in self._explorers:
                 self._explorers[model.name] = Explorer(model, self.cache, method=self.method, precision=self.precision)
             return self._explorers[model.name]
+
+    def warm_contexts(self) -> int:
+        """Analyse the dataset movies' info and plot now (default settings, as many as the explorer keeps),
+        so that no user's first click on a movie waits for it; the number of movies warmed."""
+        explorer = self.explorer()
+        settings, _ = explorer.usable_settings(Settings())
+        movies = list(self.dataset.movies.values())[:CONTEXTS_KEPT]
+        for movie in movies:
+            explorer.context(movie, settings)
+        return len(movies)
 
     def batcher(self, name: str | None = None) -> ReviewBatcher:
         """The model's review batcher: concurrent single-review requests computed together."""

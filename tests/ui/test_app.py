@@ -380,3 +380,25 @@ def test_review_table_gets_a_predicted_sentiment_column(dash):
     assert sentiment_cell(None) == "" and sentiment_cell(0.93) == "긍정 0.93" and sentiment_cell(0.07) == "부정 0.93"
     probs = sentiment_api().predict_positive(["정말 최고의 영화", "", "😀😀", "최악이다 돈 아까움"])
     assert probs[1] is None and probs[2] is None and probs[0] > 0.5 > probs[3]
+
+
+def test_warm_contexts_analyses_every_dataset_movie_before_the_first_click(tiny_bert, monkeypatch):
+    import moviattn.explorer.pipeline as pipeline
+
+    state, analysed = tiny_dashboard(tiny_bert), []
+    analyse = pipeline.segment_units
+    monkeypatch.setattr(pipeline, "segment_units", lambda segment, *a, **k: analysed.append(segment.name) or analyse(segment, *a, **k))
+    assert state.warm_contexts() == len(state.dataset.movies)
+    warmed = len(analysed)
+    assert warmed == 2 * len(state.dataset.movies)  # info and plot of each
+    movie = next(iter(state.dataset.movies.values()))
+    state.explorer().context(movie, Settings())
+    assert len(analysed) == warmed  # the first click finds it
+
+
+def test_malloc_arenas_are_capped_on_glibc_and_left_alone_with_zero():
+    import platform
+
+    assert page.limit_malloc_arenas(0) is False
+    if platform.libc_ver()[0] == "glibc":
+        assert page.limit_malloc_arenas(2) is True

@@ -168,9 +168,10 @@ def test_downloads_belong_to_the_review_on_screen(slow_page):
     cell.click()
     page.click("#review-make-files")  # while the clicked review is still being computed
     _wait_status(page, "#review-status", preview)
-    if _downloaded_review(page, "review") is None:  # the click was answered before the review landed
+    _settled(page, "review", want_files=False)
+    if _downloaded_review(page, "review") is None:  # the click was answered before the review landed (and cleared)
         page.click("#review-make-files")
-    _settled(page, "review", want_files=True)
+        _settled(page, "review", want_files=True)
     assert preview in _status(page, "#review-status")
     assert _downloaded_review(page, "review").startswith(preview)
     page.get_by_role("tab", name="정적 PNG (static)").click()

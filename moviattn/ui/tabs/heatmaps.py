@@ -20,11 +20,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
-import plotly.graph_objects as go
 
 from ...data import Movie, Review
 from ...explorer.aggregate import DEFAULT_SCORE, MovieAggregate
-from ...explorer.interactive import review_info_figure, review_plot_figure
+from ...explorer.interactive import message_figure, review_info_figure, review_plot_figure
 from ...explorer.quality import aggregate_quality_note, quality_note
 from ...explorer.results import ReviewAttention
 from ...explorer.settings import Settings
@@ -59,17 +58,6 @@ MAKE_FILES_HINT = "아래 ‘PNG · CSV · JSON 만들기’를 누르면 화면
 REVIEW_CONCURRENCY = 16
 #: What the aggregate outputs show after a user error (the message goes first).
 AGGREGATE_BLANK = (None, "", None, None, gr.update(visible=False), None, None, None, None, None)
-
-
-def placeholder_figure(message: str) -> go.Figure:
-    """An empty figure saying what will appear: an unused ``gr.Plot`` shows a broken-chart icon (issue 14)."""
-    hidden = {"visible": False}
-    return go.Figure(layout={
-        "xaxis": hidden, "yaxis": hidden, "height": 160, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "plot_bgcolor": "rgba(0,0,0,0)", "paper_bgcolor": "rgba(0,0,0,0)",
-        "annotations": [{"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-                         "font": {"size": 14, "color": "#888"}}],
-    })
 
 
 def _note(settings: Settings | None, state: AppState, model_name: str) -> str | None:
@@ -203,7 +191,7 @@ class ReviewOutputs(_Outputs):
         status = gr.HTML(elem_id=f"{name}-status")
         with gr.Tabs():
             with gr.Tab("인터랙티브 (interactive)"):
-                waiting = placeholder_figure(WAITING["review"])
+                waiting = message_figure(WAITING["review"], muted=True)
                 info_plot = gr.Plot(waiting, label="히트맵 1: 리뷰 × 영화 정보 (review × info)", elem_classes="ma-heatmap")
                 plot_plot = gr.Plot(waiting, label="히트맵 2: 리뷰 × 줄거리 (review × plot)", elem_classes="ma-heatmap")
             with gr.Tab("정적 PNG (static)"):
@@ -226,7 +214,7 @@ class AggregateOutputs(_Outputs):
 
     def __init__(self, name: str):
         status = gr.HTML(elem_id=f"{name}-status")
-        waiting = placeholder_figure(WAITING["aggregate"])
+        waiting = message_figure(WAITING["aggregate"], muted=True)
         synopsis = gr.HTML(elem_classes="ma-aggregate")
         with gr.Row():
             fields = gr.Plot(waiting, label="영화 정보 필드: 점유율 · 길이 보정 · lift (info fields)")
