@@ -5,11 +5,16 @@ as a table; the server is started here and stopped at the end:
 
 - ``memory``: server RSS over N mixed requests (dataset reviews under changing settings, new
   reviews, sentiment, movie and upload aggregates, movie pages), sampled every ``--every`` requests;
-- ``users``: U concurrent users each asking for R dataset reviews (p50/p95 latency, and whether
-  every response names its own review), then a cached request while two maximum-size reviews run.
+- ``users``: U concurrent users each asking for R dataset reviews (p50/p95 latency, whether every
+  response names its own review, the CPU time the server and the clients used), then a cached
+  request while two maximum-size reviews run;
+- ``bound`` (no server): the model's own time for the same U × R reviews in this process, in the best
+  batches, and the mean latency that it alone forces on U waiting users (Little's law).
 
     python benchmarks/bench_load.py memory --requests 500
     python benchmarks/bench_load.py users --users 20 --reviews 5
+    python benchmarks/bench_load.py bound --users 20 --reviews 5          # the floor under the 'users' numbers
+    python benchmarks/bench_load.py users --method cached_context        # the server's approximate mode
     python benchmarks/bench_load.py memory --repo /path/to/other/checkout   # compare another version
 
 It is a script, not a timed test: run it alone on a quiet machine for numbers worth quoting.
@@ -32,9 +37,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import torch
 from gradio_client import Client, handle_file
 
-from moviattn.data import load_dataset
+from moviattn.data import Dataset, load_dataset
 from moviattn.ui.state import preview
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,6 +61,12 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -62,13 +74,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(repo: Path, model: str, concurrency: int, start_timeout: float = 600):
+def server(repo: Path, model: str, concurrency: int, method: str = "qk", start_timeout: float = 600):
     """``python app.py`` of ``repo`` on a free loopback port with a fresh result cache; yields (url, pid)."""
     port = _free_port()
     cache = tempfile.mkdtemp(prefix="bench-load-cache-")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(repo)}
     command = [sys.executable, str(repo / "app.py"), "--host", "127.0.0.1", "--port", str(port), "--model", model,
-               "--cache-dir", cache, "--concurrency", str(concurrency)]
+               "--cache-dir", cache, "--concurrency", str(concurrency), "--method", method]
     log = Path(cache) / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -123,7 +135,7 @@ def mixed_requests(client: Client, rng: random.Random, upload_dir: Path) -> list
 def run_memory(args: argparse.Namespace) -> None:
     rng = random.Random(14)
     upload_dir = Path(tempfile.mkdtemp(prefix="bench-load-uploads-"))
-    with server(args.repo, args.model, args.concurrency) as (url, pid):
+    with server(args.repo, args.model, args.concurrency, args.method) as (url, pid):
         client = Client(url, verbose=False)
         print(f"\n| requests | server RSS MiB | seconds |\n|---|---|---|\n| 0 | {rss_mib(pid):.0f} | 0 |")
         started, done, errors, peak = time.monotonic(), 0, 0, 0.0
@@ -174,12 +186,56 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
+def _jobs(data: Dataset, rng: random.Random) -> list[tuple[str, str]]:
+    """Every (movie, review id) of the benchmark's movies, in the users' order."""
+    jobs = [(m, r.id) for m in MOVIES for r in data.reviews_of(m)]
+    rng.shuffle(jobs)
+    return jobs
+
+
+def run_bound(args: argparse.Namespace) -> None:
+    """The model's own time for the users' reviews, in this process, nothing else running: the floor of any server.
+
+    With U users each waiting for their answer before asking again, a server that answers X requests per
+    second keeps a mean latency of U / X (Little's law); one that does nothing but the encoder's work, in
+    its best batches, answers at most 1 / (seconds per review) requests per second."""
+    from collections import defaultdict
+
+    from moviattn.explorer.pipeline import Explorer
+    from moviattn.explorer.settings import Settings
+    from moviattn.models import load_model
+
+    data = load_dataset()
+    explorer = Explorer(load_model(args.model), method=args.method)
+    settings, _ = explorer.usable_settings(Settings())
+    texts = {(m, r.id): r.text for m in MOVIES for r in data.reviews_of(m)}
+    requests = []
+    for movie, review in _jobs(data, random.Random(14))[: args.users * args.reviews]:
+        try:
+            requests.append(explorer.review_request(data.movie(movie), texts[(movie, review)], settings))
+        except ValueError:  # an emoji-only review: answered with a message, no model work
+            pass
+    explorer.review_results(requests[:1])  # warm-up; not cached (no result cache here)
+    windows = [len(r.prepared.encoded.windows) for r in requests]
+    tokens = [len(w.input_ids) for r in requests for w in r.prepared.encoded.windows]
+    groups: dict = defaultdict(list)
+    for request in requests:
+        groups[request.group].append(request)
+    started = time.perf_counter()
+    for group in groups.values():
+        for start in range(0, len(group), 8):
+            explorer.review_results(group[start : start + 8])
+    per_review = (time.perf_counter() - started) / len(requests)
+    print(f"{len(requests)} reviews needing the model, {statistics.mean(windows):.2f} windows of {statistics.mean(tokens):.0f} tokens each on "
+          f"average; method {args.method}, {torch.get_num_threads()} torch threads, batches of up to 8 per movie: {per_review:.3f} s per review")
+    print(f"=> {args.users} waiting users: mean latency at least {args.users * per_review:.1f} s on this machine, whatever the server does")
+
+
 def run_users(args: argparse.Namespace) -> None:
     rng = random.Random(14)
-    with server(args.repo, args.model, args.concurrency) as (url, pid):
+    with server(args.repo, args.model, args.concurrency, args.method) as (url, pid):
         data = load_dataset()
-        jobs = [(m, r.id) for m in MOVIES for r in data.reviews_of(m)]
-        rng.shuffle(jobs)
+        jobs = _jobs(data, rng)
         texts = {(m, r.id): r.text for m in MOVIES for r in data.reviews_of(m)}
         own: list[bool] = []
         wrong: list[str] = []
@@ -200,13 +256,16 @@ def run_users(args: argparse.Namespace) -> None:
                 if not own[-1]:
                     wrong.append(f"{movie}/{review}: {html.unescape(status)[:300]}")
 
-        started = time.monotonic()
+        started, server_cpu, client_cpu = time.monotonic(), cpu_seconds(pid), time.process_time()
         with ThreadPoolExecutor(args.users) as pool:
             list(pool.map(user, range(args.users)))
         wall = time.monotonic() - started
+        server_cpu, client_cpu = cpu_seconds(pid) - server_cpu, time.process_time() - client_cpu
         print("\n| users × reviews | p50 s | p95 s | max s | own review | wall s | server RSS MiB |\n|---|---|---|---|---|---|---|")
         print(f"| {args.users} × {args.reviews} | {_percentile(latencies, 50):.1f} | {_percentile(latencies, 95):.1f} | "
               f"{max(latencies):.1f} | {sum(own)}/{len(own)} | {wall:.0f} | {rss_mib(pid):.0f} |", flush=True)
+        print(f"CPU over those {wall:.0f} s on {os.cpu_count()} CPUs: server {server_cpu:.0f} s, "
+              f"these {args.users} clients {client_cpu:.0f} s", flush=True)
         for line in wrong:  # what a response that is not its own review said instead
             print(f"not own review: {line}", flush=True)
 
@@ -238,17 +297,18 @@ def run_users(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("scenario", choices=["memory", "users"])
+    parser.add_argument("scenario", choices=["memory", "users", "bound"])
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose app.py is served")
     parser.add_argument("--model", default="offline")
     parser.add_argument("--concurrency", type=int, default=2, help="the server's --concurrency")
+    parser.add_argument("--method", default="qk", help="the server's --method (qk: exact; cached_context: approximate)")
     parser.add_argument("--requests", type=int, default=500, help="memory: mixed requests")
     parser.add_argument("--every", type=int, default=50, help="memory: RSS sampled every N requests")
     parser.add_argument("--deadline", type=float, default=900, help="memory: stop after this many seconds")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--reviews", type=int, default=5, help="users: reviews per user")
     args = parser.parse_args(argv)
-    {"memory": run_memory, "users": run_users}[args.scenario](args)
+    {"memory": run_memory, "users": run_users, "bound": run_bound}[args.scenario](args)
 
 
 if __name__ == "__main__":
