@@ -180,6 +180,19 @@ def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
     assert heatmaps.static_review(None, "linear", "viridis") == (None, None, None)
 
 
+def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, monkeypatch):
+    review = dash.dataset.reviews_of("s001")[1]
+    *_, drawn = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS)
+    calls = []
+    monkeypatch.setattr(heatmaps, "review_info_figure", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(heatmaps, "aggregate_views", lambda *a, **k: calls.append(a))
+    assert handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[:3] == (None, None, None)
+    result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[-1]
+    np.testing.assert_array_equal(result.plot, drawn.plot)
+    *blank, aggregate = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, *DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False)
+    assert blank == [None] * 9 and aggregate.review_ids and calls == []
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [("", "no text"), ("😀🎬👍", "no text"), (("좋은 영화 " * 1000)[:5000], "too long|does not fit|길")],
@@ -219,8 +232,8 @@ def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
     assert calls and "리뷰 20개" in status and "ma-shaded" in html
     assert shown["visible"] is True and difference.data and fields.data and words.data and matrix.data
     assert time_plot.layout.title.text and list(trends.columns)[0] == "단어 (word)"
-    files = heatmaps.static_aggregate(result, "linear", "viridis")
-    assert len(files) == 4 and heatmaps.static_aggregate(None, "linear", "viridis") is None
+    (files,) = heatmaps.static_aggregate(result, "linear", "viridis")
+    assert len(files) == 4 and heatmaps.static_aggregate(None, "linear", "viridis") == (None,)
 
 
 def test_aggregate_view_shows_difference_only_on_request(aggregate):

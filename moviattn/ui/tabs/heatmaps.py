@@ -65,11 +65,14 @@ def _note(settings: Settings | None, state: AppState, model_name: str) -> str | 
     return quality_note(settings, model.name, model.num_layers, model.num_heads) if settings is not None else None
 
 
-def review_views(state: AppState, model_name: str, movie: Movie, text: str, values: tuple, head: str) -> tuple:
-    """Status, interactive info and plot heatmaps, and the result they were drawn from."""
+def review_views(state: AppState, model_name: str, movie: Movie, text: str, values: tuple, head: str, draw: bool = True) -> tuple:
+    """Status, interactive info and plot heatmaps, and the result they were drawn from (only the result,
+    after three ``None``, when not ``draw``: the make-files button needs nothing else)."""
     started = time.perf_counter()
     settings, scale, cmap = SettingsPanel.read(values)
     result = state.review_attention(model_name, movie, text, settings)
+    if not draw:
+        return None, None, None, result
     seconds = time.perf_counter() - started
     status = status_html(head, *result.notices, _note(result.settings, state, model_name), f"{result.model_name} · {seconds:.1f} s")
     return status, review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap), result
@@ -77,15 +80,17 @@ def review_views(state: AppState, model_name: str, movie: Movie, text: str, valu
 
 def aggregate_outputs(
     state: AppState, model_name: str, movie: Movie, reviews: list[Review], split: bool, values: tuple, progress: Any,
-    extra: str | None = None,
+    extra: str | None = None, draw: bool = True,
 ) -> tuple:
     """Status, shaded synopsis, fields, top words, the difference view (shown on request), the time view,
-    reviews × plot, and the aggregate."""
+    reviews × plot, and the aggregate (only the aggregate, after ``None`` for the others, when not ``draw``)."""
     started = time.perf_counter()
     settings, scale, cmap = SettingsPanel.read(values)
     progress(0, desc="리뷰 분석 준비 중 (preparing)")
     report = None if ZERO_GPU else lambda done, total: progress((done, total), desc="리뷰 분석 중 (reviews)", unit="reviews")
     aggregate = state.movie_aggregate(model_name, movie, reviews, settings, report)
+    if not draw:
+        return (*(None,) * (len(AGGREGATE_BLANK) - 1), aggregate)
     labels = {r.id: preview(r.text) for r in reviews}
     view = aggregate_views(aggregate, split=bool(split), scale=scale, cmap=cmap, review_labels=labels)
     seconds = time.perf_counter() - started
@@ -109,11 +114,11 @@ def static_review(result: ReviewAttention | None, scale: str, cmap: str) -> tupl
     return str(files["info_png"]), str(files["plot_png"]), [str(p) for p in files.values()]
 
 
-def static_aggregate(aggregate: MovieAggregate | None, scale: str, cmap: str) -> list[str] | None:
-    """PNG, CSV and JSON downloads of the shown aggregate."""
+def static_aggregate(aggregate: MovieAggregate | None, scale: str, cmap: str) -> tuple[list[str] | None]:
+    """PNG, CSV and JSON downloads of the shown aggregate (one output: the file list)."""
     if aggregate is None:
-        return None
-    return [str(p) for p in export_aggregate(aggregate, scale=scale, cmap=cmap).values()]
+        return (None,)
+    return ([str(p) for p in export_aggregate(aggregate, scale=scale, cmap=cmap).values()],)
 
 
 def _without_result(handler: Callable[..., tuple]) -> Callable[..., tuple]:
@@ -131,7 +136,8 @@ class _Outputs:
 
     shown: list[Any]
     files: list[Any]
-    make_files: Callable[..., Any]
+    #: The files' outputs (a tuple, one value per ``files``) from a result and the colour settings.
+    make_files: Callable[..., tuple]
     #: Whether the handler reports progress (takes ``progress=``).
     reports_progress = False
 
@@ -154,9 +160,8 @@ class _Outputs:
             skipped = tuple(gr.skip() for _ in self.shown)
             if shown_inputs is None:  # nothing drawn yet
                 return (*skipped, *no_files, None)
-            *_, result = handler(*shown_inputs, **options)  # cached: the very result on screen
-            made = self.make_files(result, *SettingsPanel.colours(shown_inputs))
-            return (*skipped, *(made if isinstance(made, tuple) else (made,)), shown_inputs)
+            *_, result = handler(*shown_inputs, draw=False, **options)  # cached: the very result on screen
+            return (*skipped, *self.make_files(result, *SettingsPanel.colours(shown_inputs)), shown_inputs)
 
         return run
 

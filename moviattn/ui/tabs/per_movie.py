@@ -44,21 +44,23 @@ def linked_movie(state: AppState, request: gr.Request) -> Any:
 
 
 @shows_errors(4)
-def show_review(state: AppState, model_name: str, movie_id: str, review_id: str, *values: Any) -> tuple:
+def show_review(state: AppState, model_name: str, movie_id: str, review_id: str, *values: Any, draw: bool = True) -> tuple:
     """Both heatmaps of one of the movie's reviews: status, info figure, plot figure, result."""
     check_all("choice", [movie_id, review_id])
     review = state.review(movie_id, review_id)
     head = f"★{review.rating if review.rating is not None else '?'} · {preview(review.text, 120)}"
-    return review_views(state, model_name, state.dataset.movie(movie_id), review.text, values, head)
+    return review_views(state, model_name, state.dataset.movie(movie_id), review.text, values, head, draw)
 
 
 @shows_errors(len(AGGREGATE_BLANK), blank=AGGREGATE_BLANK)
-def movie_aggregate(state: AppState, model_name: str, movie_id: str, split: bool, *values: Any, progress=gr.Progress()) -> tuple:
+def movie_aggregate(
+    state: AppState, model_name: str, movie_id: str, split: bool, *values: Any, progress=gr.Progress(), draw: bool = True
+) -> tuple:
     """All reviews of a dataset movie: shaded synopsis, fields and words (share and lift), the time view,
     reviews × plot, and positive − negative on request."""
     check(choice=movie_id)
     movie = state.dataset.movie(movie_id)
-    return aggregate_outputs(state, model_name, movie, state.dataset.reviews_of(movie.id), split, values, progress)
+    return aggregate_outputs(state, model_name, movie, state.dataset.reviews_of(movie.id), split, values, progress, draw=draw)
 
 
 def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:

@@ -28,25 +28,26 @@ def chosen_movie(state: AppState, source: str, movie_id: str, *fields: str) -> M
 @shows_errors(4)
 def custom_review(
     state: AppState, model_name: str, source: str, movie_id: str, title: str, director: str, genres: str, cast: str,
-    country: str, year: str, synopsis: str, text: str, *values: Any,
+    country: str, year: str, synopsis: str, text: str, *values: Any, draw: bool = True,
 ) -> tuple:
     """Both heatmaps of the user's review, against a dataset movie or the user's own info and plot."""
     check(review=text)
     movie = chosen_movie(state, source, movie_id, title, director, genres, cast, country, year, synopsis)
-    return review_views(state, model_name, movie, text or "", values, f"{movie.label}: {preview(text or '', 120)}")
+    return review_views(state, model_name, movie, text or "", values, f"{movie.label}: {preview(text or '', 120)}", draw)
 
 
 @shows_errors(len(AGGREGATE_BLANK), blank=AGGREGATE_BLANK)
 def upload_aggregate(
     state: AppState, model_name: str, source: str, movie_id: str, title: str, director: str, genres: str, cast: str,
     country: str, year: str, synopsis: str, upload: str | None, split: bool, *values: Any, progress=gr.Progress(),
+    draw: bool = True,
 ) -> tuple:
     """The aggregate over an uploaded CSV/JSON of reviews for the chosen or typed-in movie."""
     if not upload:
         raise ValueError("리뷰 파일(CSV/JSON)을 올려 주세요 (upload a CSV or JSON file of reviews)")
     movie = chosen_movie(state, source, movie_id, title, director, genres, cast, country, year, synopsis)
     reviews, cut = reviews_from_upload(upload)
-    return aggregate_outputs(state, model_name, movie, reviews, split, values, progress, extra=cut)
+    return aggregate_outputs(state, model_name, movie, reviews, split, values, progress, extra=cut, draw=draw)
 
 
 def _movie_fields() -> list:
