@@ -40,7 +40,7 @@ from pathlib import Path
 import torch
 from gradio_client import Client, handle_file
 
-from moviattn.data import Dataset, load_dataset
+from moviattn.data import Dataset, Review, load_dataset
 from moviattn.ui.state import preview
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,22 +173,21 @@ def answers_own_review(status: str, text: str) -> bool:
     return "ma-warning" not in shown and preview(text, 30)[:-1] in shown
 
 
-def _ask(url: str, movie: str, review: str, controls: tuple = CONTROLS) -> tuple[float, bool]:
+def _ask(url: str, movie: str, review: Review, controls: tuple = CONTROLS) -> tuple[float, bool]:
     """Seconds for one dataset review, and whether the answer is that review's."""
-    text = next(r.text for r in load_dataset().reviews_of(movie) if r.id == review)
     client = _client(url)
     started = time.monotonic()
-    status, *_ = client.predict(movie, review, *controls, api_name="/review_heatmaps")
-    return time.monotonic() - started, answers_own_review(status, text)
+    status, *_ = client.predict(movie, review.id, *controls, api_name="/review_heatmaps")
+    return time.monotonic() - started, answers_own_review(status, review.text)
 
 
 def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
-def _jobs(data: Dataset, rng: random.Random) -> list[tuple[str, str]]:
-    """Every (movie, review id) of the benchmark's movies, in the users' order."""
-    jobs = [(m, r.id) for m in MOVIES for r in data.reviews_of(m)]
+def _jobs(data: Dataset, rng: random.Random) -> list[tuple[str, Review]]:
+    """Every (movie, review) of the benchmark's movies, in the users' order."""
+    jobs = [(m, r) for m in MOVIES for r in data.reviews_of(m)]
     rng.shuffle(jobs)
     return jobs
 
@@ -208,11 +207,10 @@ def run_bound(args: argparse.Namespace) -> None:
     data = load_dataset()
     explorer = Explorer(load_model(args.model), method=args.method)
     settings, _ = explorer.usable_settings(Settings())
-    texts = {(m, r.id): r.text for m in MOVIES for r in data.reviews_of(m)}
     requests = []
     for movie, review in _jobs(data, random.Random(14))[: args.users * args.reviews]:
         try:
-            requests.append(explorer.review_request(data.movie(movie), texts[(movie, review)], settings))
+            requests.append(explorer.review_request(data.movie(movie), review.text, settings))
         except ValueError:  # an emoji-only review: answered with a message, no model work
             pass
     explorer.review_results(requests[:1])  # warm-up; not cached (no result cache here)
@@ -236,7 +234,6 @@ def run_users(args: argparse.Namespace) -> None:
     with server(args.repo, args.model, args.concurrency, args.method) as (url, pid):
         data = load_dataset()
         jobs = _jobs(data, rng)
-        texts = {(m, r.id): r.text for m in MOVIES for r in data.reviews_of(m)}
         own: list[bool] = []
         wrong: list[str] = []
         latencies: list[float] = []
@@ -248,13 +245,13 @@ def run_users(args: argparse.Namespace) -> None:
             for movie, review in jobs[index * args.reviews:(index + 1) * args.reviews]:
                 started = time.monotonic()
                 try:
-                    status, *_ = client.predict(movie, review, *CONTROLS, api_name="/review_heatmaps")
+                    status, *_ = client.predict(movie, review.id, *CONTROLS, api_name="/review_heatmaps")
                 except Exception as exc:  # counted as a wrong answer, the others go on
                     status = f"error: {exc}"
                 latencies.append(time.monotonic() - started)
-                own.append(answers_own_review(status, texts[(movie, review)]))
+                own.append(answers_own_review(status, review.text))
                 if not own[-1]:
-                    wrong.append(f"{movie}/{review}: {html.unescape(status)[:300]}")
+                    wrong.append(f"{movie}/{review.id}: {html.unescape(status)[:300]}")
 
         started, server_cpu, client_cpu = time.monotonic(), cpu_seconds(pid), time.process_time()
         with ThreadPoolExecutor(args.users) as pool:

