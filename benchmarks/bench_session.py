@@ -14,7 +14,9 @@ the best validation epoch so far): the model, optimizer, best score and patience
 the epochs after that best are run again, and the shuffle order restarts from the seed (RecBole
 re-seeds its loader's generator and does not save the global RNG), so a resumed run is not the
 uninterrupted run epoch for epoch, only the same training continued; the curve printed starts at
-the resumed epoch. ``--epochs 0`` skips our side.
+the resumed epoch. ``--epochs 0`` skips our side; ``--recbole-epochs N`` is RecBole's own epoch
+limit, so with ``--recbole-resume`` an N at or below the checkpoint's epoch (0) trains nothing and only
+tests the checkpoint (a run stopped by hand).
 
 RecBole runs in its own virtual environment (never the project's), on the same cached atomic files
 (``python -m moviattn sessions fetch ml-100k --wheel ...``) and the same protocol (rating ≥ 3,
@@ -125,7 +127,7 @@ def recbole_worker(
 
     try:
         best_valid, _ = trainer.fit(train, valid, saved=True, show_progress=False, callback_fn=after_epoch)
-        stopped_by = "epoch limit" if first_epoch + len(curve) == epochs else "early stopping"
+        stopped_by = "nothing: the checkpoint was tested, not trained" if first_epoch >= epochs else "epoch limit" if first_epoch + len(curve) == epochs else "early stopping"
     except BudgetSpent:
         best_valid, stopped_by = trainer.best_valid_score, "time budget"
     start = time.perf_counter()
@@ -213,8 +215,9 @@ def table(rows: list[dict]) -> str:
     head = f"{'model':<18} {'epochs':>6} {'s/epoch':>8} {'train ev/s':>11} {'eval users/s':>12} {'val MRR@20':>10} {'test R@20':>9} {'test MRR@20':>11}"
     lines = [head, "-" * len(head)]
     for r in rows:
+        speed = f"{r['train_samples'] / r['seconds_per_epoch']:>11,.0f}" if r["seconds_per_epoch"] else f"{'–':>11}"
         lines.append(
-            f"{r['model']:<18} {r['epochs']:>6} {r['seconds_per_epoch']:>8.2f} {r['train_samples'] / r['seconds_per_epoch']:>11,.0f} "
+            f"{r['model']:<18} {r['epochs']:>6} {r['seconds_per_epoch']:>8.2f} {speed} "
             f"{r['eval_users'] / r['eval_seconds']:>12,.0f} {r['valid_mrr@20']:>10.4f} {r['test']['recall@20']:>9.4f} {r['test']['mrr@20']:>11.4f}"
         )
     return "\n".join(lines)
@@ -223,7 +226,7 @@ def table(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=2, help="epochs for our models")
-    parser.add_argument("--recbole-epochs", type=int, default=2, help="epochs for RecBole's (0: skip RecBole)")
+    parser.add_argument("--recbole-epochs", type=int, default=2, help="epochs for RecBole's (0: skip RecBole; with --recbole-resume: its epoch limit, 0 tests the checkpoint only)")
     parser.add_argument("--models", default="gru4rec,sasrec")
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--stopping-step", type=int, default=10)
@@ -247,7 +250,7 @@ def main() -> None:
     rows = []
     for model in args.models.split(","):
         rows.extend([run_ours(model, args.epochs, args.seed, args.threads)] if args.epochs else [])
-        if args.recbole_epochs:
+        if args.recbole_epochs or args.recbole_resume:
             name = {"gru4rec": "GRU4Rec", "sasrec": "SASRec"}[model]
             resume = newest_checkpoint(args.recbole_resume, name) if args.recbole_resume else ""
             recbole = run_recbole(name, args.recbole_epochs, args.seed, args.stopping_step, args.threads, args.budget_minutes, resume)
