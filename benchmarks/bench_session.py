@@ -125,11 +125,14 @@ def recbole_worker(
         if budget_minutes and sum(spent["train"]) + sum(spent["valid"]) > 60 * budget_minutes:
             raise BudgetSpent
 
-    try:
-        best_valid, _ = trainer.fit(train, valid, saved=True, show_progress=False, callback_fn=after_epoch)
-        stopped_by = "nothing: the checkpoint was tested, not trained" if first_epoch >= epochs else "epoch limit" if first_epoch + len(curve) == epochs else "early stopping"
-    except BudgetSpent:
-        best_valid, stopped_by = trainer.best_valid_score, "time budget"
+    if first_epoch >= epochs:  # a resumed checkpoint, tested only (fit would re-save it as epoch -1)
+        best_valid, stopped_by = resumed_best, "nothing: the checkpoint was tested, not trained"
+    else:
+        try:
+            best_valid, _ = trainer.fit(train, valid, saved=True, show_progress=False, callback_fn=after_epoch)
+            stopped_by = "epoch limit" if first_epoch + len(curve) == epochs else "early stopping"
+        except BudgetSpent:
+            best_valid, stopped_by = trainer.best_valid_score, "time budget"
     start = time.perf_counter()
     result = trainer.evaluate(test, load_best_model=True, show_progress=False)
     test_seconds = time.perf_counter() - start
@@ -264,7 +267,7 @@ def main() -> None:
             curve = ", ".join(f"{v:.4f}" for v in r["valid_curve"])
             print(
                 f"{r['model']}: {r['epochs']} epochs from epoch {r['first_epoch']}, best {r['best_epoch']}, stopped by {r['stopped_by']}; "
-                f"valid MRR@20 per epoch: {curve}"
+                f"valid MRR@20 per epoch: {curve}; test: {', '.join(f'{key} {value:.4f}' for key, value in r['test'].items())}"
             )
 
 
