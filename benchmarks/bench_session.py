@@ -137,8 +137,8 @@ def recbole_worker(
     result = trainer.evaluate(test, load_best_model=True, show_progress=False)
     test_seconds = time.perf_counter() - start
     train_events = int(len(train.dataset))  # one training sample per target (prefix augmentation)
-    improved = [epoch for epoch, score in enumerate(curve, first_epoch) if score > resumed_best]
-    best_epoch = max(improved, key=lambda epoch: curve[epoch - first_epoch]) if improved else first_epoch - 1
+    # the first epoch with the best score, as RecBole keeps it; the checkpoint's own epoch if none beat it
+    best_epoch = first_epoch + curve.index(max(curve)) if curve and max(curve) > resumed_best else first_epoch - 1
     return {
         "model": f"RecBole {model}",
         "epochs": len(spent["train"]),
