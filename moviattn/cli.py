@@ -23,10 +23,34 @@ WINGS = ("explorer", "sentiment", "recommend.diary", "recommend.session")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="moviattn", description="Korean movie-review lab: attention explorer, sentiment explainers, recommenders")
     subparsers = parser.add_subparsers(dest="command", required=True)
+    _register_data(subparsers)
     for wing in WINGS:
         importlib.import_module(f".{wing}.cli", __package__).register(subparsers)
     _show_defaults(parser)
     return parser
+
+
+def _register_data(subparsers: argparse._SubParsersAction) -> None:
+    """``moviattn data fetch nsmc``: public review data fetched into the cache (the base's data side)."""
+    data = subparsers.add_parser("data", help="fetch public review data (NSMC's 40 real movies) into the cache")
+    actions = data.add_subparsers(dest="action", required=True)
+    fetch = actions.add_parser("fetch", help="download and check a data set at its pinned commit")
+    fetch.add_argument("name", choices=["nsmc"], help="nsmc: 40 movies and their 4,000 reviews from e9t/nsmc (CC0)")
+    fetch.add_argument("--source", default=None, help="URL prefix or local copy of e9t/nsmc (default: $MOVIATTN_NSMC_SOURCE or the pinned commit on GitHub)")
+    fetch.add_argument("--out", default=None, help="dataset folder to write (default: $MOVIATTN_CACHE/data/nsmc)")
+    fetch.add_argument("--timeout", type=float, default=600.0, help="seconds the whole fetch may take")
+    fetch.set_defaults(run=_run_fetch)
+
+
+def _run_fetch(args: argparse.Namespace) -> None:
+    from .data import load_dataset
+    from .fetch import fetch_nsmc
+    from .paths import nsmc_source
+
+    logging.getLogger("moviattn").setLevel(logging.INFO)
+    folder = fetch_nsmc(args.out, args.source or nsmc_source(), timeout=args.timeout)
+    dataset = load_dataset(folder)
+    print(f"{folder}: {len(dataset.movies)} movies, {sum(map(len, dataset.reviews.values()))} reviews (use --data nsmc or --data {folder})")
 
 
 def _show_defaults(parser: argparse.ArgumentParser) -> None:

@@ -2,8 +2,11 @@
 
 - ``MOVIATTN_DATA``: the review dataset folder (default: the shipped sample ``movie_data/``);
 - ``MOVIATTN_MODEL``: the encoder, a hub id, a local path or ``offline`` (default ``DEFAULT_MODEL``);
-- ``MOVIATTN_CACHE``: where converted models, results and tokenised corpora are cached
-  (default ``~/.cache/moviattn``); never inside the project.
+- ``MOVIATTN_CACHE``: where converted models, results, fetched data and tokenised corpora are cached
+  (default ``~/.cache/moviattn``; on a Space with persistent storage, ``/data/moviattn``); never inside the project;
+- ``MOVIATTN_NSMC_SOURCE``: where ``data fetch nsmc`` reads e9t/nsmc (a URL prefix or a local copy of the
+  repository; default: the pinned commit on GitHub);
+- ``SPACE_ID`` (set by Hugging Face Spaces): the app serves the real NSMC movies (``--data nsmc``).
 """
 
 from __future__ import annotations
@@ -21,15 +24,32 @@ SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 DEFAULT_MODEL = "klue/roberta-base"
 
 
+#: A Space's persistent storage, where it has some (kept across restarts; the rest of a Space's disk is not).
+SPACE_PERSISTENT_DIR = Path("/data")
+
+
+def on_space() -> bool:
+    """Whether this process runs on Hugging Face Spaces."""
+    return bool(os.environ.get("SPACE_ID"))
+
+
 def cache_dir(*parts: str) -> Path:
-    """``$MOVIATTN_CACHE/<parts>`` (``~/.cache/moviattn`` if unset); not created here."""
-    root = Path(os.environ.get("MOVIATTN_CACHE") or Path.home() / ".cache" / "moviattn").expanduser()
-    return root.joinpath(*parts)
+    """``$MOVIATTN_CACHE/<parts>`` (``~/.cache/moviattn`` if unset, ``/data/moviattn`` on a Space with
+    persistent storage); not created here."""
+    root = os.environ.get("MOVIATTN_CACHE")
+    if not root and on_space() and SPACE_PERSISTENT_DIR.is_dir() and os.access(SPACE_PERSISTENT_DIR, os.W_OK):
+        root = SPACE_PERSISTENT_DIR / "moviattn"
+    return Path(root or Path.home() / ".cache" / "moviattn").expanduser().joinpath(*parts)
 
 
 def default_data_dir() -> str:
-    """``$MOVIATTN_DATA`` or the shipped sample."""
-    return os.environ.get("MOVIATTN_DATA") or str(SAMPLE_DATA_DIR)
+    """``$MOVIATTN_DATA``, else ``nsmc`` (the real movies, fetched) on a Space, else the shipped sample."""
+    return os.environ.get("MOVIATTN_DATA") or ("nsmc" if on_space() else str(SAMPLE_DATA_DIR))
+
+
+def nsmc_source() -> str | None:
+    """``$MOVIATTN_NSMC_SOURCE``: another source for ``data fetch nsmc`` (None: the pinned commit on GitHub)."""
+    return os.environ.get("MOVIATTN_NSMC_SOURCE") or None
 
 
 def default_model() -> str:

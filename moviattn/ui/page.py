@@ -16,11 +16,11 @@ from typing import Any
 
 import gradio as gr
 
-from ..data import load_dataset
 from ..explorer.attention import EXTRACTORS
 from ..explorer.cache import ResultCache
 from ..explorer.precision import PRECISIONS
 from ..explorer.settings import Settings
+from ..fetch import open_data
 from ..limits import MAX_UPLOAD_SIZE
 from ..models import default_device
 from ..paths import default_data_dir, default_model
@@ -96,13 +96,16 @@ def build_demo(state: AppState) -> gr.Blocks:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="moviattn app (Gradio)", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    parser.add_argument("--data", default=default_data_dir(),
+                        help="dataset: a folder, 'sample' or 'nsmc' (the 40 real movies, fetched on first use; the default on a Space) ($MOVIATTN_DATA)")
     parser.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     parser.add_argument("--allow-model", action="append", default=[], metavar="NAME",
                         help="another hub id or path users may switch to (repeatable; the default model and 'offline' always are)")
     parser.add_argument("--model-dir", help="users may also switch to any model folder directly under this folder, by its name")
     parser.add_argument("--cache-dir", default=None, help="result cache folder (default: $MOVIATTN_CACHE/results)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write cached results")
+    parser.add_argument("--no-fill", action="store_true",
+                        help="do not compute the shipped movies' answers in the background after start-up")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME"), help="e.g. 0.0.0.0 to listen on all interfaces")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
     parser.add_argument("--share", action="store_true", help="create a public gradio.live link")
@@ -116,14 +119,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def create_app(args: argparse.Namespace) -> gr.Blocks:
     """Load the dataset and the model once, warm the analyser, and build the queued page."""
+    dataset, data_notice = open_data(args.data, fallback=True)
+    args.data = dataset.source  # the folder actually served ('nsmc' names the fetched one): launch blocks it
     state = AppState(
-        load_dataset(args.data), args.model.strip(), default_device(),
+        dataset, args.model.strip(), default_device(),
         None if args.no_cache else ResultCache(args.cache_dir), args.method, args.precision,
-        tuple(name.strip() for name in args.allow_model), args.model_dir,
+        tuple(name.strip() for name in args.allow_model), args.model_dir, data_notice=data_notice,
     )
     state.explorer().usable_settings(Settings())  # loads the model and starts the analyser's JVM now, not on the first click
-    threading.Thread(target=state.warm_contexts, name="warm-contexts", daemon=True).start()  # the movies' analysis, meanwhile
+    threading.Thread(target=_prepare, args=(state, not args.no_fill), name="prepare-answers", daemon=True).start()
     return build_demo(state).queue(default_concurrency_limit=args.concurrency, max_size=64)
+
+
+def _prepare(state: AppState, fill: bool) -> None:
+    """In the background while the page serves: the movies' analysis, then (``fill``) the store of answers."""
+    state.warm_contexts()
+    if fill:
+        try:
+            state.fill_store()
+        except Exception:  # a failed fill must not take the server down: visitors' requests compute as before
+            log.exception("store: the background fill stopped")
 
 
 def launch(demo: gr.Blocks, args: argparse.Namespace, **kwargs: Any):
@@ -163,5 +178,7 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, build the page and serve it."""
     args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("moviattn").setLevel(logging.INFO)  # the data fetch's and the store fill's progress
     limit_malloc_arenas()
     launch(create_app(args), args)

@@ -7,8 +7,11 @@ ZeroGPU (a forked worker borrows a GPU per call); elsewhere they run in place.
 from __future__ import annotations
 
 import logging
+import math
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +20,7 @@ import pandas as pd
 
 from ..data import Dataset, Movie, Review
 from ..errors import DataError, ModelLoadError
-from ..explorer.aggregate import MovieAggregate
+from ..explorer.aggregate import MovieAggregate, reference_reviews
 from ..explorer.batching import ReviewBatcher
 from ..explorer.cache import ResultCache
 from ..explorer.pipeline import CONTEXTS_KEPT, Explorer, Progress
@@ -32,18 +35,49 @@ from .common import notice_html, warning_html
 
 log = logging.getLogger(__name__)
 
-try:  # ZeroGPU on Hugging Face Spaces: each model call borrows a GPU in a forked worker
+#: GPU seconds granted to one call on ZeroGPU: a fixed part (the worker's start, moving inputs) plus the
+#: reviews' windows. A short grant keeps a visitor's place in ZeroGPU's queue and spends less daily quota;
+#: the per-window figure is an upper estimate for an encoder of KLUE-RoBERTa-base's size (a 512-token
+#: window with every layer's attention takes tens of milliseconds on a datacentre GPU), with a wide margin.
+GPU_CALL_SECONDS = 8
+GPU_SECONDS_PER_WINDOW = 0.1
+GPU_MAX_SECONDS = 120
+#: Characters of synopsis one window holds, roughly (512 tokens less the review and the info).
+PLOT_CHARS_PER_WINDOW = 600
+
+
+def gpu_seconds(movie: Movie, reviews: int) -> int:
+    """The GPU grant for ``reviews`` reviews of ``movie`` (each review needs one window per plot part)."""
+    windows = reviews * (1 + len(movie.synopsis) // PLOT_CHARS_PER_WINDOW)
+    return int(min(GPU_MAX_SECONDS, GPU_CALL_SECONDS + math.ceil(GPU_SECONDS_PER_WINDOW * windows)))
+
+
+def _review_gpu_seconds(state_id: int, model_name: str, movie: Movie, text: str, settings: Settings) -> int:
+    return gpu_seconds(movie, 1)
+
+
+def _aggregate_gpu_seconds(
+    state_id: int, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
+) -> int:
+    return gpu_seconds(movie, len(reviews) + len(reference_reviews()))
+
+
+try:  # ZeroGPU on Hugging Face Spaces: each model call borrows a GPU in a forked worker (importing it touches no CUDA)
     import spaces
 
     ZERO_GPU = True
-    gpu: Callable[[Callable], Callable] = spaces.GPU(duration=120)
+
+    def gpu(duration: Callable[..., int]) -> Callable[[Callable], Callable]:
+        return spaces.GPU(duration=duration)
 except ImportError:  # not on Spaces: run in place
     ZERO_GPU = False
 
-    def gpu(fn: Callable) -> Callable:
-        return fn
+    def gpu(duration: Callable[..., int]) -> Callable[[Callable], Callable]:
+        return lambda fn: fn
 
 
+#: Seconds between two looks at whether visitors' computations are still in flight, while the fill waits.
+FILL_YIELD_SECONDS = 0.05
 PREVIEW_CHARS = 40
 REVIEW_SORTS: dict[str, tuple[str, bool]] = {  # label → (field, descending)
     "평점 높은순 (rating ↓)": ("rating", True),
@@ -132,10 +166,14 @@ class AppState:
     #: (``--allow-model``), and any model folder directly under ``model_dir`` (``--model-dir``), by its name.
     allowed_models: tuple[str, ...] = ()
     model_dir: str | None = None
+    #: Why the requested data is not what is served (the real NSMC movies could not be fetched), shown in the banner.
+    data_notice: str | None = None
     _explorers: dict[str, Explorer] = field(default_factory=dict)
     _batchers: dict[str, ReviewBatcher] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Visitor computations in flight: the store's background fill waits while there are any.
+    _active: int = 0
 
     def __post_init__(self) -> None:
         _STATES[id(self)] = self
@@ -193,6 +231,57 @@ class AppState:
             explorer.context(movie, settings)
         return len(movies)
 
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Marks a visitor's computation in flight (the background fill yields to it)."""
+        with self._lock:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+
+    def _yield_to_visitors(self, *_progress: int) -> None:
+        """Between two batches of the fill: wait while a visitor's computation is in flight."""
+        while self._active:
+            time.sleep(FILL_YIELD_SECONDS)
+
+    def fill_store(self, settings: Settings = Settings()) -> dict[str, float]:
+        """Compute ahead of visitors, with the default model and settings, what a visitor of the shipped movies
+        asks for: every review's result and every movie's aggregate (into the result cache, which persists
+        on disk), the review table's sentiment column, and the diary's catalogue features.
+
+        Runs in a background thread after start-up; it yields to visitors between batches of reviews (a
+        visitor waits at most for the batch in progress). Already-stored results are read, not recomputed,
+        so a restart with the same cache finishes in seconds. Returns counts and seconds (also logged)."""
+        started = time.perf_counter()
+        if self.cache is None:
+            log.info("store: no result cache (--no-cache); nothing filled")
+            return {"movies": 0, "reviews": 0, "seconds": 0.0}
+        explorer = self.explorer()
+        settings, _ = explorer.usable_settings(settings)
+        movies = list(self.dataset.movies.values())
+        reviews = 0
+        for number, movie in enumerate(movies, start=1):
+            self._yield_to_visitors()
+            movie_reviews = self.dataset.reviews_of(movie.id)
+            if ZERO_GPU:  # one GPU call per movie, sized by its reviews
+                _movie_aggregate(id(self), self.default_model, movie, movie_reviews, settings, None)
+            else:
+                explorer.movie_aggregate(movie, movie_reviews, settings, progress=self._yield_to_visitors)
+            self.review_sentiments(movie.id)
+            reviews += len(movie_reviews)
+            log.info("store: %d/%d movies filled (%s, %d reviews), %.0f s", number, len(movies), movie.title_kr,
+                     len(movie_reviews), time.perf_counter() - started)
+        self._yield_to_visitors()
+        from ..recommend import diary
+
+        diary.shipped_recommender().prepare_catalogue(self.dataset)
+        seconds = time.perf_counter() - started
+        log.info("store: filled %d movies, %d reviews and the diary catalogue in %.0f s", len(movies), reviews, seconds)
+        return {"movies": len(movies), "reviews": reviews, "seconds": seconds}
+
     def batcher(self, name: str | None = None) -> ReviewBatcher:
         """The model's review batcher: concurrent single-review requests computed together."""
         explorer = self.explorer(name)
@@ -203,7 +292,8 @@ class AppState:
 
     def banner(self, model: LoadedModel) -> str:
         """The model banner with this server's computation mode."""
-        return model_banner(model, self.method, resolve_precision(self.precision, model.device))
+        banner = model_banner(model, self.method, resolve_precision(self.precision, model.device))
+        return banner + (warning_html(self.data_notice) if self.data_notice else "")
 
     # ------------------------------------------------------------ movies and reviews
 
@@ -254,26 +344,28 @@ class AppState:
     def review_attention(self, model_name: str, movie: Movie, text: str, settings: Settings) -> ReviewAttention:
         """One review's result; concurrent requests are batched (``ReviewBatcher``), except on ZeroGPU,
         where each call borrows a GPU in a forked worker and computes alone."""
-        if ZERO_GPU:
-            return _review_attention(id(self), model_name, movie, text, settings)
-        return self.batcher(model_name).review_attention(movie, text, settings)
+        with self.serving():
+            if ZERO_GPU:
+                return _review_attention(id(self), model_name, movie, text, settings)
+            return self.batcher(model_name).review_attention(movie, text, settings)
 
     def movie_aggregate(
         self, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
     ) -> MovieAggregate:
-        return _movie_aggregate(id(self), model_name, movie, reviews, settings, progress)
+        with self.serving():
+            return _movie_aggregate(id(self), model_name, movie, reviews, settings, progress)
 
 
 #: States by id: the GPU-bound functions take the id, since ZeroGPU pickles their arguments.
 _STATES: dict[int, AppState] = {}
 
 
-@gpu
+@gpu(_review_gpu_seconds)
 def _review_attention(state_id: int, model_name: str, movie: Movie, text: str, settings: Settings) -> ReviewAttention:
     return _STATES[state_id].explorer(model_name).review_attention(movie, text, settings)
 
 
-@gpu
+@gpu(_aggregate_gpu_seconds)
 def _movie_aggregate(
     state_id: int, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
 ) -> MovieAggregate:

@@ -94,6 +94,10 @@ class DiaryRecommender:
         labels = scores[len(EMOTIONS) :] if self.emotion_model.spec.with_labels else None
         return Analysis(diary.text, scores[: len(EMOTIONS)], labels, layer_features(pooled, [-1])[0], diary.notices)
 
+    def prepare_catalogue(self, dataset: Dataset) -> None:
+        """Compute the catalogue's review emotions now (the app's store fill), not on the first diary."""
+        self._catalogue_cache(dataset)
+
     def _catalogue_cache(self, dataset: Dataset) -> _CatalogueCache:
         cached = self._catalogues.get(id(dataset))
         if cached is not None and cached[0] is dataset:
