@@ -15,8 +15,9 @@ from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..data import Dataset, load_dataset
+from ..data import Dataset
 from ..errors import DataError
+from ..fetch import open_data
 from ..paths import default_data_dir, default_model, refuse_to_overwrite, starts_with
 from .settings import GRANULARITIES, Settings
 
@@ -83,8 +84,9 @@ def _print_notices(notices) -> None:
             print(f"notice: {notice}", file=sys.stderr)
 
 
-def _dataset(path: str) -> Dataset:
-    return load_dataset(path)
+def _dataset(name: str) -> Dataset:
+    """A folder, 'sample' or 'nsmc' (fetched on first use)."""
+    return open_data(name)[0]
 
 
 # ---------------------------------------------------------------- commands
@@ -356,11 +358,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from .plotting import COLOR_SCALES
 
     movies = subparsers.add_parser("movies", help="list the movies of a dataset folder")
-    movies.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    movies.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
     movies.set_defaults(run=cmd_movies)
 
     show = subparsers.add_parser("show", help="render one review's two heatmaps to PNG")
-    show.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    show.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
     show.add_argument("--movie", required=True, help="movie id (see 'movies')")
     which = show.add_mutually_exclusive_group()
     which.add_argument("--review", type=int, default=0, help="index of the movie's review (0 = newest)")
@@ -373,7 +375,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(run=cmd_show)
 
     precompute = subparsers.add_parser("precompute", help="per-movie and per-review attention of a dataset as JSON")
-    precompute.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    precompute.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
     precompute.add_argument("--out", required=True)
     precompute.add_argument("--movies", help="comma-separated movie ids (default: all)")
     precompute.add_argument("--restart", action="store_true", help="ignore movies already in --out")
@@ -384,7 +386,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from .aggregate import DEFAULT_SCORE, SCORES
 
     aggregate = subparsers.add_parser("aggregate", help="a movie's aggregate over all its reviews: fields, words, groups, time")
-    aggregate.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    aggregate.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
     aggregate.add_argument("--movie", required=True, help="movie id (see 'movies')")
     aggregate.add_argument("--k", type=int, default=10, help="words per list")
     aggregate.add_argument("--score", choices=SCORES, default=DEFAULT_SCORE, help="rank words by raw share or by lift")
@@ -396,7 +398,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     aggregate.set_defaults(run=cmd_aggregate)
 
     evaluate = subparsers.add_parser("evaluate", help="score every attention setting against review mentions (explanation quality)")
-    evaluate.add_argument("--data", default=default_data_dir(), help="dataset folder ($MOVIATTN_DATA)")
+    evaluate.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
     evaluate.add_argument("--movies", help="comma-separated movie ids (default: all)")
     evaluate.add_argument("--out", default="evaluation.csv", help="CSV table of every setting")
     evaluate.add_argument("--limit-reviews", type=int, help="at most N reviews per movie")

@@ -84,8 +84,8 @@ def build_demo(state: AppState) -> gr.Blocks:
                     sentiment.build()
             with gr.Tab(diary.TITLE):
                 diary.build(state)
-            with gr.Tab(next_movie.TITLE):
-                next_movie.build(state)
+            with gr.Tab(next_movie.TITLE) as next_movie_tab:
+                next_movie.build(state, next_movie_tab)
             with gr.Tab(about.TITLE):
                 about.build()
     return demo

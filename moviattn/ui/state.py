@@ -30,7 +30,8 @@ from ..explorer.results import ReviewAttention
 from ..explorer.settings import Settings
 from ..limits import check
 from ..models import OFFLINE_ALIASES, LoadedModel, load_model
-from ..paths import DEFAULT_MODEL
+from ..paths import DEFAULT_MODEL, on_space
+from ..recommend.session.service import NextMovieService
 from .common import notice_html, warning_html
 
 log = logging.getLogger(__name__)
@@ -172,6 +173,8 @@ class AppState:
     _batchers: dict[str, ReviewBatcher] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The next-movie tab's data and models (fetched on first use on a Space; see ``NextMovieService``).
+    next_movie: NextMovieService = field(default_factory=lambda: NextMovieService(allow_fetch=on_space()))
     #: Visitor computations in flight: the store's background fill waits while there are any.
     _active: int = 0
 

@@ -18,11 +18,11 @@ def _bar(value: float, width: int = 20) -> str:
 
 
 def _recommend(args: argparse.Namespace) -> None:
-    from ...data import load_dataset
+    from ...fetch import open_data
     from . import shipped_recommender
     from .kote import EMOTIONS_KR
 
-    result = shipped_recommender(args.model).recommend(args.text, load_dataset(args.data), args.mode, args.model2, args.k)
+    result = shipped_recommender(args.model).recommend(args.text, open_data(args.data)[0], args.mode, args.model2, args.k)
     for line in result.notices:
         print(f"note: {line}")
     print("emotions (model1):")

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from .models import Recommender
+from .models import EpochCallback, Recommender
 from .splits import Split
 
 BACKOFF = 1e-6
@@ -47,7 +47,7 @@ class MostPopular(Recommender):
 
     name = "pop"
 
-    def fit(self, split: Split, progress: bool = False) -> "MostPopular":
+    def fit(self, split: Split, progress: bool = False, on_epoch: EpochCallback | None = None) -> "MostPopular":
         self.n_items = split.n_items
         counts = np.bincount(np.concatenate(split.train), minlength=split.n_items).astype(np.float32)
         self.popularity = counts / max(1.0, counts.max())

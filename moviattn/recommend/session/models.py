@@ -10,13 +10,16 @@ start-up for them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from ...registry import choose
 from .splits import Split
+
+#: Told after each training epoch: (epochs done, most epochs) — the app shows it as progress.
+EpochCallback = Callable[[int, int], None]
 
 if TYPE_CHECKING:
     import torch
@@ -69,8 +72,9 @@ class Recommender:
         """Whether evaluation hands this model the whole history rather than the current session."""
         return bool(self.params.get("sequence_aware", False))
 
-    def fit(self, split: Split, progress: bool = False) -> "Recommender":
-        """Learn from ``split.train`` (neural models also early-stop on ``split.valid``)."""
+    def fit(self, split: Split, progress: bool = False, on_epoch: EpochCallback | None = None) -> "Recommender":
+        """Learn from ``split.train`` (neural models also early-stop on ``split.valid`` and call
+        ``on_epoch(epochs done, most epochs)`` after each epoch; the others have no epochs)."""
         raise NotImplementedError
 
     def scores(self, contexts: Sequence[np.ndarray], users: np.ndarray) -> np.ndarray:

