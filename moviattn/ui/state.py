@@ -28,9 +28,10 @@ from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
 from ..explorer.precision import resolve_precision
 from ..explorer.results import ReviewAttention
 from ..explorer.settings import Settings
+from ..fetch import COMPLETE_MARKER
 from ..limits import check
 from ..models import OFFLINE_ALIASES, LoadedModel, load_model
-from ..paths import DEFAULT_MODEL, on_space
+from ..paths import DEFAULT_MODEL, SAMPLE_DATA_DIR, on_space
 from ..recommend.session.service import NextMovieService
 from .common import notice_html, warning_html
 
@@ -296,7 +297,17 @@ class AppState:
     def banner(self, model: LoadedModel) -> str:
         """The model banner with this server's computation mode."""
         banner = model_banner(model, self.method, resolve_precision(self.precision, model.device))
-        return banner + (warning_html(self.data_notice) if self.data_notice else "")
+        return banner + notice_html(f"데이터 (data): {self.data_line()}") + (warning_html(self.data_notice) if self.data_notice else "")
+
+    def data_line(self) -> str:
+        """What the served reviews are: the real NSMC movies, the invented sample, or someone's folder."""
+        movies, reviews = len(self.dataset.movies), sum(map(len, self.dataset.reviews.values()))
+        source = Path(self.dataset.source)
+        if (source / COMPLETE_MARKER).is_file():
+            return f"NSMC 실제 영화 {movies}편, 리뷰 {reviews:,}개 (real Naver reviews, e9t/nsmc, CC0)"
+        if source.resolve() == SAMPLE_DATA_DIR.resolve():
+            return f"예시 영화 {movies}편, 지어낸 리뷰 {reviews}개 (invented sample; python app.py --data nsmc for the real movies)"
+        return f"{source.name}: 영화 {movies}편, 리뷰 {reviews:,}개"
 
     # ------------------------------------------------------------ movies and reviews
 

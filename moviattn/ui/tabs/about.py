@@ -35,6 +35,14 @@ ABOUT = f"""
 {defaults_line()}
 
 {NOTE_CAVEAT}
+
+### 데이터 (data)
+Spaces와 `--data nsmc`에서는 **NSMC**(Naver sentiment movie corpus v1.0, Lucy Park, <https://github.com/e9t/nsmc>,
+**CC0 1.0**)의 실제 영화 40편과 리뷰 4,000개를 보여 줍니다. 리뷰와 줄거리는 이 프로젝트에 들어 있지 않고, 실행할 때
+고정된 커밋에서 내려받아 SHA-256으로 확인합니다. 이 프로젝트가 더한 것은 리뷰 파일 ↔ 줄거리의 **영화 연결**과
+감독·장르·출연·국가·상영 시간 같은 **영화 정보**뿐입니다. 그 밖의 경우에는 지어낸 리뷰로 된 예시 영화 6편(CC0)을 씁니다.
+*The real movies are NSMC's (CC0), downloaded at run time and checked; this project added only the movie ↔ synopsis
+links and the movie facts.* 다음에 볼 영화 탭은 MovieLens(GroupLens; 연구용, 재배포 금지)를 씁니다.
 """
 
 
