@@ -8,6 +8,8 @@ as a table; the server is started here and stopped at the end:
 - ``users``: U concurrent users each asking for R dataset reviews (p50/p95 latency, whether every
   response names its own review, the CPU time the server and the clients used), then a cached
   request while two maximum-size reviews run;
+- ``store``: the real set (``--data nsmc``) once the background fill has stored every shipped answer: how
+  long the fill took, then U users clicking reviews and (one in ten) movie aggregates;
 - ``bound`` (no server): the model's own time for the same U × R reviews in this process, in the best
   batches, and the mean latency that it alone forces on U waiting users (Little's law).
 
@@ -16,6 +18,7 @@ as a table; the server is started here and stopped at the end:
     python benchmarks/bench_load.py bound --users 20 --reviews 5          # the floor under the 'users' numbers
     python benchmarks/bench_load.py users --method cached_context        # the server's approximate mode
     python benchmarks/bench_load.py memory --repo /path/to/other/checkout   # compare another version
+    python benchmarks/bench_load.py store --nsmc-source DIR --cache-dir DIR  # the real set once the store is filled
 
 It is a script, not a timed test: run it alone on a quiet machine for numbers worth quoting.
 """
@@ -74,13 +77,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(repo: Path, model: str, concurrency: int, method: str = "qk", start_timeout: float = 600):
-    """``python app.py`` of ``repo`` on a free loopback port with a fresh result cache; yields (url, pid)."""
+def server(
+    repo: Path, model: str, concurrency: int, method: str = "qk", start_timeout: float = 600,
+    extra: tuple[str, ...] = ("--no-fill",), cache: str | None = None, env_extra: dict[str, str] | None = None,
+):
+    """``python app.py`` of ``repo`` on a free loopback port with a fresh result cache (or ``cache``), without the
+    background store fill unless ``extra`` says otherwise; yields (url, pid). Its log is ``<cache>/server.log``."""
     port = _free_port()
-    cache = tempfile.mkdtemp(prefix="bench-load-cache-")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(repo)}
+    cache = cache or tempfile.mkdtemp(prefix="bench-load-cache-")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(repo), **(env_extra or {})}
     command = [sys.executable, str(repo / "app.py"), "--host", "127.0.0.1", "--port", str(port), "--model", model,
-               "--cache-dir", cache, "--concurrency", str(concurrency), "--method", method]
+               "--cache-dir", cache, "--concurrency", str(concurrency), "--method", method, *extra]
+    Path(cache).mkdir(parents=True, exist_ok=True)
     log = Path(cache) / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -292,9 +300,69 @@ def run_users(args: argparse.Namespace) -> None:
               f"running: {running}); the long ones: {', '.join(f'{s:.1f} s (computed: {done})' for s, done in long_results)}")
 
 
+def _wait_for_fill(log: Path, deadline: float) -> float:
+    """Seconds from now until the server's log says the store is filled (its own figure, from the log line)."""
+    import re
+
+    while time.monotonic() < deadline:
+        found = re.search(r"store: filled .* in (\d+) s", log.read_text(errors="replace"))
+        if found:
+            return float(found.group(1))
+        time.sleep(5)
+    raise SystemExit(f"the store was not filled before the deadline; see {log}")
+
+
+def run_store(args: argparse.Namespace) -> None:
+    """The shipped movies once the store is filled: U users each clicking R reviews of the real set, one in ten
+    a movie aggregate instead (default settings, as a visitor who opens the page). The server is started with
+    ``--data nsmc`` (``--nsmc-source``: a local copy of e9t/nsmc) and the result cache ``--cache-dir``: run it a
+    second time on the same folder to time a restart over a filled store."""
+    from moviattn.fetch import open_data
+
+    cache = str(args.cache_dir or tempfile.mkdtemp(prefix="bench-store-cache-"))
+    env = {"MOVIATTN_NSMC_SOURCE": str(args.nsmc_source)} if args.nsmc_source else {}
+    env["MOVIATTN_CACHE"] = cache
+    started = time.monotonic()
+    with server(args.repo, args.model, args.concurrency, args.method, extra=("--data", "nsmc"), cache=cache, env_extra=env) as (url, pid):
+        fill = _wait_for_fill(Path(cache) / "server.log", started + args.deadline)
+        print(f"store filled: {fill:.0f} s after start-up (the server's log); RSS {rss_mib(pid):.0f} MiB", flush=True)
+        data = open_data("nsmc")[0]
+        rng = random.Random(23)
+        movies = list(data.movies)
+        clients = [_client(url) for _ in range(args.users)]
+        latencies: dict[str, list[float]] = {"review click": [], "movie aggregate": []}
+        own: list[bool] = []
+
+        def user(index: int) -> None:
+            client, local = clients[index], random.Random(index)
+            for _ in range(args.reviews):
+                movie = local.choice(movies)
+                begun = time.monotonic()
+                if local.random() < 0.1:
+                    client.predict(movie, False, *CONTROLS, api_name="/movie_aggregate")
+                    latencies["movie aggregate"].append(time.monotonic() - begun)
+                else:
+                    review = local.choice(data.reviews_of(movie))
+                    status, *_ = client.predict(movie, review.id, *CONTROLS, api_name="/review_heatmaps")
+                    latencies["review click"].append(time.monotonic() - begun)
+                    own.append(answers_own_review(status, review.text))
+
+        rng.shuffle(movies)
+        begun, server_cpu = time.monotonic(), cpu_seconds(pid)
+        with ThreadPoolExecutor(args.users) as pool:
+            list(pool.map(user, range(args.users)))
+        wall, server_cpu = time.monotonic() - begun, cpu_seconds(pid) - server_cpu
+        everything = [t for values in latencies.values() for t in values]
+        print(f"\n| {args.users} users × {args.reviews} requests | n | p50 s | p95 s | max s |\n|---|---|---|---|---|")
+        for kind, values in [*latencies.items(), ("all", everything)]:
+            if values:
+                print(f"| {kind} | {len(values)} | {_percentile(values, 50):.2f} | {_percentile(values, 95):.2f} | {max(values):.2f} |")
+        print(f"own review: {sum(own)}/{len(own)}; wall {wall:.0f} s; server CPU {server_cpu:.0f} s; RSS {rss_mib(pid):.0f} MiB", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("scenario", choices=["memory", "users", "bound"])
+    parser.add_argument("scenario", choices=["memory", "users", "bound", "store"])
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose app.py is served")
     parser.add_argument("--model", default="offline")
     parser.add_argument("--concurrency", type=int, default=2, help="the server's --concurrency")
@@ -303,9 +371,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--every", type=int, default=50, help="memory: RSS sampled every N requests")
     parser.add_argument("--deadline", type=float, default=900, help="memory: stop after this many seconds")
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--reviews", type=int, default=5, help="users: reviews per user")
+    parser.add_argument("--reviews", type=int, default=5, help="users, store: requests per user")
+    parser.add_argument("--cache-dir", type=Path, help="store: the server's cache (a filled one is reused)")
+    parser.add_argument("--nsmc-source", type=Path, help="store: a local copy of e9t/nsmc (default: the pinned commit online)")
     args = parser.parse_args(argv)
-    {"memory": run_memory, "users": run_users, "bound": run_bound}[args.scenario](args)
+    {"memory": run_memory, "users": run_users, "bound": run_bound, "store": run_store}[args.scenario](args)
 
 
 if __name__ == "__main__":

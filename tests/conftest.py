@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast, RobertaConfig, RobertaModel
 
 from moviattn.data import SAMPLE_DATA_DIR
+from moviattn.fetch import Manifest, SourceFile
 from moviattn.models import LoadedModel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,3 +75,31 @@ def shared_nsmc() -> Path:
     if not (SHARED_NSMC / "movies.json").exists():
         pytest.skip("../shared/data/nsmc is not present")
     return SHARED_NSMC
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _review(movie_id: str, n: int) -> dict:
+    return {"review": f"리뷰 {n} <b>좋다</b>", "date": "15.08.25", "rating": str(1 + n % 10), "author": "a****",
+            "review_id": f"{movie_id}{n}", "movie_id": movie_id}
+
+
+@pytest.fixture
+def tiny_nsmc(tmp_path: Path) -> tuple[Path, Manifest]:
+    """A two-movie copy of e9t/nsmc's layout (``synopses.json`` with a third, unused entry; ``raw/``) and its manifest."""
+    source = tmp_path / "source"
+    (source / "raw").mkdir(parents=True)
+    synopses = [{"title_kr": "가", "title_en": "A, 2001", "rating": "9.1", "synopsis": "가의 줄거리\r\n  "},
+                {"title_kr": "다", "title_en": "C, 2003", "rating": "8.0", "synopsis": "쓰지 않음"},
+                {"title_kr": "나", "title_en": "B, 2002", "rating": "8.5", "synopsis": "나의 줄거리"}]
+    (source / "synopses.json").write_text(json.dumps(synopses, ensure_ascii=False), encoding="utf-8")
+    movies = []
+    for movie_id, title, index in (("11", "가", 0), ("22", "나", 2)):
+        data = json.dumps([_review(movie_id, n) for n in range(3)], ensure_ascii=False).encode()
+        (source / "raw" / f"{movie_id}.json").write_bytes(data)
+        movies.append({"movie_id": movie_id, "title_kr": title, "year": 2001, "director": ["감독"], "genres": ["드라마"],
+                       "synopsis_index": index, "raw": {"path": f"raw/{movie_id}.json", "sha256": sha256_hex(data)}})
+    manifest = Manifest("0" * 40, SourceFile("synopses.json", sha256_hex((source / "synopses.json").read_bytes())), tuple(movies), "digest-1")
+    return source, manifest

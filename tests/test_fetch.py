@@ -2,50 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import sha256_hex
 
 from moviattn.data import load_dataset
 from moviattn.errors import DataError
-from moviattn.fetch import COMPLETE_MARKER, Manifest, SourceFile, fetch_nsmc, load_manifest, open_data
+from moviattn.fetch import COMPLETE_MARKER, SourceFile, fetch_nsmc, load_manifest, open_data
 from moviattn.paths import SAMPLE_DATA_DIR, SHARED_DATA_DIR
 
 SHARED_NSMC = SHARED_DATA_DIR / "nsmc"
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _review(movie_id: str, n: int) -> dict:
-    return {"review": f"리뷰 {n} <b>좋다</b>", "date": "15.08.25", "rating": str(1 + n % 10), "author": "a****",
-            "review_id": f"{movie_id}{n}", "movie_id": movie_id}
-
-
-def tiny_source(root: Path) -> tuple[Path, Manifest]:
-    """A two-movie copy of the source's layout (``synopses.json`` with a third, unused entry; ``raw/``) and its manifest."""
-    source = root / "source"
-    (source / "raw").mkdir(parents=True)
-    synopses = [{"title_kr": "가", "title_en": "A, 2001", "rating": "9.1", "synopsis": "가의 줄거리\r\n  "},
-                {"title_kr": "다", "title_en": "C, 2003", "rating": "8.0", "synopsis": "쓰지 않음"},
-                {"title_kr": "나", "title_en": "B, 2002", "rating": "8.5", "synopsis": "나의 줄거리"}]
-    (source / "synopses.json").write_text(json.dumps(synopses, ensure_ascii=False), encoding="utf-8")
-    movies = []
-    for movie_id, title, index in (("11", "가", 0), ("22", "나", 2)):
-        data = json.dumps([_review(movie_id, n) for n in range(3)], ensure_ascii=False).encode()
-        (source / "raw" / f"{movie_id}.json").write_bytes(data)
-        movies.append({"movie_id": movie_id, "title_kr": title, "year": 2001, "director": ["감독"], "genres": ["드라마"],
-                       "synopsis_index": index, "raw": {"path": f"raw/{movie_id}.json", "sha256": _sha(data)}})
-    manifest = Manifest("0" * 40, SourceFile("synopses.json", _sha((source / "synopses.json").read_bytes())), tuple(movies), "digest-1")
-    return source, manifest
-
-
-def test_fetch_builds_a_loadable_dataset(tmp_path):
-    source, manifest = tiny_source(tmp_path)
+def test_fetch_builds_a_loadable_dataset(tmp_path, tiny_nsmc):
+    source, manifest = tiny_nsmc
     out = fetch_nsmc(tmp_path / "nsmc", str(source), manifest=manifest)
     dataset = load_dataset(out)
     assert list(dataset.movies) == ["11", "22"]
@@ -57,34 +30,34 @@ def test_fetch_builds_a_loadable_dataset(tmp_path):
     assert fetch_nsmc(out, str(tmp_path / "gone"), manifest=manifest) == out  # complete: the source is not read again
 
 
-def test_hash_mismatch_is_refused_and_nothing_is_published(tmp_path):
-    source, manifest = tiny_source(tmp_path)
+def test_hash_mismatch_is_refused_and_nothing_is_published(tmp_path, tiny_nsmc):
+    source, manifest = tiny_nsmc
     (source / "raw" / "22.json").write_text("[]", encoding="utf-8")
     with pytest.raises(DataError, match=r"raw/22\.json.*SHA-256"):
         fetch_nsmc(tmp_path / "nsmc", str(source), manifest=manifest)
     assert not (tmp_path / "nsmc").exists()
 
 
-def test_missing_file_is_named(tmp_path):
-    source, manifest = tiny_source(tmp_path)
+def test_missing_file_is_named(tmp_path, tiny_nsmc):
+    source, manifest = tiny_nsmc
     (source / "raw" / "11.json").unlink()
     with pytest.raises(DataError, match=r"11\.json.*missing"):
         fetch_nsmc(tmp_path / "nsmc", str(source), manifest=manifest)
 
 
-def test_changed_format_is_refused_even_with_a_matching_hash(tmp_path):
-    source, manifest = tiny_source(tmp_path)
+def test_changed_format_is_refused_even_with_a_matching_hash(tmp_path, tiny_nsmc):
+    source, manifest = tiny_nsmc
     data = json.dumps([{"text": "리뷰", "movie_id": "11"}]).encode()
     (source / "raw" / "11.json").write_bytes(data)
     movies = list(manifest.movies)
-    movies[0] = {**movies[0], "raw": {"path": "raw/11.json", "sha256": _sha(data)}}
+    movies[0] = {**movies[0], "raw": {"path": "raw/11.json", "sha256": sha256_hex(data)}}
     with pytest.raises(DataError, match=r"raw/11\.json.*changed format"):
         fetch_nsmc(tmp_path / "nsmc", str(source), manifest=replace(manifest, movies=tuple(movies)))
     assert not (tmp_path / "nsmc").exists()
 
 
-def test_interrupted_fetch_resumes_from_the_checked_files(tmp_path):
-    source, manifest = tiny_source(tmp_path)
+def test_interrupted_fetch_resumes_from_the_checked_files(tmp_path, tiny_nsmc):
+    source, manifest = tiny_nsmc
     second = (source / "raw" / "22.json").read_bytes()
     (source / "raw" / "22.json").unlink()
     with pytest.raises(DataError):  # the connection "drops" before the second movie
@@ -98,8 +71,8 @@ def test_interrupted_fetch_resumes_from_the_checked_files(tmp_path):
     assert (out / COMPLETE_MARKER).read_text().strip() == manifest.digest
 
 
-def test_a_foreign_folder_is_not_overwritten(tmp_path):
-    source, manifest = tiny_source(tmp_path)
+def test_a_foreign_folder_is_not_overwritten(tmp_path, tiny_nsmc):
+    source, manifest = tiny_nsmc
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "mine.txt").write_text("x")
     with pytest.raises(DataError, match="not overwriting"):
@@ -136,7 +109,7 @@ def test_fetch_from_the_real_files_equals_the_shared_set(tmp_path):
         synopses[movie["synopsis_index"]] = {"title_kr": shared["title_kr"], "synopsis": shared["synopsis"]}
         (source / "raw" / f"{movie['movie_id']}.json").write_bytes((SHARED_NSMC / "reviews" / f"{movie['movie_id']}.json").read_bytes())
     (source / "synopses.json").write_text(json.dumps(synopses, ensure_ascii=False), encoding="utf-8")
-    copy = replace(manifest, synopses=SourceFile("synopses.json", _sha((source / "synopses.json").read_bytes())))
+    copy = replace(manifest, synopses=SourceFile("synopses.json", sha256_hex((source / "synopses.json").read_bytes())))
     out = fetch_nsmc(tmp_path / "nsmc", str(source), manifest=copy)
     assert json.loads((out / "movies.json").read_text(encoding="utf-8")) == shared_movies
     fetched, shared = load_dataset(out), load_dataset(SHARED_NSMC)
