@@ -96,6 +96,16 @@ class ReviewRequest:
         return self.movie, self.settings
 
 
+def _referenced(aggregate: MovieAggregate, reference: MovieAggregate) -> MovieAggregate:
+    """``aggregate`` with the reference reviews' mean shares (the lift's denominator) attached."""
+    return replace(aggregate, info_reference=reference.info_share(), plot_reference=reference.plot_share())
+
+
+def _finished(aggregate: MovieAggregate, fallback: str | None, settings: Settings) -> MovieAggregate:
+    """The aggregate as returned: its notices (eojeol fallback, reviews skipped) and the settings used."""
+    return replace(aggregate, notices=_notices(fallback, skipped_notice(aggregate.skipped)), settings=settings)
+
+
 def _with_notices(request: ReviewRequest, result: ReviewAttention) -> ReviewAttention:
     return replace(result, notices=_notices(request.fallback, windows_notice(result.n_windows)))
 
@@ -286,24 +296,39 @@ class Explorer:
         aggregate = self._movie_aggregate(movie, reviews, settings, progress)
         if reference:
             aggregate = self.with_reference(movie, aggregate, settings)
-        return replace(aggregate, notices=_notices(fallback, skipped_notice(aggregate.skipped)), settings=settings)
+        return _finished(aggregate, fallback, settings)
 
     def with_reference(self, movie: Movie, aggregate: MovieAggregate, settings: Settings) -> MovieAggregate:
         """The aggregate with the reference reviews' mean shares attached (computed once per movie,
         model and settings, then cached like any aggregate: the key holds the reference texts)."""
-        reference = self._movie_aggregate(movie, reference_reviews(), settings, None)
-        return replace(aggregate, info_reference=reference.info_share(), plot_reference=reference.plot_share())
+        return _referenced(aggregate, self._movie_aggregate(movie, reference_reviews(), settings, None))
+
+    def stored_aggregate(self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings()) -> MovieAggregate | None:
+        """``movie_aggregate`` (with its reference) from the result cache alone, or None where a part is not
+        stored: no model work (on ZeroGPU, a stored answer borrows no GPU)."""
+        settings, fallback = self.usable_settings(settings)
+        aggregate, reference = (self._stored(self._aggregate_key(movie, group, settings)) for group in (reviews, reference_reviews()))
+        if aggregate is None or reference is None:
+            return None
+        return _finished(_referenced(aggregate, reference), fallback, settings)
+
+    def _aggregate_key(self, movie: Movie, reviews: Sequence[Review], settings: Settings) -> str:
+        context = self.context(movie, settings)
+        return cache_key(
+            "movie", self.model.name, self.method, self.precision, settings.to_json(), context.info_text.text,
+            context.plot.text.text, [(r.id, r.text, r.rating, r.date.isoformat() if r.date else None) for r in reviews],
+        )
+
+    def _stored(self, key: str) -> MovieAggregate | None:
+        stored = self.cache.get("movie", key) if self.cache is not None else None
+        return MovieAggregate.from_json(stored) if stored is not None else None
 
     def _movie_aggregate(
         self, movie: Movie, reviews: Sequence[Review], settings: Settings, progress: Progress | None
     ) -> MovieAggregate:
-        context = self.context(movie, settings)
-        key = cache_key(
-            "movie", self.model.name, self.method, self.precision, settings.to_json(), context.info_text.text,
-            context.plot.text.text, [(r.id, r.text, r.rating, r.date.isoformat() if r.date else None) for r in reviews],
-        )
-        if self.cache is not None and (stored := self.cache.get("movie", key)) is not None:
-            return MovieAggregate.from_json(stored)
+        key = self._aggregate_key(movie, reviews, settings)
+        if (stored := self._stored(key)) is not None:
+            return stored
         kept, results, skipped = self.review_attentions(movie, reviews, settings, progress)
         aggregate = aggregate_reviews(
             movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped, [r.date for r in kept]

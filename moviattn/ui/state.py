@@ -23,7 +23,7 @@ from ..errors import DataError, ModelLoadError
 from ..explorer.aggregate import MovieAggregate, reference_reviews
 from ..explorer.batching import ReviewBatcher
 from ..explorer.cache import ResultCache
-from ..explorer.pipeline import CONTEXTS_KEPT, Explorer, Progress
+from ..explorer.pipeline import CONTEXTS_KEPT, Explorer, Progress, ReviewRequest
 from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
 from ..explorer.precision import resolve_precision
 from ..explorer.results import ReviewAttention
@@ -54,8 +54,8 @@ def gpu_seconds(movie: Movie, reviews: int) -> int:
     return int(min(GPU_MAX_SECONDS, GPU_CALL_SECONDS + math.ceil(GPU_SECONDS_PER_WINDOW * windows)))
 
 
-def _review_gpu_seconds(state_id: int, model_name: str, movie: Movie, text: str, settings: Settings) -> int:
-    return gpu_seconds(movie, 1)
+def _review_gpu_seconds(state_id: int, model_name: str, request: ReviewRequest) -> int:
+    return gpu_seconds(request.movie, 1)
 
 
 def _aggregate_gpu_seconds(
@@ -359,15 +359,18 @@ class AppState:
         """One review's result; concurrent requests are batched (``ReviewBatcher``), except on ZeroGPU,
         where each call borrows a GPU in a forked worker and computes alone."""
         with self.serving():
-            if ZERO_GPU:
-                return _review_attention(id(self), model_name, movie, text, settings)
+            if ZERO_GPU:  # the analysis and a stored answer on the CPU; only the model's work borrows a GPU
+                explorer = self.explorer(model_name)
+                request = explorer.review_request(movie, text, settings)
+                return explorer.cached_result(request) or _review_result(id(self), model_name, request)
             return self.batcher(model_name).review_attention(movie, text, settings)
 
     def movie_aggregate(
         self, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
     ) -> MovieAggregate:
         with self.serving():
-            return _movie_aggregate(id(self), model_name, movie, reviews, settings, progress)
+            stored = self.explorer(model_name).stored_aggregate(movie, reviews, settings) if ZERO_GPU else None
+            return stored or _movie_aggregate(id(self), model_name, movie, reviews, settings, progress)
 
 
 #: States by id: the GPU-bound functions take the id, since ZeroGPU pickles their arguments.
@@ -375,8 +378,8 @@ _STATES: dict[int, AppState] = {}
 
 
 @gpu(_review_gpu_seconds)
-def _review_attention(state_id: int, model_name: str, movie: Movie, text: str, settings: Settings) -> ReviewAttention:
-    return _STATES[state_id].explorer(model_name).review_attention(movie, text, settings)
+def _review_result(state_id: int, model_name: str, request: ReviewRequest) -> ReviewAttention:
+    return _STATES[state_id].explorer(model_name).review_results([request])[0]
 
 
 @gpu(_aggregate_gpu_seconds)

@@ -95,3 +95,34 @@ def test_the_banner_says_when_the_real_data_could_not_be_fetched(tiny_bert):
     dash.data_notice = "실제 NSMC 영화를 내려받지 못해 <예시>"
     banner = dash.banner(dash.model())
     assert "ma-warning" in banner and "&lt;예시&gt;" in banner
+
+
+def test_on_zerogpu_only_model_work_borrows_a_gpu(tiny_bert, tmp_path, monkeypatch):
+    """A stored answer is read on the CPU; a new review is analysed on the CPU and its request (which ZeroGPU
+    pickles for its worker) is all the GPU function gets."""
+    import pickle
+
+    dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
+    calls = []
+    real_result, real_aggregate = state_module._review_result, state_module._movie_aggregate
+
+    def review_on_gpu(state_id, model_name, request):
+        calls.append("review")
+        return real_result(state_id, model_name, pickle.loads(pickle.dumps(request)))
+
+    def aggregate_on_gpu(*args):
+        calls.append("aggregate")
+        return real_aggregate(*args)
+
+    monkeypatch.setattr(state_module, "ZERO_GPU", True)
+    monkeypatch.setattr(state_module, "_review_result", review_on_gpu)
+    monkeypatch.setattr(state_module, "_movie_aggregate", aggregate_on_gpu)
+    movie = dash.dataset.movie("s002")
+    first = dash.review_attention(KNOWN_MODEL, movie, "연기가 좋았다", Settings())
+    again = dash.review_attention(KNOWN_MODEL, movie, "연기가 좋았다", Settings())
+    assert calls == ["review"] and (first.info == again.info).all()
+    reviews = dash.dataset.reviews_of("s002")
+    computed = dash.movie_aggregate(KNOWN_MODEL, movie, reviews, Settings(), None)
+    stored = dash.movie_aggregate(KNOWN_MODEL, movie, reviews, Settings(), None)
+    assert calls == ["review", "aggregate"]
+    assert stored.review_ids == computed.review_ids and (stored.plot_reference == computed.plot_reference).all()
