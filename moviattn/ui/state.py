@@ -23,8 +23,10 @@ from ..explorer.cache import ResultCache
 from ..explorer.pipeline import CONTEXTS_KEPT, Explorer, Progress
 from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
 from ..explorer.precision import resolve_precision
+from ..explorer.report import MovieReport, collect
 from ..explorer.results import ReviewAttention
 from ..explorer.settings import Settings
+from ..explorer.views import preview
 from ..limits import check
 from ..models import OFFLINE_ALIASES, LoadedModel, load_model
 from ..paths import DEFAULT_MODEL
@@ -44,7 +46,6 @@ except ImportError:  # not on Spaces: run in place
         return fn
 
 
-PREVIEW_CHARS = 40
 REVIEW_SORTS: dict[str, tuple[str, bool]] = {  # label → (field, descending)
     "평점 높은순 (rating ↓)": ("rating", True),
     "평점 낮은순 (rating ↑)": ("rating", False),
@@ -63,11 +64,6 @@ def keep_jvm_at_exit() -> None:
     except ImportError:
         return
     jpype.config.onexit = False
-
-
-def preview(text: str, length: int = PREVIEW_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def review_label(review: Review) -> str:
@@ -263,6 +259,12 @@ class AppState:
     ) -> MovieAggregate:
         return _movie_aggregate(id(self), model_name, movie, reviews, settings, progress)
 
+    def movie_report(
+        self, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
+    ) -> MovieReport:
+        """The movie's aggregate and every review's result for its report (cached results are read, not recomputed)."""
+        return _movie_report(id(self), model_name, movie, reviews, settings, progress)
+
 
 #: States by id: the GPU-bound functions take the id, since ZeroGPU pickles their arguments.
 _STATES: dict[int, AppState] = {}
@@ -279,3 +281,10 @@ def _movie_aggregate(
 ) -> MovieAggregate:
     return _STATES[state_id].explorer(model_name).movie_aggregate(movie, reviews, settings, progress=progress)
 
+
+@gpu
+def _movie_report(
+    state_id: int, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
+) -> MovieReport:
+    state = _STATES[state_id]
+    return collect(state.explorer(model_name), movie, reviews, settings, data=Path(state.dataset.source).name, progress=progress)
