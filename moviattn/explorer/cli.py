@@ -41,12 +41,12 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     model.add_argument(
         "--precision", default="auto", choices=["auto", *PRECISIONS],
-        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (benchmarks/README.md)",
+        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (docs/performance.md)",
     )
     model.add_argument(
         "--method", default="qk", choices=list(EXTRACTORS),
         help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
-        "without the review (many times faster on whole movies; benchmarks/README.md)",
+        "without the review (many times faster on whole movies; docs/performance.md)",
     )
     model.add_argument("--batch-size", type=int, default=8, help="reviews computed together")
     model.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")

@@ -61,8 +61,11 @@ SIGNATURE = "<!DOCTYPE html>\n<!-- moviattn report"
 INDEX = "index.html"
 #: A heatmap trace's per-cell arrays: left out of the file and rebuilt in the browser.
 CELL_ARRAYS = ("z", "hovertext", "text", "customdata")
-#: Significant digits of a heatmap's largest value that every cell keeps.
-SIGNIFICANT_DIGITS = 5
+#: Significant digits of a heatmap's largest value that every cell keeps: 4 resolve a tenth of the
+#: 4-decimal hover step of values below 1 and 10,000 colour levels; the log scale colours values down to
+#: a millionth of the largest (``plotting.color_norm``), so it keeps 6.
+SIGNIFICANT_DIGITS = 4
+LOG_SIGNIFICANT_DIGITS = 6
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False}
 #: Words per movie on the site's index.
 INDEX_WORDS = 5
@@ -143,10 +146,10 @@ def _figure(figure: Any) -> dict[str, Any]:
     return json.loads(pio.to_json(figure, validate=False))
 
 
-def _cells(matrix: np.ndarray) -> dict[str, Any]:
-    """A matrix as integers times a step of ``SIGNIFICANT_DIGITS`` significant digits of its largest value."""
+def _cells(matrix: np.ndarray, digits: int) -> dict[str, Any]:
+    """A matrix as integers times a step of ``digits`` significant digits of its largest value."""
     peak = float(np.abs(matrix).max()) if matrix.size else 0.0
-    step = 10.0 ** (math.ceil(math.log10(peak)) - SIGNIFICANT_DIGITS) if peak > 0 else 1.0
+    step = 10.0 ** (math.ceil(math.log10(peak)) - digits) if peak > 0 else 1.0
     return {"shape": list(matrix.shape), "step": step, "q": np.rint(matrix / step).astype(np.int64).ravel().tolist()}
 
 
@@ -193,7 +196,7 @@ class _Heatmaps:
         trace = next(t for t in spec["data"] if t["type"] == "heatmap")
         for key in CELL_ARRAYS:
             trace.pop(key, None)
-        self.cells.append(_cells(matrix))
+        self.cells.append(_cells(matrix, LOG_SIGNIFICANT_DIGITS if self.scale == "log" else SIGNIFICANT_DIGITS))
         return {
             "figure": _figure(spec), "cells": len(self.cells) - 1, "rows": rows, "cols": cols,
             "log_floor": float(trace["zmin"]) if self.scale == "log" else None,  # the log scale draws log10(max(value, floor))
