@@ -288,10 +288,13 @@ def cmd_aggregate(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
+    from plotly.colors import named_colorscales
     from tqdm import tqdm
 
+    from ..registry import choose
     from .report import collect, is_report, write_report, write_site
 
+    choose("colormap", args.cmap.lower().removesuffix("_r"), named_colorscales())  # before anything is computed
     dataset = _dataset(args.data)
     data = Path(args.data).resolve().name
     if args.site is None:
@@ -429,7 +432,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what.add_argument("--site", metavar="DIR", help="write DIR/index.html and one report per movie of the dataset")
     report.add_argument("--out", default="report.html", help="the report of --movie")
     report.add_argument("--scale", choices=list(COLOR_SCALES), default="linear")
-    report.add_argument("--cmap", default="viridis")
+    report.add_argument("--cmap", default="viridis", help="a Plotly colour scale (viridis, magma, cividis, YlOrRd, Blues, Greys, ...)")
     report.add_argument("--force", action="store_true", help="overwrite files that are not earlier reports")
     _add_settings_arguments(report)
     report.set_defaults(run=cmd_report)

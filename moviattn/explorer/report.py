@@ -9,16 +9,19 @@ finds a review by its text or rating and opens it. The file needs no server and 
 the network: the plotting library is embedded once, and every text from the data is HTML-escaped.
 
 Size. ``plotly.min.js`` alone is 4.8 MB (4,815,814 bytes in plotly 7.1), so a plain embedding leaves
-almost nothing of a 5 MB budget for a 100-review movie, whose heatmaps hold ~211,000 cells (10200 터미네이터 2,
-Okt morphemes, offline model); the app's figures of those reviews are 10.6 MB of JSON, most of it
-per-cell hover text. The report therefore embeds plotly.js gzip-compressed and base64-encoded (1.96 MB),
-inflated by the browser's own ``DecompressionStream`` before the first figure (Chrome 80, Firefox 113,
-Safari 16.4 and later), and its data as one gzip'd JSON: each review heatmap is the app's figure
-without its per-cell arrays (``CELL_ARRAYS``), its values as integers (``SIGNIFICANT_DIGITS`` of the
-matrix's largest value; the hover shows 4 decimals, as the app) and its unit labels stored once per movie;
-the browser rebuilds the cells and the hover text (the app's "row → column, value") and draws a
-review's two heatmaps with ``Plotly.newPlot`` only when the reader opens it. The aggregate's figures
-are embedded as the app sends them. Measured on that movie: 2.6 MB in all, 1.96 of it plotly.js.
+almost nothing of a 5 MB budget for a 100-review movie, whose heatmaps hold 211,000 cells (10200 터미네이터 2,
+Okt morphemes) to 813,000 (24452 매트릭스, the longest synopsis of the 40 NSMC movies); the app's figures of
+the first are 10.6 MB of JSON, most of it per-cell hover text. The report therefore embeds plotly.js
+gzip-compressed and base64-encoded (1.96 MB), inflated by the browser's own ``DecompressionStream`` before
+the first figure (Chrome 80, Firefox 113, Safari 16.4 and later), and its data as one gzip'd JSON: each
+review heatmap is the app's figure without its per-cell arrays (``CELL_ARRAYS``), its values as integers
+(``SIGNIFICANT_DIGITS`` of the matrix's largest value), kept apart from the figures, and its unit labels
+stored once per movie; the browser rebuilds the cells and the hover text (the app's "row → column, value")
+and draws a review's two heatmaps with ``Plotly.newPlot`` only when the reader opens it. The aggregate's
+figures are embedded as the app sends them. Measured (offline model, default settings): 2.77 MB for
+터미네이터 2 and 4.32 MB for 매트릭스, the largest. With 5 digits per value they were 2.92 and 4.90 MB, and
+with each review's cells beside its figure instead of apart the first was 3.03 MB (gzip then finds a
+figure's layout too far back to repeat it).
 """
 
 from __future__ import annotations
@@ -61,9 +64,10 @@ SIGNATURE = "<!DOCTYPE html>\n<!-- moviattn report"
 INDEX = "index.html"
 #: A heatmap trace's per-cell arrays: left out of the file and rebuilt in the browser.
 CELL_ARRAYS = ("z", "hovertext", "text", "customdata")
-#: Significant digits of a heatmap's largest value that every cell keeps: 4 resolve a tenth of the
-#: 4-decimal hover step of values below 1 and 10,000 colour levels; the log scale colours values down to
-#: a millionth of the largest (``plotting.color_norm``), so it keeps 6.
+#: Significant digits of a heatmap's largest value that every cell keeps: 4 give 10,000 colour levels and,
+#: for a largest value between 0.1 and 1 (attention shares), a step of 0.0001, which is the rounding of the
+#: app's 4-decimal hover itself; the log scale colours values down to a millionth of the largest
+#: (``plotting.color_norm``), so it keeps 6.
 SIGNIFICANT_DIGITS = 4
 LOG_SIGNIFICANT_DIGITS = 6
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False}

@@ -156,6 +156,8 @@ def test_report_command_writes_one_file_and_refuses_others(tiny_cli, tmp_path, c
     assert "not overwriting" in capsys.readouterr().err
     assert cli.main(["report", "--data", str(folder), "--movie", "nope"]) == 2
     assert "unknown movie id" in capsys.readouterr().err
+    assert cli.main([*args, "--cmap", "rainbowish"]) == 2
+    assert "colormap" in capsys.readouterr().err
 
 
 def test_without_a_result_cache_no_review_is_computed_twice(tiny_bert, dataset, monkeypatch):

@@ -79,7 +79,7 @@ def test_report_draws_offline_with_nothing_requested(page, report_file):
     assert page.locator("[data-figure] .main-svg").count() >= 5  # fields, words, difference, time, reviews × plot
     assert page.locator(".ma-shaded .ma-unit").count() > 10
     assert page.blocked == [] and page.requested == [report_file.as_uri()]
-    assert page.problems == []
+    assert page.problems == [] and report_file.stat().st_size < 5_000_000
 
 
 def test_korean_renders(page):

@@ -200,7 +200,7 @@ def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, mon
 def test_report_button_returns_the_report_of_what_is_on_screen(handlers, dash):
     status, path = handlers.movie_report(KNOWN_MODEL, "s001", *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
     text = Path(path).read_text(encoding="utf-8")
-    assert is_report(Path(path)) and "ma-warning" not in status and "MB" in status
+    assert is_report(Path(path)) and "ma-warning" not in status and "리뷰 20개" in status
     assert dash.dataset.movie("s001").title_kr in text and "scale=percentile" in text and "granularity=eojeol" in text
     assert text.count('class="ma-review"') == len(dash.dataset.reviews_of("s001"))
     message, nothing = handlers.movie_report(KNOWN_MODEL, "nope", *DEFAULT_CONTROLS, progress=lambda *a, **k: None)

@@ -73,8 +73,7 @@ def movie_report(state: AppState, model_name: str, movie_id: str, *values: Any, 
     settings, scale, cmap = SettingsPanel.read(values)
     report = state.movie_report(model_name, movie, state.dataset.reviews_of(movie.id), settings, reviews_progress(progress))
     path = export_report(report, scale=scale, cmap=cmap)
-    size = path.stat().st_size / 1e6
-    return status_html(f"{movie.label} · 보고서 (report): 리뷰 {len(report.reviews)}개, {size:.1f} MB — 서버 없이 브라우저로 엽니다 (opens in any browser, offline)"), str(path)
+    return status_html(f"{movie.label} · 보고서 (report): 리뷰 {len(report.reviews)}개 — 서버 없이 브라우저로 엽니다 (opens in any browser, offline)"), str(path)
 
 
 def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
