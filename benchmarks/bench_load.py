@@ -319,13 +319,15 @@ def run_store(args: argparse.Namespace) -> None:
     second time on the same folder to time a restart over a filled store."""
     from moviattn.fetch import open_data
 
-    cache = str(args.cache_dir or tempfile.mkdtemp(prefix="bench-store-cache-"))
+    root = Path(args.cache_dir or tempfile.mkdtemp(prefix="bench-store-cache-"))
     env = {"MOVIATTN_NSMC_SOURCE": str(args.nsmc_source)} if args.nsmc_source else {}
-    env["MOVIATTN_CACHE"] = cache
+    env["MOVIATTN_CACHE"] = str(root)  # the fetched data and the diary's features; results under <root>/results
     started = time.monotonic()
-    with server(args.repo, args.model, args.concurrency, args.method, extra=("--data", "nsmc"), cache=cache, env_extra=env) as (url, pid):
-        fill = _wait_for_fill(Path(cache) / "server.log", started + args.deadline)
+    results = root / "results"
+    with server(args.repo, args.model, args.concurrency, args.method, extra=("--data", "nsmc"), cache=str(results), env_extra=env) as (url, pid):
+        fill = _wait_for_fill(results / "server.log", started + args.deadline)
         print(f"store filled: {fill:.0f} s after start-up (the server's log); RSS {rss_mib(pid):.0f} MiB", flush=True)
+        os.environ["MOVIATTN_CACHE"] = str(root)
         data = open_data("nsmc")[0]
         rng = random.Random(23)
         movies = list(data.movies)

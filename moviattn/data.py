@@ -238,7 +238,7 @@ def _read_table(path: Path, source: str) -> list[dict[str, str]]:
 #: What a ``--data`` error adds: the format, so a newcomer without the project's data can make a folder.
 DATASET_HINT = (
     "a dataset is a folder with movies.json (a list of {movie_id, title_kr, synopsis, ...}) and "
-    "reviews/<movie_id>.json (a list of {review, rating}); see README, 'Your own data', and check one with "
+    "reviews/<movie_id>.json (a list of {review, rating}); see docs/data.md, and check one with "
     "'python -m moviattn movies --data DIR'"
 )
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,3 +83,14 @@ def starts_with(path: Path, prefix: bytes) -> bool:
     except OSError:
         return False
 
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename, so an interrupted write
+    never leaves half a file; the file is readable by all, like any other output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
+        tmp.write(text)
+    os.chmod(tmp.name, 0o644)  # a temp file is private; the output is not
+    os.replace(tmp.name, path)
+    return path

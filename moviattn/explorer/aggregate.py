@@ -52,7 +52,7 @@ POLARITIES = ("positive", "negative")
 SEGMENTS = ("info", "plot")
 #: What a word is ranked by (a score, not a ``reduce.MEASURES`` measure: that says what a cell holds): its raw share, or its share over the reference reviews' share.
 SCORES = ("share", "lift")
-#: The default ranking of the aggregate views, chosen by ``evaluate --aggregate`` (README, Explanation quality).
+#: The default ranking of the aggregate views, chosen by ``evaluate --aggregate`` (docs/evaluation.md).
 DEFAULT_SCORE = "lift"
 #: Groups with fewer reviews than this are marked thin.
 THIN_GROUP = 5

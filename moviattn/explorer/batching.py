@@ -15,7 +15,7 @@ Every result equals its own ``Explorer.review_attention`` to float tolerance (te
 batch changes float rounding only). The gain is bounded on a 2-core CPU: one review alone and eight in a
 batch took about the same time per review there (8 alone 6.0 s, a batch of 8 6.8 s, offline model, 1
 thread, a loaded machine), so what batching buys is that no request holds a worker while it waits for the
-model; the load test and its numbers are in the README's Performance section (``benchmarks/bench_load.py``).
+model; the load test and its numbers are in docs/performance.md (``benchmarks/bench_load.py``).
 On ZeroGPU each call borrows a GPU in a forked worker and is not batched (``ui.state``).
 """
 

@@ -1,4 +1,4 @@
-"""``moviattn movies|show|precompute|evaluate``: the attention explorer from the command line.
+"""``moviattn movies|show|precompute|aggregate|evaluate|report``: the attention explorer from the command line.
 
 Registered by the root CLI (``moviattn.cli``) with ``register(subparsers)``.
 """
@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict, fields, replace
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 from ..data import Dataset
 from ..errors import DataError
 from ..fetch import open_data
-from ..paths import default_data_dir, default_model, refuse_to_overwrite, starts_with
+from ..paths import default_data_dir, default_model, refuse_to_overwrite, starts_with, write_atomically
 from .settings import GRANULARITIES, Settings
 
 
@@ -44,12 +42,12 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     model.add_argument(
         "--precision", default="auto", choices=["auto", *PRECISIONS],
-        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (benchmarks/README.md)",
+        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (docs/performance.md)",
     )
     model.add_argument(
         "--method", default="qk", choices=list(EXTRACTORS),
         help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
-        "without the review (many times faster on whole movies; benchmarks/README.md)",
+        "without the review (many times faster on whole movies; docs/performance.md)",
     )
     model.add_argument("--batch-size", type=int, default=8, help="reviews computed together")
     model.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
@@ -132,11 +130,7 @@ def _round(values: Any, digits: int = 5) -> Any:
 
 
 def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
-        json.dump(payload, tmp, ensure_ascii=False)
-    os.chmod(tmp.name, 0o644)  # a temp file is private; the output is not
-    os.replace(tmp.name, path)
+    write_atomically(path, json.dumps(payload, ensure_ascii=False))
 
 
 #: The keys of a ``precompute`` output: what tells it apart from any other JSON at ``--out``.
@@ -295,6 +289,39 @@ def cmd_aggregate(args: argparse.Namespace) -> None:
         print(f"wrote {args.csv}")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from plotly.colors import named_colorscales
+    from tqdm import tqdm
+
+    from ..registry import choose
+    from .report import collect, is_report, write_report, write_site
+
+    choose("colormap", args.cmap.lower().removesuffix("_r"), named_colorscales())  # before anything is computed
+    dataset = _dataset(args.data)
+    data = Path(args.data).resolve().name
+    if args.site is None:
+        movie = dataset.movie(args.movie)
+        refuse_to_overwrite(Path(args.out), args.force, is_report, "a previous 'report'")
+    explorer = _explorer(args)
+    settings = _usable_settings(explorer, args)
+    started = time.perf_counter()
+    with tqdm(unit="review", desc="report") as bar:
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        if args.site is not None:
+            entries = write_site(explorer, dataset, Path(args.site), settings, data=data, scale=args.scale, cmap=args.cmap,
+                                 force=args.force, progress=advance)
+            written = [e for e in entries if e.report is not None]
+            summary = f"wrote {Path(args.site) / 'index.html'} and {len(written)} reports ({sum(e.size for e in written) / 1e6:.1f} MB)"
+        else:
+            report = collect(explorer, movie, dataset.reviews_of(movie.id), settings, data=data, progress=advance)
+            size = write_report(report, Path(args.out), scale=args.scale, cmap=args.cmap)
+            summary = f"wrote {args.out}: {movie.label}, {len(report.reviews)} reviews, {size / 1e6:.2f} MB"
+    print(f"{summary} in {time.perf_counter() - started:.0f} s")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
@@ -396,6 +423,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     aggregate.add_argument("--force", action="store_true", help="overwrite --json / --csv even if they are not earlier exports")
     _add_settings_arguments(aggregate)
     aggregate.set_defaults(run=cmd_aggregate)
+
+    report = subparsers.add_parser(
+        "report", help="a movie's report as one self-contained HTML file (interactive heatmaps, no server, no network); "
+        "--site: one per movie and an index",
+    )
+    report.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
+    what = report.add_mutually_exclusive_group(required=True)
+    what.add_argument("--movie", help="movie id (see 'movies')")
+    what.add_argument("--site", metavar="DIR", help="write DIR/index.html and one report per movie of the dataset")
+    report.add_argument("--out", default="report.html", help="the report of --movie")
+    report.add_argument("--scale", choices=list(COLOR_SCALES), default="linear")
+    report.add_argument("--cmap", default="viridis", help="a Plotly colour scale (viridis, magma, cividis, YlOrRd, Blues, Greys, ...)")
+    report.add_argument("--force", action="store_true", help="overwrite files that are not earlier reports")
+    _add_settings_arguments(report)
+    report.set_defaults(run=cmd_report)
 
     evaluate = subparsers.add_parser("evaluate", help="score every attention setting against review mentions (explanation quality)")
     evaluate.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")

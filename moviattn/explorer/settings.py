@@ -26,7 +26,7 @@ class Settings:
     aggregation; ``last_k`` by ``last_k``. Layer and head indices are 0-based and
     may be negative (counted from the end). The defaults (mean over layers of
     the per-layer maximum over heads) are the best layer- and head-index-free
-    setting of ``python -m moviattn evaluate`` on the NSMC movies (see README).
+    setting of ``python -m moviattn evaluate`` on the NSMC movies (docs/evaluation.md).
     """
 
     measure: str = "attention"

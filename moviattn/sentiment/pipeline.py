@@ -55,7 +55,7 @@ CLASSIFIERS: dict[str, dict[str, object]] = {
     "bilstm": {"embed_dim": 100, "hidden_dim": 128, "dropout": 0.5},
 }
 
-#: Target2Vec example queries reported in the README: ("similar", word) or ("analogy", a, b, c) for a : b = c : ?.
+#: Target2Vec example queries reported in docs/sentiment.md: ("similar", word) or ("analogy", a, b, c) for a : b = c : ?.
 TARGET2VEC_QUERIES: list[tuple[str, ...]] = [
     ("similar", "최악/Noun"),
     ("similar", "스토리/Noun"),

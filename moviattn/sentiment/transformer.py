@@ -1,7 +1,7 @@
 """A transformer row for the accuracy table (issue 15, item 7): fine-tune the offline encoder
 (multilingual-e5-small, ``moviattn.models.load_model("offline")``) with a linear head on NSMC.
 
-Measured here (shared 2-core CPU, other jobs running, see the README): far too slow to fine-tune on
+Measured here (shared 2-core CPU, other jobs running, see docs/sentiment.md): far too slow to fine-tune on
 a useful share of the 135,000 training reviews, so only :func:`measure_speed` has been run; the
 training loop is ready for a GPU (``device="cuda"``), no weights are shipped.
 """

@@ -24,6 +24,7 @@ from ..errors import USER_ERRORS, user_message
 from ..explorer import interactive
 from ..explorer.aggregate import MovieAggregate
 from ..explorer.plotting import aggregate_bars, heatmap, review_info_heatmap, review_plot_heatmap, save_png
+from ..explorer.report import MovieReport, report_filename, write_report
 from ..explorer.results import ReviewAttention
 
 log = logging.getLogger(__name__)
@@ -145,3 +146,10 @@ def export_aggregate(aggregate: MovieAggregate, *, scale: str, cmap: str, stem: 
     payload = {"summary": aggregate.summary(), "aggregate": aggregate.to_json()}
     files["json"].write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     return files
+
+
+def export_report(report: MovieReport, *, scale: str, cmap: str) -> Path:
+    """The movie's report as one self-contained HTML file (``moviattn.explorer.report``)."""
+    path = _export_dir("report") / report_filename(report.movie.id)
+    write_report(report, path, scale=scale, cmap=cmap)
+    return path

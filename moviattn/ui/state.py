@@ -26,8 +26,10 @@ from ..explorer.cache import ResultCache
 from ..explorer.pipeline import CONTEXTS_KEPT, Explorer, Progress, ReviewRequest
 from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
 from ..explorer.precision import resolve_precision
+from ..explorer.report import MovieReport, collect
 from ..explorer.results import ReviewAttention
 from ..explorer.settings import Settings
+from ..explorer.views import preview
 from ..fetch import COMPLETE_MARKER
 from ..limits import check
 from ..models import OFFLINE_ALIASES, LoadedModel, load_model
@@ -80,7 +82,6 @@ except ImportError:  # not on Spaces: run in place
 
 #: Seconds between two looks at whether visitors' computations are still in flight, while the fill waits.
 FILL_YIELD_SECONDS = 0.05
-PREVIEW_CHARS = 40
 REVIEW_SORTS: dict[str, tuple[str, bool]] = {  # label → (field, descending)
     "평점 높은순 (rating ↓)": ("rating", True),
     "평점 낮은순 (rating ↑)": ("rating", False),
@@ -99,11 +100,6 @@ def keep_jvm_at_exit() -> None:
     except ImportError:
         return
     jpype.config.onexit = False
-
-
-def preview(text: str, length: int = PREVIEW_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def review_label(review: Review) -> str:
@@ -372,6 +368,13 @@ class AppState:
             stored = self.explorer(model_name).stored_aggregate(movie, reviews, settings) if ZERO_GPU else None
             return stored or _movie_aggregate(id(self), model_name, movie, reviews, settings, progress)
 
+    def movie_report(
+        self, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
+    ) -> MovieReport:
+        """The movie's aggregate and every review's result for its report (cached results are read, not recomputed)."""
+        with self.serving():
+            return _movie_report(id(self), model_name, movie, reviews, settings, progress)
+
 
 #: States by id: the GPU-bound functions take the id, since ZeroGPU pickles their arguments.
 _STATES: dict[int, AppState] = {}
@@ -388,3 +391,10 @@ def _movie_aggregate(
 ) -> MovieAggregate:
     return _STATES[state_id].explorer(model_name).movie_aggregate(movie, reviews, settings, progress=progress)
 
+
+@gpu(_aggregate_gpu_seconds)
+def _movie_report(
+    state_id: int, model_name: str, movie: Movie, reviews: list[Review], settings: Settings, progress: Progress | None
+) -> MovieReport:
+    state = _STATES[state_id]
+    return collect(state.explorer(model_name), movie, reviews, settings, data=Path(state.dataset.source).name, progress=progress)

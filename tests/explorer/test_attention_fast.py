@@ -38,7 +38,7 @@ SETTINGS = [
 ]
 
 #: Largest absolute difference of a window's [review rows, keys] probabilities against float32 on the
-#: tiny random fixtures (stated tolerances; measured maxima on the offline model are in benchmarks/README.md).
+#: tiny random fixtures (stated tolerances; measured maxima on the offline model are in docs/performance.md).
 TOLERANCE = {"bfloat16": 0.03, "float16": 0.005, "int8": 0.03}
 
 

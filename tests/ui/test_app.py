@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import partial
+from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
@@ -15,11 +16,13 @@ from moviattn.data import DataError, Movie
 from moviattn.explorer import interactive
 from moviattn.explorer.aggregate import MovieAggregate
 from moviattn.explorer.quality import quality_note
+from moviattn.explorer.report import is_report
 from moviattn.explorer.settings import Settings
+from moviattn.explorer.views import aggregate_views, movie_card_html
 from moviattn.morphology import Unit
 from moviattn.ui import page
 from moviattn.ui.common import export_aggregate, export_review
-from moviattn.ui.explorer_views import MAX_UPLOAD_REVIEWS, aggregate_views, custom_movie, movie_card_html, reviews_from_upload
+from moviattn.ui.explorer_views import MAX_UPLOAD_REVIEWS, custom_movie, reviews_from_upload
 from moviattn.ui.panel import SettingsPanel, head_choices, head_value, settings_from_controls
 from moviattn.ui.state import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api, sentiment_cell
 from moviattn.ui.tabs import heatmaps, per_movie, sentiment, your_review
@@ -40,7 +43,8 @@ def handlers(dash, tiny_bert):
         panel = SettingsPanel(dash, tiny_bert, gr.HTML())
     return SimpleNamespace(
         select_movie=partial(per_movie.select_movie, dash), show_review=partial(per_movie.show_review, dash),
-        movie_aggregate=partial(per_movie.movie_aggregate, dash), custom_review=partial(your_review.custom_review, dash),
+        movie_aggregate=partial(per_movie.movie_aggregate, dash), movie_report=partial(per_movie.movie_report, dash),
+        custom_review=partial(your_review.custom_review, dash),
         upload_aggregate=partial(your_review.upload_aggregate, dash), switch_model=panel.switch_model,
     )
 
@@ -193,6 +197,16 @@ def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, mon
     assert blank == [None] * 9 and aggregate.review_ids and calls == []
 
 
+def test_report_button_returns_the_report_of_what_is_on_screen(handlers, dash):
+    status, path = handlers.movie_report(KNOWN_MODEL, "s001", *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    text = Path(path).read_text(encoding="utf-8")
+    assert is_report(Path(path)) and "ma-warning" not in status and "리뷰 20개" in status
+    assert dash.dataset.movie("s001").title_kr in text and "scale=percentile" in text and "granularity=eojeol" in text
+    assert text.count('class="ma-review"') == len(dash.dataset.reviews_of("s001"))
+    message, nothing = handlers.movie_report(KNOWN_MODEL, "nope", *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    assert "ma-warning" in message and nothing is None
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [("", "no text"), ("😀🎬👍", "no text"), (("좋은 영화 " * 1000)[:5000], "too long|does not fit|길")],
@@ -313,7 +327,7 @@ def test_smaller_page_fixes(dash, tiny_bert):
 def test_build_demo_and_cli(dash):
     demo = page.build_demo(dash)
     names = {d.api_name for d in demo.fns.values() if d.api_name}
-    assert {"review_heatmaps", "movie_aggregate", "custom_review", "upload_aggregate", "select_movie", "switch_model"} <= names
+    assert {"review_heatmaps", "movie_aggregate", "movie_report", "custom_review", "upload_aggregate", "select_movie", "switch_model"} <= names
     args = page.parse_args(["--model", "offline", "--port", "7870", "--share"])
     assert (args.model, args.port, args.share, args.method, args.precision) == ("offline", 7870, True, "qk", "float32")
 

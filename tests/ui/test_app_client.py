@@ -12,12 +12,14 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from app_helpers import KNOWN_MODEL, REPO, free_port, running_app, tiny_dashboard
 from gradio_client import Client, handle_file
 
 from moviattn.explorer.batching import WAIT_S
+from moviattn.explorer.report import is_report
 from moviattn.offline_model import offline_model_cache_dir
 from moviattn.ui.state import preview
 
@@ -40,7 +42,7 @@ def client(served):
 
 def test_endpoints_are_named(client):
     names = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
-    assert {"/review_heatmaps", "/movie_aggregate", "/custom_review", "/upload_aggregate", "/switch_model"} <= names
+    assert {"/review_heatmaps", "/movie_aggregate", "/movie_report", "/custom_review", "/upload_aggregate", "/switch_model"} <= names
 
 
 def test_review_heatmaps(client):
@@ -54,6 +56,11 @@ def test_movie_aggregate_split(client):
         "s001", True, *CONTROLS, api_name="/movie_aggregate"
     )
     assert "리뷰 20개" in status and "ma-shaded" in html and difference and time_plot and trends
+
+
+def test_movie_report_returns_one_html_file(client):
+    status, path = client.predict("s001", *CONTROLS, api_name="/movie_report")
+    assert "ma-warning" not in status and is_report(Path(path)) and path.endswith("s001.html")
 
 
 def test_bad_input_keeps_the_app_serving(client, tmp_path):

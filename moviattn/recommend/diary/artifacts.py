@@ -46,5 +46,5 @@ def shipped_genre_model(name: str, directory: Path = WEIGHTS_DIR) -> GenreModel:
 
 
 def shipped_metrics(directory: Path = WEIGHTS_DIR) -> dict:
-    """``metrics.json``: every number the README and the tab quote."""
+    """``metrics.json``: every number docs/diary.md and the tab quote."""
     return json.loads(_require(directory / METRICS_FILE).read_text(encoding="utf-8"))

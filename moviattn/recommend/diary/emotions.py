@@ -4,8 +4,8 @@ A head on a frozen encoder: each text's hidden states are mean-pooled per layer 
 e5 ``query: `` prefix), the chosen layers are L2-normalised and concatenated, and a small MLP
 (``training.MLP``) gives 4 logits, or 4 + 44 where KOTE's 44 labels are auxiliary targets.
 
-Measured on the KOTE validation split (macro ROC-AUC of the four emotions; ``reproduce.py`` and the
-wing README): linear probe on the last layer 0.825, MLP on the last layer 0.836, MLP on all 13 layer
+Measured on the KOTE validation split (macro ROC-AUC of the four emotions; ``reproduce.py`` and
+docs/diary.md): linear probe on the last layer 0.825, MLP on the last layer 0.836, MLP on all 13 layer
 pools 0.849, + the 44 labels as auxiliary targets 0.854, 3 seeds x 128 hidden units merged 0.855 (the
 shipped shape). Tried and not kept: 5 seeds 0.857 (+0.002 for 65 % more weights); a logistic regression
 on the same features 0.844 alone and at most 0.857 in a rank average with the 5-seed MLP. The shipped

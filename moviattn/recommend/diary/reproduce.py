@@ -245,7 +245,7 @@ def _table(rows: dict[str, dict[str, float]], columns: list[str]) -> list[str]:
 
 
 def format_report(metrics: dict) -> str:
-    """The README's tables (Markdown) from a metrics dict."""
+    """The tables of docs/diary.md (Markdown) from a metrics dict."""
     lines = []
     if "model1_candidates" in metrics:
         lines += ["model1 candidates (KOTE, chosen on validation: " + metrics["model1_chosen"] + ")", ""]

@@ -3,7 +3,7 @@
 Rating logs (ML-1M, ML-100K, RecBole atomic files, any CSV) become time-ordered sessions and
 splits fixed in advance (leave-one-out as RecBole, or a global time split); models rank all items
 and are scored with the shared metrics (conservative ties). Torch loads only with a neural model.
-See README.md in this folder for the protocol, the results and how to get the data.
+See docs/session.md for the protocol, the results and how to get the data.
 """
 
 from __future__ import annotations

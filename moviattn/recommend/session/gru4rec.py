@@ -12,7 +12,7 @@ is cross-entropy or BPR-max over the batch's targets plus ``n_sample`` popularit
 GRU over each query's context (packed sequences, no padding cost); ``sequence_aware=True`` carries
 the state across a user's sessions, in training and at evaluation.
 
-Measured on ML-100K validation (leave-one-out, README search table; each ±0.015 in Recall@20):
+Measured on ML-100K validation (leave-one-out, the search table of docs/session.md; each ±0.015 in Recall@20):
 Adagrad (lr 0.05) beat Adam (0.002) by 1 point of Recall@20, tied output weights added 1 more,
 full softmax beat 256 sampled negatives (CE or BPR-max) by 4 points, one-hot input lost 0.5–1 point
 of Recall@20 (MRR@20 ±0.2) to a 64-d embedding at about twice the epoch time, and hidden 256 (tied, dropout 0.5) gained 0.4 point

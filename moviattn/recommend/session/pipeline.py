@@ -1,7 +1,7 @@
 """One call per request for the CLI and the tab: prepare a split, fit or reload, evaluate, recommend.
 
-``CHOSEN`` holds the hyper-parameters picked on ML-100K validation (the search table is in the
-README); everything not listed keeps the model's ``DEFAULTS``.
+``CHOSEN`` holds the hyper-parameters picked on ML-100K validation (the search table is in
+docs/session.md); everything not listed keeps the model's ``DEFAULTS``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .evaluation import evaluate
 from .fetch import resolve
 from .splits import Protocol, Split, make_split
 
-#: Chosen on ML-100K leave-one-out validation Recall@20 (see README, "Hyper-parameter search").
+#: Chosen on ML-100K leave-one-out validation Recall@20 (docs/session.md, "Hyper-parameter search").
 CHOSEN: dict[str, dict[str, Any]] = {
     "iknn": {"window": 10},
     "sknn": {"k": 50},

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from ...explorer.settings import Settings
+from ...explorer.views import NOTE_CAVEAT
 from ..panel import DEFAULT_SCALE, GRANULARITY_LABELS, HEAD_CHOICES, LAYER_AGG_LABELS, SCALE_LABELS
-from .heatmaps import NOTE_CAVEAT
 
 TITLE = "읽는 법 (about)"
 

@@ -24,29 +24,15 @@ import gradio as gr
 from ...data import Movie, Review
 from ...explorer.aggregate import DEFAULT_SCORE, MovieAggregate
 from ...explorer.interactive import message_figure, review_info_figure, review_plot_figure
+from ...explorer.pipeline import Progress
 from ...explorer.quality import aggregate_quality_note, quality_note
 from ...explorer.results import ReviewAttention
 from ...explorer.settings import Settings
+from ...explorer.views import NOTES, aggregate_views
 from ..common import export_aggregate, export_review, status_html
-from ..explorer_views import aggregate_views
 from ..panel import SettingsPanel
 from ..state import ZERO_GPU, AppState, preview
 
-NOTE_CAVEAT = (
-    "주의(attention ≠ explanation): 어텐션은 모델이 *어디를 보는지*를 보여줄 뿐, *왜* 그렇게 판단했는지의 증거는 아닙니다 "
-    "(Jain & Wallace 2019, *Attention is not Explanation*; Wiegreffe & Pinter 2019, *Attention is not not Explanation*)."
-)
-NOTES = {
-    "review": "**읽는 법 (how to read):** 행 = 리뷰의 단위(형태소 등), 열 = 영화 정보(감독·장르·출연 …로 묶음) 또는 줄거리 단위. "
-              "칸이 밝을수록 그 리뷰 단위가 그 열을 더 많이 봅니다. 마우스를 올리면 두 단위와 값이 보입니다; "
-              "드래그 = 확대, 더블클릭 = 원래대로, 아래 슬라이더 = 가로 스크롤. " + NOTE_CAVEAT,
-    "aggregate": "**읽는 법:** 같은 단어는 위치가 달라도 하나로 합칩니다 (조사·어미·문장부호 제외). **점유율** = 리뷰마다 "
-                 "합이 1인 몫의 평균; **lift** = 그 점유율 ÷ 이 영화 정보·줄거리 옆에 놓은 일반 리뷰 20개(참조)가 주는 몫 — "
-                 "×1이면 어떤 리뷰든 보는 만큼(첫·끝 단어, 구분자 같은 위치 효과는 여기서 사라짐), 클수록 이 영화 리뷰들이 특히 보는 단어. "
-                 "필드: 점유율, 길이 보정(필드 단위 수 대비), lift. **긍정 − 부정**: 차이가 큰 단어와 95% 구간(리뷰 재표집); "
-                 "**기간별**: 리뷰 기간(연도 또는 같은 개수 구간)마다 필드 점유율과 오르내린 단어. 리뷰가 없는 그룹은 그렇다고 쓰고, "
-                 "5개 미만은 '적음(thin)'으로 표시합니다. " + NOTE_CAVEAT,
-}
 #: What a plot shows before its first result.
 WAITING = {
     "review": "리뷰를 고르거나 입력하면 히트맵이 여기에 나타납니다 (pick or type a review)",
@@ -78,6 +64,13 @@ def review_views(state: AppState, model_name: str, movie: Movie, text: str, valu
     return status, review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap), result
 
 
+def reviews_progress(progress: Any) -> Progress | None:
+    """A movie's progress over its reviews on the page's bar (none on ZeroGPU, where the computation runs
+    in a forked worker that cannot reach the page)."""
+    progress(0, desc="리뷰 분석 준비 중 (preparing)")
+    return None if ZERO_GPU else lambda done, total: progress((done, total), desc="리뷰 분석 중 (reviews)", unit="reviews")
+
+
 def aggregate_outputs(
     state: AppState, model_name: str, movie: Movie, reviews: list[Review], split: bool, values: tuple, progress: Any,
     extra: str | None = None, draw: bool = True,
@@ -86,9 +79,7 @@ def aggregate_outputs(
     reviews × plot, and the aggregate (only the aggregate, after ``None`` for the others, when not ``draw``)."""
     started = time.perf_counter()
     settings, scale, cmap = SettingsPanel.read(values)
-    progress(0, desc="리뷰 분석 준비 중 (preparing)")
-    report = None if ZERO_GPU else lambda done, total: progress((done, total), desc="리뷰 분석 중 (reviews)", unit="reviews")
-    aggregate = state.movie_aggregate(model_name, movie, reviews, settings, report)
+    aggregate = state.movie_aggregate(model_name, movie, reviews, settings, reviews_progress(progress))
     if not draw:
         return (*(None,) * (len(AGGREGATE_BLANK) - 1), aggregate)
     labels = {r.id: preview(r.text) for r in reviews}

@@ -1,4 +1,5 @@
-"""Tab "영화별 보기 (per movie)": a dataset movie's card and reviews, one review's heatmaps, the aggregate.
+"""Tab "영화별 보기 (per movie)": a dataset movie's card and reviews, one review's heatmaps, the aggregate,
+and the movie's report as one HTML file.
 
 A page opened as ``?movie=<id>`` (the links of the recommender tabs) starts on that movie.
 """
@@ -10,12 +11,12 @@ from typing import Any
 
 import gradio as gr
 
+from ...explorer.views import movie_card_html
 from ...limits import check, check_all
-from ..common import shows_errors
-from ..explorer_views import movie_card_html
+from ..common import export_report, shows_errors, status_html
 from ..panel import SettingsPanel
 from ..state import REVIEW_SORTS, AppState, preview, sentiment_api
-from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregate_outputs, review_views
+from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregate_outputs, review_views, reviews_progress
 
 TITLE = "영화별 보기 (per movie)"
 
@@ -63,6 +64,18 @@ def movie_aggregate(
     return aggregate_outputs(state, model_name, movie, state.dataset.reviews_of(movie.id), split, values, progress, draw=draw)
 
 
+@shows_errors(2)
+def movie_report(state: AppState, model_name: str, movie_id: str, *values: Any, progress=gr.Progress()) -> tuple[str, str]:
+    """The report of what the tab shows (this model and these settings, all the movie's reviews) as one
+    self-contained HTML file: status and the file. After 집계 계산 the results come from the cache."""
+    check(choice=movie_id)
+    movie = state.dataset.movie(movie_id)
+    settings, scale, cmap = SettingsPanel.read(values)
+    report = state.movie_report(model_name, movie, state.dataset.reviews_of(movie.id), settings, reviews_progress(progress))
+    path = export_report(report, scale=scale, cmap=cmap)
+    return status_html(f"{movie.label} · 보고서 (report): 리뷰 {len(report.reviews)}개 — 서버 없이 브라우저로 엽니다 (opens in any browser, offline)"), str(path)
+
+
 def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
     movies = state.movie_choices()
     with gr.Row():
@@ -79,6 +92,10 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
     with gr.Row():
         aggregate_button = gr.Button("집계 계산 (compute aggregate)", variant="primary", scale=2, elem_id="aggregate-button")
         split = gr.Checkbox(label="긍정 − 부정 차이 보기 (positive − negative difference)", scale=1)
+        report_button = gr.Button("보고서 (HTML)", scale=1, elem_id="report-button")
+    with gr.Row():
+        report_status = gr.HTML(elem_id="report-status")
+        report_file = gr.File(label="보고서: HTML 한 파일 (report: one self-contained HTML file)", elem_id="report-file")
     aggregate_out = AggregateOutputs("aggregate")
 
     def open_linked(request: gr.Request) -> Any:
@@ -95,6 +112,10 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
         [review.change, *(c.change for c in panel.controls)], partial(show_review, state),
         [panel.model_state, movie, review, *panel.controls], api_name="review_heatmaps", trigger_mode="always_last",
         concurrency_id="review",
+    )
+    report_button.click(
+        partial(movie_report, state), [panel.model_state, movie, *panel.controls], [report_status, report_file],
+        api_name="movie_report", concurrency_id="aggregate", concurrency_limit=1,
     )
     aggregate_out.wire(
         [aggregate_button.click], partial(movie_aggregate, state), [panel.model_state, movie, split, *panel.controls],

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from ...explorer import interactive
+from ...explorer.views import NOTE_CAVEAT
 from ...limits import LIMITS, check, check_all
 from ...morphology import Unit
 from ..common import shows_errors
 from ..state import sentiment_api
-from .heatmaps import NOTE_CAVEAT
 
 TITLE = "감성 분석 설명 (sentiment)"
 NOTE = "**읽는 법:** 진한 단어일수록 감성 모델의 판단에 더 중요했다고 설명 방법(어텐션 또는 Grad-CAM)이 말합니다. " + NOTE_CAVEAT
