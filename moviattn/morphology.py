@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from .errors import AnalyserUnavailable
 from .registry import UnknownChoice, choose
-from .text import eojeol_spans
+from .text import eojeol_spans, has_words
 
 DEFAULT_ANALYSER = "okt"
 
@@ -162,13 +162,9 @@ def is_content_tag(tag: str, analyser: str) -> bool:
     return tag.split("+")[0].split("-")[0] in _CONTENT_TAGS.get(analyser, ())
 
 
-def _has_word_chars(text: str) -> bool:
-    return any(c.isalnum() for c in text)
-
-
 def eojeol_units(text: str) -> list[Unit]:
     """One unit per space-separated word."""
-    return [Unit(text[s:e], s, e, EOJEOL_TAG, _has_word_chars(text[s:e])) for s, e in eojeol_spans(text)]
+    return [Unit(text[s:e], s, e, EOJEOL_TAG, has_words(text[s:e])) for s, e in eojeol_spans(text)]
 
 
 def morpheme_units(text: str, analyser: str = DEFAULT_ANALYSER) -> list[Unit]:
@@ -194,7 +190,7 @@ def morpheme_units(text: str, analyser: str = DEFAULT_ANALYSER) -> list[Unit]:
         # Rewritten surface: the word stays whole, tagged by analysing it alone, and the
         # whole-text morphemes resume at the first one that starts the next word.
         tags = [tag for _, tag in pos_tags(text[start:end], analyser)] or [EOJEOL_TAG]
-        content = any(is_content_tag(t, analyser) for t in tags) and _has_word_chars(text[start:end])
+        content = any(is_content_tag(t, analyser) for t in tags) and has_words(text[start:end])
         units.append(Unit(text[start:end], start, end, "+".join(tags), content))
         next_start = words[word_index + 1][0] if word_index + 1 < len(words) else len(text)
         next_morpheme = next(

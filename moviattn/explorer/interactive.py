@@ -364,13 +364,17 @@ def time_figure(aggregate: MovieAggregate) -> go.Figure:
     return _layout(fig, title, len(labels))
 
 
+#: Columns of ``trends_table``.
+TRENDS_COLUMNS = ["단어 (word)", "처음 (first)", "마지막 (last)", "변화 (change)", ""]
+
+
 def trends_table(aggregate: MovieAggregate, *, k: int = 5, score: str = DEFAULT_SCORE, content_only: bool = True) -> pd.DataFrame:
     """The words that rise and fall most from the first to the last review period."""
     _, trends = aggregate.time_view("plot", k, score=score, content_only=content_only)
     return pd.DataFrame(
         [{"단어 (word)": t.word.text, "처음 (first)": round(t.first, 4), "마지막 (last)": round(t.last, 4),
           "변화 (change)": f"{t.change:+.4f}", "": "↑" if t.change > 0 else "↓"} for t in trends],
-        columns=["단어 (word)", "처음 (first)", "마지막 (last)", "변화 (change)", ""],
+        columns=TRENDS_COLUMNS,
     )
 
 

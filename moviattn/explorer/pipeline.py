@@ -17,7 +17,7 @@ import numpy as np
 from ..data import Movie, Review
 from ..models import LoadedModel
 from ..morphology import AnalyserUnavailable, Unit, pos_tags
-from ..text import normalize
+from ..text import has_words, normalize
 from .aggregate import MovieAggregate, aggregate_reviews, reference_reviews
 from .cache import ResultCache, cache_key
 from .precision import resolve_precision
@@ -157,7 +157,7 @@ class Explorer:
 
     def _prepare(self, context: MovieContext, review_text: str, settings: Settings) -> _PreparedReview:
         text = normalize(review_text)
-        if not text.text or not any(c.isalnum() for c in text.text):
+        if not has_words(text.text):
             raise EmptyReview(
                 "리뷰에 분석할 글자가 없습니다 (빈 글이거나 이모지·기호만 있습니다). "
                 "The review has no text to analyse (empty, or only emoji/symbols)."

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..data import Dataset, Movie, Review
-from ..errors import DataError, ModelLoadError
+from ..errors import ModelLoadError
 from ..explorer.aggregate import MovieAggregate
 from ..explorer.batching import ReviewBatcher
 from ..explorer.cache import ResultCache
@@ -217,12 +217,6 @@ class AppState:
         known = [r for r in reviews if getattr(r, key) is not None]
         unknown = [r for r in reviews if getattr(r, key) is None]
         return sorted(known, key=lambda r: getattr(r, key), reverse=descending) + unknown
-
-    def review(self, movie_id: str, review_id: str) -> Review:
-        for review in self.dataset.reviews_of(movie_id):
-            if review.id == review_id:
-                return review
-        raise DataError(self.dataset.source, f"movie {movie_id} has no review {review_id!r}")
 
     def review_choices(self, movie_id: str, sort: str) -> list[tuple[str, str]]:
         return [(review_label(r), r.id) for r in self.sorted_reviews(movie_id, sort)]
