@@ -33,6 +33,8 @@ Progress = Callable[[int, int], None]
 CONTEXTS_KEPT = 64
 #: Locks that make concurrent requests for one movie's context build it once (striped: bounded memory).
 CONTEXT_LOCKS = 16
+#: Windows run through the model at once (batches of 16 or 32 were no faster on CPU: benchmarks/README.md).
+BATCH_SIZE = 8
 
 
 class EmptyReview(ValueError):
@@ -110,7 +112,7 @@ class Explorer:
         *,
         method: str = "qk",
         precision: str = "float32",
-        batch_size: int = 8,
+        batch_size: int = BATCH_SIZE,
     ):
         self.model, self.cache = model, cache
         self.method, self.batch_size = method, batch_size

@@ -24,7 +24,9 @@ from ..explorer.cache import ResultCache
 from ..explorer.precision import PRECISIONS
 from ..explorer.settings import Settings
 from ..limits import MAX_UPLOAD_SIZE
+from ..machine import usable_cores
 from ..models import default_device
+from ..morphology import warm_up
 from ..paths import default_data_dir, default_model
 from .panel import SettingsPanel
 from .state import AppState, keep_jvm_at_exit, sentiment_api
@@ -132,7 +134,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME"), help="e.g. 0.0.0.0 to listen on all interfaces")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
     parser.add_argument("--share", action="store_true", help="create a public gradio.live link")
-    parser.add_argument("--concurrency", type=int, default=2, help="heavy requests computed at once")
+    parser.add_argument("--concurrency", type=int, default=usable_cores(),
+                        help="heavy requests computed at once (default: the cores this process may use)")
     parser.add_argument("--method", default="qk", choices=list(EXTRACTORS),
                         help="qk: exact (default); cached_context: approximate, much faster movie aggregates")
     parser.add_argument("--precision", default="float32", choices=["auto", *PRECISIONS],
@@ -148,6 +151,7 @@ def create_app(args: argparse.Namespace) -> gr.Blocks:
         tuple(name.strip() for name in args.allow_model), args.model_dir,
     )
     state.explorer().usable_settings(Settings())  # loads the model and starts the analyser's JVM now, not on the first click
+    warm_up((r.text for reviews in state.dataset.reviews.values() for r in reviews), Settings().analyser)  # past its slow first calls
     threading.Thread(target=state.warm_contexts, name="warm-contexts", daemon=True).start()  # the movies' analysis, meanwhile
     return build_demo(state).queue(default_concurrency_limit=args.concurrency, max_size=64)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import machine
 from ..data import Dataset, Movie, Review
 from ..errors import ModelLoadError
 from ..explorer.aggregate import MovieAggregate
@@ -136,6 +137,8 @@ class AppState:
     _batchers: dict[str, ReviewBatcher] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Request threads doing CPU work at once (review preparation, figures), set from the machine's cores.
+    cpu_slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(machine.cpu_slots()))
 
     def __post_init__(self) -> None:
         _STATES[id(self)] = self
@@ -198,7 +201,7 @@ class AppState:
         explorer = self.explorer(name)
         with self._lock:
             if explorer.model.name not in self._batchers:
-                self._batchers[explorer.model.name] = ReviewBatcher(explorer)
+                self._batchers[explorer.model.name] = ReviewBatcher(explorer, cpu=self.cpu_slots)
             return self._batchers[explorer.model.name]
 
     def banner(self, model: LoadedModel) -> str:

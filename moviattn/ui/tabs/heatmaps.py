@@ -24,9 +24,11 @@ import gradio as gr
 from ...data import Movie, Review
 from ...explorer.aggregate import DEFAULT_SCORE, MovieAggregate
 from ...explorer.interactive import TRENDS_COLUMNS, message_figure, review_info_figure, review_plot_figure
+from ...explorer.pipeline import BATCH_SIZE
 from ...explorer.quality import aggregate_quality_note, quality_note
 from ...explorer.results import ReviewAttention
 from ...explorer.settings import Settings
+from ...machine import review_concurrency
 from ..common import export_aggregate, export_review, status_html, table_headers
 from ..explorer_views import aggregate_views
 from ..panel import SettingsPanel
@@ -56,8 +58,8 @@ def waiting_for(button: str) -> str:
     return f"‘{button}’ 버튼을 누르면 여기에 나타납니다 (press that button)"
 #: Where the static PNGs come from.
 MAKE_FILES_HINT = "아래 ‘PNG · CSV · JSON 만들기’를 누르면 화면의 리뷰로 PNG와 내려받기 파일을 만듭니다 (press the make-files button below)."
-#: Single-review requests in their handlers at once (two batches' worth: ``ReviewBatcher.max_batch`` is 8).
-REVIEW_CONCURRENCY = 16
+#: Single-review requests in their handlers at once: a model batch waiting, plus the CPU slots (``moviattn.machine``).
+REVIEW_CONCURRENCY = review_concurrency(BATCH_SIZE)
 #: What the aggregate outputs show after a user error (the message goes first).
 AGGREGATE_BLANK = (None, "", None, None, gr.update(visible=False), None, None, None, None, None)
 
@@ -75,9 +77,10 @@ def review_views(state: AppState, model_name: str, movie: Movie, text: str, valu
     result = state.review_attention(model_name, movie, text, settings)
     if not draw:
         return None, None, None, result
-    seconds = time.perf_counter() - started
-    status = status_html(head, *result.notices, _note(result.settings, state, model_name), f"{result.model_name} · {seconds:.1f} s")
-    return status, review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap), result
+    with state.cpu_slots:
+        seconds = time.perf_counter() - started
+        status = status_html(head, *result.notices, _note(result.settings, state, model_name), f"{result.model_name} · {seconds:.1f} s")
+        return status, review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap), result
 
 
 def aggregate_outputs(
@@ -186,7 +189,8 @@ class ReviewOutputs(_Outputs):
 
     Single-review events run up to ``REVIEW_CONCURRENCY`` at once (unless a tab says otherwise): their
     model work is batched below (``AppState.review_attention``), so more requests in flight make larger
-    batches, and a cached request is not queued behind computing ones."""
+    batches, and a cached request is not queued behind computing ones; their own CPU work (preparing the
+    review, drawing the figures) takes one of ``AppState.cpu_slots`` at a time."""
 
     make_files = staticmethod(static_review)
 
