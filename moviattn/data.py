@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import DataError
 from .paths import SAMPLE_DATA_DIR
+from .registry import UnknownChoice
 
 #: The sample dataset shipped with the project: the app's embedded default.
 
@@ -78,12 +79,21 @@ class Dataset:
     source: str = ""
 
     def movie(self, movie_id: str) -> Movie:
-        """The movie with this id; a DataError naming the known ids otherwise."""
+        """The movie with this id; otherwise a ValueError naming the first known ids (an unknown id is the
+        caller's mistake, not the data's: the message does not name the data folder, which on a server is
+        the server's own)."""
         try:
             return self.movies[movie_id]
         except KeyError:
-            known = ", ".join(list(self.movies)[:10])
-            raise DataError(self.source, f"unknown movie id {movie_id!r} (known: {known}...)") from None
+            known = list(self.movies)[:10] + (["…"] if len(self.movies) > 10 else [])
+            raise UnknownChoice("movie id", movie_id, known) from None
+
+    def review(self, movie_id: str, review_id: str) -> Review:
+        """One of a movie's reviews by id; a ValueError naming both ids otherwise."""
+        for review in self.reviews_of(movie_id):
+            if review.id == review_id:
+                return review
+        raise ValueError(f"영화 {movie_id}에 그런 리뷰가 없습니다 (movie {movie_id} has no review {review_id!r})")
 
     def reviews_of(self, movie_id: str) -> list[Review]:
         return self.reviews.get(self.movie(movie_id).id, [])

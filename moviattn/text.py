@@ -111,6 +111,11 @@ def normalize(text: str) -> NormalizedText:
     )
 
 
+def has_words(text: str) -> bool:
+    """Whether a text has anything to analyse: a letter or a digit (not only emoji, symbols or punctuation)."""
+    return any(c.isalnum() for c in text)
+
+
 def eojeol_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the space-separated words (eojeol) of an already normalised text."""
     spans: list[tuple[int, int]] = []

@@ -29,9 +29,16 @@ def test_shared_nsmc_dataset(shared_nsmc):
     assert data.movie("10200").title_kr == "터미네이터 2"
 
 
-def test_unknown_movie_id_is_named():
-    with pytest.raises(DataError, match="unknown movie id 'nope'"):
-        load_dataset().movie("nope")
+def test_unknown_ids_are_named_without_the_data_folder():
+    """An unknown id is the caller's mistake: the message names it, and not the folder (a server's own, issue 26)."""
+    data = load_dataset()
+    with pytest.raises(ValueError, match="unknown movie id 'nope'") as info:
+        data.movie("nope")
+    assert str(data.source) not in str(info.value) and "s001" in str(info.value)
+    with pytest.raises(ValueError, match="movie s001 has no review 'nope'") as info:
+        data.review("s001", "nope")
+    assert str(data.source) not in str(info.value)
+    assert data.review("s001", "s001r001").id == "s001r001"
 
 
 def _write_dataset(tmp_path, movies, reviews=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moviattn.morphology import AnalyserUnavailable, eojeol_units, is_available, morpheme_units, pos_tags
+from moviattn.morphology import AnalyserUnavailable, eojeol_units, is_available, morpheme_units, pos_tags, warm_up
 
 SENTENCE = "송강호 연기는 정말 최고였다ㅋㅋ 했다"
 
@@ -88,3 +88,15 @@ def test_kiwi_offsets_round_trip_where_its_forms_rewrite_the_text():
     assert ("갔", "VV+EP") in [(u.text, u.tag) for u in units] and (".", "SF") in [(u.text, u.tag) for u in units]
     assert [u.text for u in units if u.content] == ["걸", "집", "갔", "Netflix", "10", "만점"]
     assert _spans_are_exact(text, units) and _tiles_each_word(text, units)
+
+
+@pytest.mark.skipif(not is_available("okt"), reason="no Java runtime for KoNLPy")
+def test_warm_up_analyses_a_few_texts_into_the_cache():
+    texts = ["", "   ", "워밍업 첫 리뷰 재밌다", "워밍업 둘째 리뷰 별로", "워밍업 셋째 리뷰"]
+    before = pos_tags.cache_info().currsize
+    assert warm_up(iter(texts), "okt", count=2) == 2  # blank texts skipped, then stops at count
+    assert pos_tags.cache_info().currsize == before + 2
+    hits = pos_tags.cache_info().hits
+    pos_tags("워밍업 둘째 리뷰 별로", "okt")
+    assert pos_tags.cache_info().hits == hits + 1
+    assert warm_up(texts, "no-such-analyser") == 0  # cannot start here: nothing to warm, no error

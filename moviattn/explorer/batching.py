@@ -17,10 +17,15 @@ batch took about the same time per review there (8 alone 6.0 s, a batch of 8 6.8
 thread, a loaded machine), so what batching buys is that no request holds a worker while it waits for the
 model; the load test and its numbers are in docs/performance.md (``benchmarks/bench_load.py``).
 On ZeroGPU each call borrows a GPU in a forked worker and is not batched (``ui.state``).
+
+A caller's own CPU work (preparing its review, or finding it cached) can be held to a few threads at once
+(``cpu``, a semaphore: ``moviattn.machine.cpu_slots``), so that it does not crowd out the model thread; a
+caller holds no slot while it waits for the model.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
@@ -43,9 +48,11 @@ class ReviewBatcher:
     """``review_attention`` for many threads at once: cached results at once, the rest computed in batches."""
 
     def __init__(
-        self, explorer: Explorer, compute: Compute | None = None, *, max_batch: int | None = None, wait_s: float = WAIT_S
+        self, explorer: Explorer, compute: Compute | None = None, *, max_batch: int | None = None, wait_s: float = WAIT_S,
+        cpu: threading.Semaphore | None = None,
     ):
         self.explorer = explorer
+        self._cpu = cpu or contextlib.nullcontext()
         self._compute = compute or explorer.review_results
         self.max_batch = max_batch or explorer.batch_size
         self.wait_s = wait_s
@@ -57,8 +64,9 @@ class ReviewBatcher:
 
     def review_attention(self, movie: Movie, review_text: str, settings: Settings = Settings()) -> ReviewAttention:
         """As ``Explorer.review_attention`` (same result, same errors), computed with concurrent requests."""
-        request = self.explorer.review_request(movie, review_text, settings)
-        cached = self.explorer.cached_result(request)
+        with self._cpu:
+            request = self.explorer.review_request(movie, review_text, settings)
+            cached = self.explorer.cached_result(request)
         if cached is not None:
             return cached
         future: Future[ReviewAttention] = Future()

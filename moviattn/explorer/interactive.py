@@ -1,12 +1,23 @@
 """Interactive views for the dashboard: Plotly heatmaps and bar charts, and attention-shaded text as HTML.
 
 Counterparts of ``plotting`` (static matplotlib) with the same inputs: results in,
-a figure or an HTML string out. Axes are numeric positions with the unit texts as
-tick labels, so repeated words stay separate columns; every text shown is
+a figure or an HTML string out. A heatmap's axes have one category per unit, the unit
+texts as tick labels, so repeated words stay separate columns; every text shown is
 HTML-escaped (Plotly renders a subset of HTML in labels, the dashboard renders
 HTML), so a review containing ``<script>`` is displayed, never run. Axes longer
 than fits on screen open on their first part with a range slider to scroll and
 drag-to-zoom, instead of squeezing hundreds of labels together.
+
+Heatmaps are sent lean (issue 26): a hover text per cell was most of a figure's JSON, so the axes are
+categories named by the units' labels (made unique by invisible marks, ``category_names``) and one
+``hovertemplate`` writes the same hover from them; each cell holds its colour as one of 255 levels (what
+an 8-bit colour scale shows; the colour bar's ticks name the values) and the value the hover shows, in
+units of its last decimal, both as small integers (Plotly sends NumPy integers as base64). Figure JSON in
+UTF-8 bytes (``fig.to_json()``, what ``gr.Plot`` sends; offline model, default settings, percentile scale;
+rows of the matrices labelled by 40 characters of the review), before → after: the sample's 인터스텔라, its
+longest review (43 × 626 units): plot heatmap 1,439 → 136 kB, info heatmap 84 → 16 kB; reviews × plot of
+100 reviews: 터미네이터 2 (100 × 128) 1,501 → 75 kB, 매트릭스 (100 × 450, the longest plot of the real set)
+5,661 → 216 kB. Building and serialising the plot heatmap took 58-317 ms, now 7-20 ms.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from matplotlib import ticker
 from plotly.subplots import make_subplots
 
 from ..morphology import Unit
@@ -30,6 +42,12 @@ VISIBLE_COLUMNS = 60
 VISIBLE_ROWS = 40
 #: Longest tick label, in characters (the hover shows the whole unit).
 MAX_LABEL_CHARS = 14
+#: Levels a heatmap cell's colour is stored at: as many as an 8-bit colour scale shows.
+COLOUR_LEVELS = 255
+#: Decimals of the value a heatmap's hover shows.
+HOVER_DECIMALS = 4
+#: Invisible marks that make a category name unique (zero-width space, zero-width non-joiner).
+ZERO_WIDTH = ("\u200b", "\u200c")
 #: Colour of the shaded text (RGB); the shade's opacity is the attention.
 TEXT_SHADE_RGB = (230, 85, 13)
 FONT_FAMILY = "NanumGothic, 'Noto Sans CJK KR', 'Noto Sans KR', 'Malgun Gothic', AppleGothic, sans-serif"
@@ -51,15 +69,60 @@ def _tick(text: str) -> str:
     return escape(text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…")
 
 
-def _color_axis(matrix: np.ndarray, scale: str) -> tuple[np.ndarray, float, float, dict]:
-    """Values to colour (log10 for the log scale), their range and the colour bar's ticks."""
+def colour_range(matrix: np.ndarray, scale: str) -> tuple[float, float]:
+    """The values (their log10 under the log scale) that colour levels 0 and ``COLOUR_LEVELS`` stand for."""
     norm = color_norm(matrix, scale)
-    if scale != "log":
-        return matrix, float(norm.vmin), float(norm.vmax), {"title": {"text": "attention"}}
-    low, high = math.log10(norm.vmin), math.log10(norm.vmax)
-    ticks = list(range(math.ceil(low), math.floor(high) + 1)) or [low, high]
-    colorbar = {"title": {"text": "attention (log)"}, "tickvals": ticks, "ticktext": [f"{10 ** t:.0e}" for t in ticks]}
-    return np.log10(np.clip(matrix, norm.vmin, None)), low, high, colorbar
+    if scale == "log":
+        return math.log10(norm.vmin), math.log10(norm.vmax)
+    return float(norm.vmin), float(norm.vmax)
+
+
+def _colour_levels(matrix: np.ndarray, scale: str) -> tuple[np.ndarray, dict]:
+    """Each cell's place on the colour axis (linear, log10 for the log scale, clipped for the percentile one)
+    as a level 0-``COLOUR_LEVELS``, and the colour bar, whose ticks name the values at their levels."""
+    low, high = colour_range(matrix, scale)
+    if scale == "log":
+        axis = np.log10(np.clip(matrix, 10**low, None))
+        ticks = [float(t) for t in range(math.ceil(low), math.floor(high) + 1)] or [low, high]
+        title, labels = "attention (log)", [f"{10 ** t:.0e}" for t in ticks]
+    else:
+        axis = matrix
+        span = high - low
+        ticks = [float(t) for t in ticker.MaxNLocator(5).tick_values(low, high) if low - 1e-9 * span <= t <= high + 1e-9 * span]
+        title, labels = "attention", [f"{round(t, 12):g}" for t in ticks]
+    span = (high - low) or 1.0
+    position = np.clip(np.nan_to_num((axis - low) / span, nan=0.0), 0.0, 1.0)
+    levels = np.rint(position * COLOUR_LEVELS).astype(np.uint8)
+    colorbar = {"title": {"text": title}, "tickvals": [(t - low) / span * COLOUR_LEVELS for t in ticks], "ticktext": labels}
+    return levels, colorbar
+
+
+def _hover_values(matrix: np.ndarray) -> tuple[np.ndarray, str]:
+    """The cells' values as the hover shows them (``HOVER_DECIMALS`` decimals) in the fewest bytes, and their
+    hover format: values in [0, 1) as whole units of the last decimal, written back as ``0.dddd`` (d3's
+    zero-padded ``04d``); anything else (a gradient measure's raw scores) as float32 shown with ``.4f``."""
+    scaled = np.rint(matrix * 10**HOVER_DECIMALS)
+    if np.isfinite(scaled).all() and scaled.min(initial=0) >= 0 and scaled.max(initial=0) < 10**HOVER_DECIMALS:
+        return scaled.astype(np.uint16), f"0.%{{customdata:0{HOVER_DECIMALS}d}}"
+    return np.round(matrix, HOVER_DECIMALS).astype(np.float32), f"%{{customdata:.{HOVER_DECIMALS}f}}"
+
+
+def category_names(labels: list[str]) -> list[str]:
+    """Labels as the names of a category axis, which the hover shows: each followed by a zero-width space,
+    so that no name reads as a number (Plotly would take ``"3"`` for the fourth position), and a repeated
+    label (a word used twice) followed by more invisible marks (its count in binary), so each is its own
+    column."""
+    seen: set[str] = set()
+    counts: dict[str, int] = {}
+    names = []
+    for label in labels:
+        count = counts[label] = counts.get(label, -1) + 1
+        name = label + ZERO_WIDTH[0] + ("".join(ZERO_WIDTH[int(bit)] for bit in f"{count:b}") if count else "")
+        while name in seen:  # a text that itself ends in these marks
+            name += ZERO_WIDTH[0]
+        seen.add(name)
+        names.append(name)
+    return names
 
 
 def heatmap_figure(
@@ -80,12 +143,16 @@ def heatmap_figure(
 
     The figure is described as one dict and built in one call: Plotly's ``update_*``/``add_vline``
     helpers took 0.5-0.7 s per review heatmap (path parsing on every call), about half a single-review
-    request's time; one construction of the same figure (identical JSON) takes ~20 ms."""
+    request's time; one construction of the same figure (identical JSON) takes ~20 ms. The hover is one
+    template over category axes (the units' labels, made unique) instead of a text per cell, and the
+    cells hold colour levels and the hover's digits as small integers (see the module docstring)."""
     n_rows, n_cols = matrix.shape
-    z, zmin, zmax, colorbar = _color_axis(matrix, scale)
-    rows = [escape(label) for label in row_labels]
-    cols = [escape(label) + (f" · {escape(note)}" if note else "") for label, note in zip(column_labels, column_notes or [""] * n_cols)]
-    hover = np.array([[f"{rows[i]} → {cols[j]}<br>{matrix[i, j]:.4f}" for j in range(n_cols)] for i in range(n_rows)], dtype=object)
+    levels, colorbar = _colour_levels(matrix, scale)
+    values, value_format = _hover_values(matrix)
+    rows = category_names([escape(label) for label in row_labels])
+    cols = category_names([
+        escape(label) + (f" · {escape(note)}" if note else "") for label, note in zip(column_labels, column_notes or [""] * n_cols)
+    ])
     shown_rows = min(n_rows, VISIBLE_ROWS)
     annotations, shapes = [], []
     if n_rows > shown_rows:  # say what is below the window: a silent cut hid every low-rated review (issue 14)
@@ -105,12 +172,12 @@ def heatmap_figure(
         })
     layout = {
         "xaxis": {
-            "tickmode": "array", "tickvals": list(range(n_cols)), "ticktext": [_tick(c) for c in column_labels],
+            "type": "category", "tickmode": "array", "tickvals": list(range(n_cols)), "ticktext": [_tick(c) for c in column_labels],
             "tickangle": -60, "range": [-0.5, min(n_cols, visible_columns) - 0.5], "title": {"text": x_title},
             "rangeslider": {"visible": n_cols > visible_columns, "thickness": 0.05},
         },
         "yaxis": {
-            "tickmode": "array", "tickvals": list(range(n_rows)), "ticktext": [_tick(r) for r in row_labels],
+            "type": "category", "tickmode": "array", "tickvals": list(range(n_rows)), "ticktext": [_tick(r) for r in row_labels],
             "range": [shown_rows - 0.5, -0.5], "title": {"text": y_title},
         },
         "shapes": shapes, "annotations": annotations,
@@ -120,8 +187,8 @@ def heatmap_figure(
         "font": {"family": FONT_FAMILY}, "dragmode": "zoom", "plot_bgcolor": "white",
     }
     heat = go.Heatmap(
-        z=np.round(z, 6), x=list(range(n_cols)), y=list(range(n_rows)), zmin=zmin, zmax=zmax,
-        colorscale=cmap, colorbar=colorbar, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        z=levels, x=cols, y=rows, zmin=0, zmax=COLOUR_LEVELS, colorscale=cmap, colorbar=colorbar,
+        customdata=values, hovertemplate=f"%{{y}} → %{{x}}<br>{value_format}<extra></extra>",
     )
     return go.Figure(heat, layout)
 
@@ -303,13 +370,17 @@ def time_figure(aggregate: MovieAggregate) -> go.Figure:
     return _layout(fig, title, len(labels))
 
 
+#: Columns of ``trends_table``.
+TRENDS_COLUMNS = ["단어 (word)", "처음 (first)", "마지막 (last)", "변화 (change)", ""]
+
+
 def trends_table(aggregate: MovieAggregate, *, k: int = 5, score: str = DEFAULT_SCORE, content_only: bool = True) -> pd.DataFrame:
     """The words that rise and fall most from the first to the last review period."""
     _, trends = aggregate.time_view("plot", k, score=score, content_only=content_only)
     return pd.DataFrame(
         [{"단어 (word)": t.word.text, "처음 (first)": round(t.first, 4), "마지막 (last)": round(t.last, 4),
           "변화 (change)": f"{t.change:+.4f}", "": "↑" if t.change > 0 else "↓"} for t in trends],
-        columns=["단어 (word)", "처음 (first)", "마지막 (last)", "변화 (change)", ""],
+        columns=TRENDS_COLUMNS,
     )
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..data import Movie, Review
 from ..models import LoadedModel
 from ..morphology import AnalyserUnavailable, Unit, pos_tags
-from ..text import normalize
+from ..text import has_words, normalize
 from .aggregate import MovieAggregate, aggregate_reviews, reference_reviews
 from .cache import ResultCache, cache_key
 from .precision import resolve_precision
@@ -33,6 +33,8 @@ Progress = Callable[[int, int], None]
 CONTEXTS_KEPT = 64
 #: Locks that make concurrent requests for one movie's context build it once (striped: bounded memory).
 CONTEXT_LOCKS = 16
+#: Windows run through the model at once (batches of 16 or 32 were no faster on CPU: benchmarks/README.md).
+BATCH_SIZE = 8
 
 
 class EmptyReview(ValueError):
@@ -120,7 +122,7 @@ class Explorer:
         *,
         method: str = "qk",
         precision: str = "float32",
-        batch_size: int = 8,
+        batch_size: int = BATCH_SIZE,
     ):
         self.model, self.cache = model, cache
         self.method, self.batch_size = method, batch_size
@@ -167,7 +169,7 @@ class Explorer:
 
     def _prepare(self, context: MovieContext, review_text: str, settings: Settings) -> _PreparedReview:
         text = normalize(review_text)
-        if not text.text or not any(c.isalnum() for c in text.text):
+        if not has_words(text.text):
             raise EmptyReview(
                 "리뷰에 분석할 글자가 없습니다 (빈 글이거나 이모지·기호만 있습니다). "
                 "The review has no text to analyse (empty, or only emoji/symbols)."

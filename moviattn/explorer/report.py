@@ -51,7 +51,7 @@ from ..data import Dataset, Movie, Review
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
 from .aggregate import DEFAULT_SCORE, MovieAggregate
 from .cache import ResultCache
-from .interactive import escape, review_info_figure, review_plot_figure
+from .interactive import COLOUR_LEVELS, colour_range, escape, review_info_figure, review_plot_figure
 from .pipeline import Explorer, Progress
 from .quality import aggregate_quality_note, quality_note
 from .results import ReviewAttention
@@ -201,9 +201,10 @@ class _Heatmaps:
         for key in CELL_ARRAYS:
             trace.pop(key, None)
         self.cells.append(_cells(matrix, LOG_SIGNIFICANT_DIGITS if self.scale == "log" else SIGNIFICANT_DIGITS))
+        low, high = colour_range(matrix, self.scale)  # the app's figure holds colour levels of this range
         return {
             "figure": _figure(spec), "cells": len(self.cells) - 1, "rows": rows, "cols": cols,
-            "log_floor": float(trace["zmin"]) if self.scale == "log" else None,  # the log scale draws log10(max(value, floor))
+            "levels": {"low": low, "high": high, "log": self.scale == "log", "count": COLOUR_LEVELS},
         }
 
     def to_json(self) -> dict[str, Any]:

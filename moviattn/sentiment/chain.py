@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .artifacts import shipped_target2vec3
+from .data import CONTENT_TAGS
 from .explain import explain_sentiment
-from .polarity import CONTENT_TAGS
 
 
 @dataclass

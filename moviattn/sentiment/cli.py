@@ -68,6 +68,11 @@ def _lexicon(args: argparse.Namespace) -> None:
 
     from .lexicon import lexicon_table
 
+    if args.rebuild:
+        from .pipeline import rebuild_lexicons
+
+        for path in rebuild_lexicons(Path(args.data)):
+            print(f"wrote {path}")
     for polarity in ("positive", "negative"):
         tables = {m: lexicon_table(m, polarity, args.k)["word"] for m in args.method}
         print(f"\n{polarity}\n" + pd.DataFrame(tables).to_string())
@@ -178,6 +183,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lexicon = commands.add_parser("lexicon", help="top positive / negative words side by side")
     lexicon.add_argument("--method", nargs="+", default=list(METHODS), choices=METHODS)
     lexicon.add_argument("-k", type=int, default=15)
+    lexicon.add_argument("--rebuild", action="store_true",
+                         help="first write the shipped lexicons again from test.tsv (shipped vocabulary and TextCNN)")
+    lexicon.add_argument("--data", default=str(DEFAULT_DATA_DIR), help="folder with test.tsv (for --rebuild)")
     lexicon.set_defaults(run=_lexicon)
 
     similar = commands.add_parser("similar", help="Target2Vec nearest words")

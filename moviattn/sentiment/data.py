@@ -47,6 +47,8 @@ TOKENISER_VERSION = "okt-surface-v1"
 
 #: ``<repo>/../shared/data/nsmc/sentiment``: where the project's data lives when present.
 DEFAULT_DATA_DIR = SHARED_DATA_DIR / "nsmc" / "sentiment"
+#: Okt tags of content words: what can carry a verdict or be talked about (not particles, endings, punctuation).
+CONTENT_TAGS = frozenset({"Noun", "Adjective", "Verb", "Adverb", "Alpha", "KoreanParticle", "Exclamation"})
 
 
 def cache_dir() -> Path:

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from ..registry import choose
+from ..text import has_words
 from .artifacts import shipped_model, shipped_vocab
 from .data import Encoded, length_bucketed_batches, pad_batch, tokenise
 from .models import BiLSTMAttention, TextCNN, length_mask
@@ -101,9 +102,9 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
     choose("model", model, MODEL_EXPLAINERS)
     if not isinstance(text, str) or not text.strip():
         raise ValueError("리뷰가 비어 있습니다 / the review is empty")
-    tokenised = tokenise(text)
-    if not tokenised.tokens:
-        raise ValueError("분석할 단어가 없습니다 / the review has no words to analyse (emoji or symbols only)")
+    tokenised = tokenise(text) if has_words(text) else None
+    if tokenised is None or not tokenised.tokens:  # as the explorer: punctuation alone is no review (issue 26)
+        raise ValueError("분석할 단어가 없습니다 / the review has no words to analyse (emoji, symbols or punctuation only)")
     classifier = shipped_model(model)
     ids, lengths = pad_batch([shipped_vocab().encode_with_grams(tokenised.tokens)], getattr(classifier, "min_length", 1))
     probability, importance = EXPLAINERS[MODEL_EXPLAINERS[model]](classifier, ids, lengths)
@@ -114,9 +115,9 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
 
 
 def predict_positive(texts: Sequence[str], model: str = "bilstm_attention") -> list[float | None]:
-    """P(positive) of each text in one batched pass; None for a text with no words (empty, emoji only)."""
+    """P(positive) of each text in one batched pass; None for a text with no words (empty, emoji or punctuation only)."""
     choose("model", model, MODEL_EXPLAINERS)
-    tokens = [tokenise(t).tokens if t and t.strip() else [] for t in texts]
+    tokens = [tokenise(t).tokens if t and has_words(t) else [] for t in texts]
     kept = [i for i, t in enumerate(tokens) if t]
     out: list[float | None] = [None] * len(texts)
     if kept:

@@ -7,7 +7,10 @@
 * ``gradcam``: TextCNN Grad-CAM toward a class, averaged over every occurrence of the word.
 
 All three are computed over the same documents (the test set) with the same minimum
-frequency; punctuation is left out.
+frequency, and list content words only (``data.CONTENT_TAGS``): with particles, endings and
+punctuation in, TF-IDF's top words were 의/Josa, 이/Josa, 가/Josa for both polarities (the most
+frequent words score high in any label) and log-odds had 의/Josa third among the positive words
+(issue 26). ``rebuild_lexicons`` writes them again from the shipped vocabulary and TextCNN.
 """
 
 from __future__ import annotations
@@ -22,13 +25,12 @@ from scipy import sparse
 
 from ..registry import choose
 from .artifacts import WEIGHTS_DIR
-from .data import UNK_ID, Encoded, Vocab, token_ids
+from .data import CONTENT_TAGS, UNK_ID, Encoded, Vocab, token_ids
 from .explain import batch_importance, gradcam_importance
 from .models import TextCNN
 
 METHODS = ("tfidf", "logodds", "gradcam")
 POLARITIES = ("positive", "negative")
-EXCLUDED_TAGS = frozenset({"Punctuation"})
 
 
 def _term_matrix(vocab: Vocab, sequences: Sequence[Encoded]) -> sparse.csr_matrix:
@@ -39,7 +41,7 @@ def _term_matrix(vocab: Vocab, sequences: Sequence[Encoded]) -> sparse.csr_matri
 
 def _eligible(vocab: Vocab, counts: np.ndarray, min_count: int) -> np.ndarray:
     tags = np.array([t.rsplit("/", 1)[-1] for t in vocab.itos])
-    ok = (counts >= min_count) & ~np.isin(tags, list(EXCLUDED_TAGS))
+    ok = (counts >= min_count) & np.isin(tags, list(CONTENT_TAGS))
     ok[: UNK_ID + 1] = False
     return ok
 

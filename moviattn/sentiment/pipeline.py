@@ -30,7 +30,7 @@ from .artifacts import (
     read_model,
     save_model,
 )
-from .data import DEFAULT_DATA_DIR, TOKENISER_VERSION, Corpus, Vocab, cache_dir, load_split, token_ids, train_valid_indices
+from .data import DEFAULT_DATA_DIR, TOKENISER_VERSION, Corpus, Encoded, Vocab, cache_dir, load_split, token_ids, train_valid_indices
 from .explain import EXPLAINERS, MODEL_EXPLAINERS, deletion_faithfulness
 from .lexicon import gradcam_lexicon, lexicon_path, logodds_lexicon, tfidf_lexicon
 from .models import build_model
@@ -43,6 +43,8 @@ MIN_FREQ = 3
 #: Subword grams (syllable uni-/bigrams, tags) seen at least this often in train get a vector.
 GRAM_MIN_COUNT = 5
 LEXICON_MIN_COUNT = 20
+#: Words of each polarity a shipped lexicon keeps.
+LEXICON_ROWS = 500
 #: Faithfulness is measured on the first reviews of test.tsv (its rows are in hash order, i.e. random).
 FAITHFULNESS_REVIEWS = 10_000
 #: Scale of the (unit-length) Target2Vec vectors that initialise the input embeddings: entries of about +-0.5.
@@ -169,14 +171,32 @@ def train_all(
         checkpoint()
     metrics["faithfulness"] = _faithfulness(splits, models, config)
     checkpoint()
-    for method, frame in (
-        ("tfidf", tfidf_lexicon(splits.vocab, test_x, splits.test.labels, LEXICON_MIN_COUNT)),
-        ("logodds", logodds_lexicon(splits.vocab, test_x, splits.test.labels, LEXICON_MIN_COUNT)),
-        ("gradcam", gradcam_lexicon(splits.vocab, models["textcnn"], test_x, LEXICON_MIN_COUNT)),
-    ):
-        frame.groupby("polarity").head(500).to_csv(lexicon_path(method, out_dir), index=False)
+    write_lexicons(splits.vocab, test_x, splits.test.labels, models["textcnn"], out_dir)
     checkpoint()
     return metrics
+
+
+def write_lexicons(vocab: Vocab, test_x: Sequence[Encoded], labels: np.ndarray, textcnn: torch.nn.Module, out_dir: Path) -> list[Path]:
+    """The three lexicons over the encoded test set, the top ``LEXICON_ROWS`` words of each polarity, as CSVs."""
+    paths = []
+    for method, frame in (
+        ("tfidf", tfidf_lexicon(vocab, test_x, labels, LEXICON_MIN_COUNT)),
+        ("logodds", logodds_lexicon(vocab, test_x, labels, LEXICON_MIN_COUNT)),
+        ("gradcam", gradcam_lexicon(vocab, textcnn, test_x, LEXICON_MIN_COUNT)),
+    ):
+        paths.append(lexicon_path(method, out_dir))
+        frame.groupby("polarity").head(LEXICON_ROWS).to_csv(paths[-1], index=False)
+    return paths
+
+
+def rebuild_lexicons(data_dir: Path = DEFAULT_DATA_DIR, weights_dir: Path = WEIGHTS_DIR) -> list[Path]:
+    """The lexicons of ``weights_dir`` written again from its vocabulary and TextCNN over ``test.tsv`` (what
+    ``train_all`` writes last, without training anything): after a change to how lexicons are built."""
+    weights_dir = Path(weights_dir)
+    vocab = Vocab.load(weights_dir / VOCAB_FILE)
+    test = load_split(Path(data_dir) / "test.tsv")
+    test_x = encode_all(vocab, test.tokens, TrainConfig(seed=SEED).max_tokens)
+    return write_lexicons(vocab, test_x, test.labels, read_model("textcnn", len(vocab), weights_dir), weights_dir)
 
 
 def evaluate_shipped(data_dir: Path = DEFAULT_DATA_DIR, weights_dir: Path = WEIGHTS_DIR) -> dict[str, object]:

@@ -26,12 +26,10 @@ import pandas as pd
 
 from ..errors import DataError
 from ..metrics import RankCounts, counts_against, metric
-from .data import NEGATIVE, NEUTRAL, POSITIVE
+from .data import CONTENT_TAGS, NEGATIVE, NEUTRAL, POSITIVE
 from .target2vec import LABEL_TOKENS, Target2Vec
 
 PAIRS_FILE = Path(__file__).resolve().parent / "polarity_pairs.tsv"
-#: Okt tags of content words: what can carry a verdict or be talked about (not particles, endings, punctuation).
-CONTENT_TAGS = frozenset({"Noun", "Adjective", "Verb", "Adverb", "Alpha", "KoreanParticle", "Exclamation"})
 #: Directions of the analogy test: (query label, answer label), named for the tables.
 DIRECTIONS = {"negative→positive": (NEGATIVE, POSITIVE), "positive→negative": (POSITIVE, NEGATIVE)}
 

@@ -13,7 +13,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -71,6 +71,12 @@ def shows_errors(
         return guarded
 
     return decorate
+
+
+def table_headers(columns: Collection[str]) -> dict[str, Any]:
+    """A ``gr.Dataframe``'s options that name its columns while it is empty (no result yet, or a message):
+    without them Gradio heads an empty table "1 2 3"."""
+    return {"headers": list(columns), "column_count": len(columns)}
 
 
 def explorer_link(movie_id: str, label: str) -> str:

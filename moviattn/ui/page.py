@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.exceptions import ComponentProcessingError, InvalidPathError
+from pydantic import ValidationError
 
 from ..explorer.attention import EXTRACTORS
 from ..explorer.cache import ResultCache
@@ -22,7 +24,9 @@ from ..explorer.precision import PRECISIONS
 from ..explorer.settings import Settings
 from ..fetch import open_data
 from ..limits import MAX_UPLOAD_SIZE
+from ..machine import usable_cores
 from ..models import default_device
+from ..morphology import warm_up
 from ..paths import default_data_dir, default_model
 from .panel import SettingsPanel
 from .state import AppState, keep_jvm_at_exit, sentiment_api
@@ -39,6 +43,7 @@ CSS = """
 .ma-shaded-title {font-weight: 600; margin-bottom: 6px}
 .ma-text {line-height: 2.0; font-size: 15px; max-height: 26em; overflow-y: auto}
 .ma-unit {border-radius: 3px; padding: 1px 0}
+#review-table.ma-replacing {pointer-events: none; opacity: .45; transition: opacity .15s}
 .ma-legend {font-size: 12px; color: var(--body-text-color-subdued); margin-top: 6px}
 /* phones (issue 14: at 390 px the heatmap labels overlapped and the review table hid columns): heatmaps keep
    a readable width and scroll sideways inside their box; the table scrolls sideways with every column shown */
@@ -59,11 +64,34 @@ MALLOC_ARENAS = int(os.environ.get("MOVIATTN_MALLOC_ARENAS", "2"))
 FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "sans-serif"]
 
 
+#: What a caller is told when Gradio refuses an input before any handler runs (without this, Gradio answers
+#: ``{"error": null}`` to an API caller: it shows only its own ``gr.Error`` messages unless every error is shown).
+REFUSED_INPUTS: dict[type[Exception], str] = {
+    InvalidPathError: "서버의 파일 경로는 받지 않습니다: 파일을 올려 주세요 "
+                      "(a path on the server is refused: upload the file, e.g. with gradio_client's handle_file)",
+    ValidationError: "입력 형식이 맞지 않습니다 (malformed input: a file must be an uploaded file, not a path or text)",
+    ComponentProcessingError: "입력 값의 형식이 맞지 않습니다 (malformed input value)",
+}
+
+
+class Page(gr.Blocks):
+    """The app's Blocks: an input that Gradio itself refuses (a raw server path, a malformed file object, a
+    value a component cannot read) is answered with a message that names no server detail."""
+
+    async def preprocess_data(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().preprocess_data(*args, **kwargs)
+        except tuple(REFUSED_INPUTS) as exc:
+            log.info("input refused before the handler: %s", exc)
+            message = next(text for kind, text in REFUSED_INPUTS.items() if isinstance(exc, kind))
+            raise gr.Error(message, print_exception=False) from None
+
+
 def build_demo(state: AppState) -> gr.Blocks:
     """The whole page over one AppState."""
     keep_jvm_at_exit()
     model = state.model()
-    with gr.Blocks(title="moviattn · 영화 리뷰 어텐션", analytics_enabled=False, delete_cache=GRADIO_CACHE_LIFETIME) as demo:
+    with Page(title="moviattn · 영화 리뷰 어텐션", analytics_enabled=False, delete_cache=GRADIO_CACHE_LIFETIME) as demo:
         gr.Markdown(
             "# 영화 리뷰는 어디를 볼까? (moviattn)\n"
             "리뷰 문장이 영화 정보(감독·장르·출연 …)와 줄거리의 어느 부분에 주의(attention)를 주는지 보여 줍니다. "
@@ -109,7 +137,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME"), help="e.g. 0.0.0.0 to listen on all interfaces")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
     parser.add_argument("--share", action="store_true", help="create a public gradio.live link")
-    parser.add_argument("--concurrency", type=int, default=2, help="heavy requests computed at once")
+    parser.add_argument("--concurrency", type=int, default=usable_cores(),
+                        help="heavy requests computed at once (default: the cores this process may use)")
     parser.add_argument("--method", default="qk", choices=list(EXTRACTORS),
                         help="qk: exact (default); cached_context: approximate, much faster movie aggregates")
     parser.add_argument("--precision", default="float32", choices=["auto", *PRECISIONS],
@@ -127,6 +156,7 @@ def create_app(args: argparse.Namespace) -> gr.Blocks:
         tuple(name.strip() for name in args.allow_model), args.model_dir, data_notice=data_notice,
     )
     state.explorer().usable_settings(Settings())  # loads the model and starts the analyser's JVM now, not on the first click
+    warm_up((r.text for reviews in state.dataset.reviews.values() for r in reviews), Settings().analyser)  # past its slow first calls
     threading.Thread(target=_prepare, args=(state, not args.no_fill), name="prepare-answers", daemon=True).start()
     return build_demo(state).queue(default_concurrency_limit=args.concurrency, max_size=64)
 

@@ -6,6 +6,7 @@ read the values back with ``panel.read``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,14 +42,27 @@ def head_value(settings: Settings) -> str:
     return settings.head_agg if settings.head_agg in HEAD_CHOICES.values() else str(settings.head)
 
 
+def whole_number(name: str, value: Any) -> int:
+    """A control's value as an int; a fraction (layer 2.5), a non-number or a missing value is refused with a
+    message naming the control, never rounded: a slider's step is the browser's rule, not an API caller's."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not number.is_integer():
+        raise ValueError(f"{name}: 정수가 아닙니다 (not a whole number: {value!r})")
+    return int(number)
+
+
 def settings_from_controls(
     measure: str, layer_agg: str, layer: int, last_k: int, head: str, normalization: str,
     granularity: str, analyser: str, content_only: bool,
 ) -> Settings:
     """Settings from the control panel (``head`` is 'mean', 'max' or a head number)."""
-    head_agg, head_index = (head, 0) if head in HEAD_CHOICES.values() else ("single", int(head))
+    head_agg, head_index = (head, 0) if head in HEAD_CHOICES.values() else ("single", whole_number("head", head))
     return Settings(
-        measure=measure, layer_agg=layer_agg, layer=int(layer), last_k=int(last_k), head_agg=head_agg, head=head_index,
+        measure=measure, layer_agg=layer_agg, layer=whole_number("layer", layer), last_k=whole_number("last_k", last_k),
+        head_agg=head_agg, head=head_index,
         normalization=normalization, granularity=granularity, analyser=analyser, content_only=bool(content_only),
     )
 

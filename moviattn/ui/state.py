@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import machine
 from ..data import Dataset, Movie, Review
-from ..errors import DataError, ModelLoadError
+from ..errors import ModelLoadError
 from ..explorer.aggregate import MovieAggregate, reference_reviews
 from ..explorer.batching import ReviewBatcher
 from ..explorer.cache import ResultCache
@@ -174,6 +175,8 @@ class AppState:
     next_movie: NextMovieService = field(default_factory=lambda: NextMovieService(allow_fetch=on_space()))
     #: Visitor computations in flight: the store's background fill waits while there are any.
     _active: int = 0
+    #: Request threads doing CPU work at once (review preparation, figures), set from the machine's cores.
+    cpu_slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(machine.cpu_slots()))
 
     def __post_init__(self) -> None:
         _STATES[id(self)] = self
@@ -287,7 +290,7 @@ class AppState:
         explorer = self.explorer(name)
         with self._lock:
             if explorer.model.name not in self._batchers:
-                self._batchers[explorer.model.name] = ReviewBatcher(explorer)
+                self._batchers[explorer.model.name] = ReviewBatcher(explorer, cpu=self.cpu_slots)
             return self._batchers[explorer.model.name]
 
     def banner(self, model: LoadedModel) -> str:
@@ -317,12 +320,6 @@ class AppState:
         known = [r for r in reviews if getattr(r, key) is not None]
         unknown = [r for r in reviews if getattr(r, key) is None]
         return sorted(known, key=lambda r: getattr(r, key), reverse=descending) + unknown
-
-    def review(self, movie_id: str, review_id: str) -> Review:
-        for review in self.dataset.reviews_of(movie_id):
-            if review.id == review_id:
-                return review
-        raise DataError(self.dataset.source, f"movie {movie_id} has no review {review_id!r}")
 
     def review_choices(self, movie_id: str, sort: str) -> list[tuple[str, str]]:
         return [(review_label(r), r.id) for r in self.sorted_reviews(movie_id, sort)]

@@ -69,6 +69,7 @@ def test_groups_bad_input_and_errors_stay_with_their_callers(tiny_bert):
 
 
 def test_a_cached_request_does_not_wait_for_a_running_batch(tiny_bert, tmp_path):
+    """Not even with one CPU slot: a caller waiting for the model holds none."""
     explorer = Explorer(tiny_bert, ResultCache(tmp_path))
     explorer.review_attention(MOVIE, TEXTS[0], SETTINGS)  # now cached
     running, release = threading.Event(), threading.Event()
@@ -78,7 +79,7 @@ def test_a_cached_request_does_not_wait_for_a_running_batch(tiny_bert, tmp_path)
         release.wait(30)
         return explorer.review_results(requests)
 
-    batcher = ReviewBatcher(explorer, slow, wait_s=0)
+    batcher = ReviewBatcher(explorer, slow, wait_s=0, cpu=threading.BoundedSemaphore(1))
     with ThreadPoolExecutor(1) as pool:
         uncached = pool.submit(batcher.review_attention, MOVIE, TEXTS[1], SETTINGS)
         assert running.wait(30)
@@ -86,3 +87,25 @@ def test_a_cached_request_does_not_wait_for_a_running_batch(tiny_bert, tmp_path)
         assert cached.review_text.original == TEXTS[0] and not uncached.done()
         release.set()
         assert uncached.result(30).review_text.original == TEXTS[1]
+
+
+def test_callers_prepare_their_reviews_a_few_at_a_time(tiny_bert):
+    """The CPU slots: however many callers, at most that many prepare their reviews at once (issue 26)."""
+    explorer = Explorer(tiny_bert)
+    prepare, inside, most = explorer.review_request, [0], [0]
+    lock = threading.Lock()
+
+    def counted(*args, **kwargs):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            return prepare(*args, **kwargs)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    explorer.review_request = counted
+    batcher = ReviewBatcher(explorer, wait_s=0.2, cpu=threading.BoundedSemaphore(2))
+    results = _concurrently(batcher, [(text, SETTINGS) for text in TEXTS])
+    assert [r.review_text.original for r in results] == TEXTS and most[0] == 2

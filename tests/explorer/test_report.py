@@ -77,10 +77,12 @@ def test_heatmaps_keep_every_value_and_no_cell_array(report):
     assert data["reviews"][0]["plot"]["cols"] == data["reviews"][1]["plot"]["cols"]  # a movie's columns are stored once
 
 
-def test_log_scale_stores_the_floor_the_app_clips_to(report):
+def test_log_scale_stores_the_colour_range_the_app_levels_by(report):
     data = embedded_data(report_html(report, scale="log", cmap="magma"))
     spec = data["reviews"][0]["info"]
-    assert spec["log_floor"] == spec["figure"]["data"][0]["zmin"] < 0  # the app draws log10(max(value, 10 ** zmin))
+    trace = spec["figure"]["data"][0]
+    levels = spec["levels"]  # the browser maps log10(max(value, 10 ** low)) from [low, high] to the app's levels
+    assert levels["log"] and levels["low"] < levels["high"] <= 0 and (trace["zmin"], trace["zmax"]) == (0, levels["count"])
     cells = data["cells"][spec["cells"]]
     assert cells["step"] <= max(cells["q"]) * cells["step"] / 10**5  # 6 significant digits: colours down to a millionth
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 from report_helpers import SCRIPT_REVIEW, reviews, write_dataset
 
 from moviattn.data import load_dataset
 from moviattn.explorer.cache import ResultCache
+from moviattn.explorer.interactive import review_info_figure, review_plot_figure
 from moviattn.explorer.pipeline import Explorer
 from moviattn.explorer.report import collect, write_report
 from moviattn.explorer.settings import Settings
@@ -39,13 +41,19 @@ HANGUL_DRAWN_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def report_file(tiny_bert, tmp_path_factory):
+def made(tiny_bert, tmp_path_factory):
+    """The report and its file."""
     folder = tmp_path_factory.mktemp("report")
     data = load_dataset(write_dataset(folder / "data", {"m1": reviews(8)}))
     explorer = Explorer(tiny_bert, ResultCache(folder / "cache"))
     report = collect(explorer, data.movie("m1"), data.reviews_of("m1"), Settings(last_k=2), data="data")
     write_report(report, folder / "m1.html")
-    return folder / "m1.html"
+    return report, folder / "m1.html"
+
+
+@pytest.fixture(scope="module")
+def report_file(made):
+    return made[1]
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +113,18 @@ def test_find_a_review_open_its_heatmaps_and_hover_a_value(page):
     page.wait_for_function("Array.from(document.querySelectorAll('.hoverlayer')).some(l => /→.*\\d\\.\\d{4}/.test(l.textContent))")
     hover = page.evaluate("Array.from(document.querySelectorAll('.hoverlayer')).map(l => l.textContent).join('')")
     assert "송강호 → " in hover  # the first review unit and the first info column
+
+
+def test_the_cells_have_the_apps_colours(page, made):
+    """The browser rebuilds each cell's colour level from the stored values: the app's own levels, give or
+    take one level where the stored value's last digit rounds across a level's edge."""
+    shown = page.locator(".ma-review:not([hidden])")
+    drawn = page.evaluate("Array.from(document.querySelectorAll('.ma-review:not([hidden]) [data-heatmap]')).map(e => e.data[0].z)")
+    index = int(shown.get_attribute("data-index"))
+    result = made[0].results[index]
+    for z, figure in zip(drawn, (review_info_figure(result), review_plot_figure(result))):
+        expected = np.asarray(figure.data[0].z, dtype=int)
+        assert np.abs(np.asarray(z, dtype=int) - expected).max() <= 1 and (np.asarray(z) == expected).mean() > 0.95
 
 
 def test_html_in_a_review_is_text(page):

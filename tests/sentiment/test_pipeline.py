@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from moviattn.sentiment.artifacts import METRICS_FILE, VOCAB_FILE, read_model
-from moviattn.sentiment.data import Vocab
+from moviattn.sentiment.artifacts import METRICS_FILE, VOCAB_FILE, WEIGHTS_DIR, read_model
+from moviattn.sentiment.data import CONTENT_TAGS, Vocab
 from moviattn.sentiment.lexicon import METHODS, lexicon_path
-from moviattn.sentiment.pipeline import CLASSIFIERS, train_all
+from moviattn.sentiment.pipeline import CLASSIFIERS, rebuild_lexicons, train_all
 from moviattn.sentiment.target2vec import Target2Vec, Target2VecConfig
 from moviattn.sentiment.training import TrainConfig
 
@@ -39,3 +41,19 @@ def test_train_all_writes_every_artefact(shared_data: Path, tmp_path: Path, monk
     assert {r["k"] for r in metrics["faithfulness"]["gradcam"]} == {1, 3}
     assert all(lexicon_path(method, out).exists() for method in METHODS)
     assert "<긍정>" in Target2Vec.load(out / "target2vec").words
+
+
+def test_rebuild_lexicons_from_the_shipped_vocabulary_and_textcnn(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sentiment lexicon --rebuild``: the three lexicons written again without training, content words only."""
+    monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))
+    data, weights = tmp_path / "data", tmp_path / "weights"
+    data.mkdir()
+    weights.mkdir()
+    _head(shared_data / "test.tsv", data / "test.tsv", 400)
+    for name in (VOCAB_FILE, "textcnn.pt", "textcnn.json"):
+        shutil.copy(WEIGHTS_DIR / name, weights / name)
+    paths = rebuild_lexicons(data, weights)
+    assert paths == [lexicon_path(method, weights) for method in METHODS]
+    for path in paths:
+        frame = pd.read_csv(path)
+        assert len(frame) > 0 and set(frame["word"].str.rsplit("/", n=1).str[-1]) <= CONTENT_TAGS

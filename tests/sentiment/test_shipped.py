@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moviattn.sentiment import analogy, explain_sentiment, lexicon_table, similar_words
+from moviattn.sentiment.data import CONTENT_TAGS
 
 POSITIVE = "정말 재미있고 감동적인 최고의 영화입니다. 강력 추천!"
 NEGATIVE = "최악의 영화. 스토리도 지루하고 시간이 아까웠다"
@@ -30,7 +31,7 @@ def test_spans_point_into_the_original_text() -> None:
     assert [text[s:e] for s, e in result.spans][-1] == "강추"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😍😍😍"])
+@pytest.mark.parametrize("text", ["", "   ", "😍😍😍", "!!! ?..", "~~;;"])
 def test_bad_input_is_a_clear_value_error(text: str) -> None:
     with pytest.raises(ValueError, match="review"):
         explain_sentiment(text)
@@ -48,6 +49,14 @@ def test_lexicon_tables(method: str) -> None:
     assert table["rank"].tolist() == list(range(1, 16))
     with pytest.raises(ValueError):
         lexicon_table(method, "neutral")
+
+
+@pytest.mark.parametrize("method", ["tfidf", "logodds", "gradcam"])
+def test_lexicons_list_content_words_only(method: str) -> None:
+    """Issue 26: TF-IDF's lists were headed by particles (의/Josa, 이/Josa) on both sides."""
+    for polarity in ("positive", "negative"):
+        words = lexicon_table(method, polarity, k=500)["word"]
+        assert len(words) == 500 and set(words.str.rsplit("/", n=1).str[-1]) <= CONTENT_TAGS
 
 
 def test_target2vec_queries() -> None:

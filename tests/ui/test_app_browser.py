@@ -10,6 +10,8 @@ import time
 import pytest
 from app_helpers import running_app, tiny_dashboard
 
+from moviattn.ui.state import REVIEW_SORTS, preview, sentiment_api
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -183,3 +185,71 @@ def test_downloads_belong_to_the_review_on_screen(slow_page):
     _wait_status(page, "#review-status", newer)
     _settled(page, "review", want_files=False)
     assert _downloaded_review(page, "review") is None  # the older review's files are gone with its figures
+
+
+# ---------------------------------------------------------------- issue 26
+
+
+@pytest.fixture(scope="module")
+def slow_list_page(browser, tiny_bert):
+    """A page whose review lists take 2 s to come, so a click can land while the old list is on screen."""
+    dash = tiny_dashboard(tiny_bert)
+    table = dash.review_table
+
+    def slow(*args, **kwargs):
+        time.sleep(2)
+        return table(*args, **kwargs)
+
+    dash.review_table = slow
+    with running_app(dash) as url:
+        page = _open(browser, url)
+        yield dash, page
+        page.close()
+
+
+def _cell_middle(page, cell) -> tuple[float, float]:
+    cell.scroll_into_view_if_needed()
+    box = cell.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _switch_movie(page, label: str) -> None:
+    page.get_by_label("영화 (movie)").click()
+    page.get_by_role("option", name=label).click()
+
+
+def test_a_click_as_the_list_is_replaced_analyses_what_was_clicked_or_nothing(slow_list_page):
+    """Defect 1: switching movie and clicking a row within 1-3 s analysed the new movie's review at the clicked
+    row's place (7 of 10 tries): the click, aimed at the old list, landed as the new list replaced it. Now the
+    table takes no clicks from the switch until the new list has been on screen for half a second, so such a
+    click changes nothing (the new movie's first review stays); a click after that analyses the row clicked."""
+    dash, page = slow_list_page
+    _heatmaps(page, 2)
+    cell = page.locator("#review-table [data-testid=cell-2-2]")
+    sort = next(iter(REVIEW_SORTS))
+    for movie_id in ("s002", "s005"):
+        movie, old_text = dash.dataset.movie(movie_id), cell.inner_text()
+        x, y = _cell_middle(page, cell)
+        _switch_movie(page, movie.label)
+        page.wait_for_function("(old) => document.querySelector('#review-table [data-testid=cell-2-2]')?.innerText !== old", arg=old_text)
+        page.mouse.click(x, y)  # aimed at the old list's third row, landing just as the new list replaced it
+        page.wait_for_timeout(5000)
+        first, third = (preview(r.text, 120)[:15] for r in dash.sorted_reviews(movie_id, sort)[0:3:2])
+        status = _status(page, "#review-status")
+        assert first in status and third not in status, (movie_id, status)
+    page.wait_for_timeout(1000)
+    x, y = _cell_middle(page, cell)
+    page.mouse.click(x, y)  # the new list, on screen for seconds: the click counts
+    assert preview(dash.sorted_reviews("s005", sort)[2].text, 120)[:15] in _wait_status(page, "#review-status", cell.inner_text()[:15])
+
+
+def test_the_review_table_shows_every_column_at_1400_px(page):
+    """Defect 8: at 1,400 px the 감성 (pred) column was cut (and id out of view) by a preview sized to its text."""
+    page.get_by_role("tab", name="영화별 보기 (per movie)").click()
+    page.wait_for_selector("#review-table th")
+    right = page.evaluate("document.querySelector('#review-table').getBoundingClientRect().right")
+    headers = page.evaluate(
+        "Array.from(document.querySelectorAll('#review-table th')).map(h => [h.innerText, h.getBoundingClientRect().right])"
+    )
+    assert any("감성" in text for text, _ in headers) == (sentiment_api() is not None)
+    assert all(edge <= right + 1 for _, edge in headers), (right, headers)

@@ -196,3 +196,31 @@ def test_concurrent_review_requests_are_batched_and_each_gets_its_own(served):
     for review, status in zip(reviews, answers):
         assert "ma-warning" not in status and preview(review.text, 30)[:-1] in html.unescape(status)
     assert max(batcher.batch_sizes) > 2  # more than the two requests a concurrency limit of 2 would let in
+
+
+# ---------------------------------------------------------------- issue 26
+
+
+def _raw_call(url: str, api_name: str, data: list) -> str:
+    """What a plain HTTP client gets back from ``/gradio_api/call/<api_name>`` (the server-sent events)."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/gradio_api/call/{api_name}", json.dumps({"data": data}).encode(), {"Content-Type": "application/json"},
+    )
+    event = json.loads(urllib.request.urlopen(request, timeout=60).read())["event_id"]
+    return urllib.request.urlopen(f"{url.rstrip('/')}/gradio_api/call/{api_name}/{event}", timeout=120).read().decode()
+
+
+def test_a_refused_server_path_answers_with_a_message(served, client):
+    """Defect 5: Gradio refuses a raw server path before the handler and answered {"error": null}; now the
+    caller is told why, and the message names nothing of the server (not its data folder)."""
+    dash, url = served
+    folder = str(dash.dataset.source)
+    for path in ("/etc/passwd", str(REPO / "movie_data" / "movies.json")):
+        upload = {"path": path, "meta": {"_type": "gradio.FileData"}}
+        answer = _raw_call(url, "upload_aggregate", [DATASET, "s001", *[""] * 7, upload, False, *CONTROLS])
+        assert "event: error" in answer and '"error": null' not in answer and "upload the file" in answer
+        assert folder not in answer and "movie_data" not in answer
+    with pytest.raises(Exception, match="malformed input"):  # a path sent as text, not as a file
+        client.predict(DATASET, "s001", *[""] * 7, "/etc/passwd", False, *CONTROLS, api_name="/upload_aggregate")

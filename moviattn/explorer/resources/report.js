@@ -21,7 +21,7 @@
     const [nRows, nCols] = cells.shape;
     const rows = data.labels[spec.rows];
     const cols = data.labels[spec.cols];
-    const floor = spec.log_floor === null ? null : 10 ** spec.log_floor;
+    const { low, high, log, count } = spec.levels; // the app's colour levels: 0 = low, count = high (log10 under log)
     const z = [];
     const hover = [];
     for (let i = 0; i < nRows; i += 1) {
@@ -29,7 +29,8 @@
       const hoverRow = [];
       for (let j = 0; j < nCols; j += 1) {
         const value = cells.q[i * nCols + j] * cells.step;
-        zRow.push(floor === null ? value : Math.log10(Math.max(value, floor)));
+        const axis = log ? Math.log10(Math.max(value, 10 ** low)) : value;
+        zRow.push(Math.round(Math.min(Math.max((axis - low) / (high - low || 1), 0), 1) * count));
         hoverRow.push(`${rows[i]} → ${cols[j]}<br>${value.toFixed(4)}`);
       }
       z.push(zRow);

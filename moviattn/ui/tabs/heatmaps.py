@@ -23,25 +23,28 @@ import gradio as gr
 
 from ...data import Movie, Review
 from ...explorer.aggregate import DEFAULT_SCORE, MovieAggregate
-from ...explorer.interactive import message_figure, review_info_figure, review_plot_figure
-from ...explorer.pipeline import Progress
+from ...explorer.interactive import TRENDS_COLUMNS, message_figure, review_info_figure, review_plot_figure
+from ...explorer.pipeline import BATCH_SIZE, Progress
 from ...explorer.quality import aggregate_quality_note, quality_note
 from ...explorer.results import ReviewAttention
 from ...explorer.settings import Settings
 from ...explorer.views import NOTES, aggregate_views
-from ..common import export_aggregate, export_review, status_html
+from ...machine import review_concurrency
+from ..common import export_aggregate, export_review, status_html, table_headers
 from ..panel import SettingsPanel
 from ..state import ZERO_GPU, AppState, preview
 
-#: What a plot shows before its first result.
-WAITING = {
-    "review": "리뷰를 고르거나 입력하면 히트맵이 여기에 나타납니다 (pick or type a review)",
-    "aggregate": "‘집계 계산’을 누르면 여기에 나타납니다 (press the aggregate button)",
-}
+#: What a review heatmap shows before its first result.
+WAITING_REVIEW = "리뷰를 고르거나 입력하면 히트맵이 여기에 나타납니다 (pick or type a review)"
+
+
+def waiting_for(button: str) -> str:
+    """What an aggregate plot shows before its first result: which button to press (each section has its own)."""
+    return f"‘{button}’ 버튼을 누르면 여기에 나타납니다 (press that button)"
 #: Where the static PNGs come from.
 MAKE_FILES_HINT = "아래 ‘PNG · CSV · JSON 만들기’를 누르면 화면의 리뷰로 PNG와 내려받기 파일을 만듭니다 (press the make-files button below)."
-#: Single-review requests in their handlers at once (two batches' worth: ``ReviewBatcher.max_batch`` is 8).
-REVIEW_CONCURRENCY = 16
+#: Single-review requests in their handlers at once: a model batch waiting, plus the CPU slots (``moviattn.machine``).
+REVIEW_CONCURRENCY = review_concurrency(BATCH_SIZE)
 #: What the aggregate outputs show after a user error (the message goes first).
 AGGREGATE_BLANK = (None, "", None, None, gr.update(visible=False), None, None, None, None, None)
 
@@ -59,9 +62,10 @@ def review_views(state: AppState, model_name: str, movie: Movie, text: str, valu
     result = state.review_attention(model_name, movie, text, settings)
     if not draw:
         return None, None, None, result
-    seconds = time.perf_counter() - started
-    status = status_html(head, *result.notices, _note(result.settings, state, model_name), f"{result.model_name} · {seconds:.1f} s")
-    return status, review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap), result
+    with state.cpu_slots:
+        seconds = time.perf_counter() - started
+        status = status_html(head, *result.notices, _note(result.settings, state, model_name), f"{result.model_name} · {seconds:.1f} s")
+        return status, review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap), result
 
 
 def reviews_progress(progress: Any) -> Progress | None:
@@ -175,7 +179,8 @@ class ReviewOutputs(_Outputs):
 
     Single-review events run up to ``REVIEW_CONCURRENCY`` at once (unless a tab says otherwise): their
     model work is batched below (``AppState.review_attention``), so more requests in flight make larger
-    batches, and a cached request is not queued behind computing ones."""
+    batches, and a cached request is not queued behind computing ones; their own CPU work (preparing the
+    review, drawing the figures) takes one of ``AppState.cpu_slots`` at a time."""
 
     make_files = staticmethod(static_review)
 
@@ -187,13 +192,14 @@ class ReviewOutputs(_Outputs):
         status = gr.HTML(elem_id=f"{name}-status")
         with gr.Tabs():
             with gr.Tab("인터랙티브 (interactive)"):
-                waiting = message_figure(WAITING["review"], muted=True)
+                waiting = message_figure(WAITING_REVIEW, muted=True)
                 info_plot = gr.Plot(waiting, label="히트맵 1: 리뷰 × 영화 정보 (review × info)", elem_classes="ma-heatmap")
                 plot_plot = gr.Plot(waiting, label="히트맵 2: 리뷰 × 줄거리 (review × plot)", elem_classes="ma-heatmap")
             with gr.Tab("정적 PNG (static)"):
                 gr.Markdown(MAKE_FILES_HINT)
-                info_png = gr.Image(label="리뷰 × 영화 정보 (PNG)", type="filepath")
-                plot_png = gr.Image(label="리뷰 × 줄거리 (PNG)", type="filepath")
+                # no label badge: it covered the start of the PNG's own title, which names the heatmap (issue 26)
+                info_png = gr.Image(label="리뷰 × 영화 정보 (PNG)", show_label=False, type="filepath")
+                plot_png = gr.Image(label="리뷰 × 줄거리 (PNG)", show_label=False, type="filepath")
         files = self._files_area(name)
         gr.Markdown(NOTES["review"])
         self._api = gr.Button(visible=False)
@@ -203,14 +209,14 @@ class ReviewOutputs(_Outputs):
 
 class AggregateOutputs(_Outputs):
     """Status, shaded synopsis, fields and top words, positive − negative (on request), the time view,
-    reviews × plot, then files."""
+    reviews × plot, then files; before a result the plots name ``button``, the one that computes them."""
 
     make_files = staticmethod(static_aggregate)
     reports_progress = True
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, button: str):
         status = gr.HTML(elem_id=f"{name}-status")
-        waiting = message_figure(WAITING["aggregate"], muted=True)
+        waiting = message_figure(waiting_for(button), muted=True)
         synopsis = gr.HTML(elem_classes="ma-aggregate")
         with gr.Row():
             fields = gr.Plot(waiting, label="영화 정보 필드: 점유율 · 길이 보정 · lift (info fields)")
@@ -219,7 +225,10 @@ class AggregateOutputs(_Outputs):
             difference = gr.Plot(waiting, label="긍정 − 부정 차이 (positive − negative)")
         with gr.Row():
             time_plot = gr.Plot(waiting, label="기간별 필드 점유율 (by review period)", scale=3)
-            trends = gr.Dataframe(label="처음 → 마지막 기간에 오르고 내린 단어, 기본 점수(lift) (words that rise and fall)", interactive=False, scale=2)
+            trends = gr.Dataframe(
+                label="처음 → 마지막 기간에 오르고 내린 단어, 기본 점수(lift) (words that rise and fall)", interactive=False, scale=2,
+                **table_headers(TRENDS_COLUMNS),
+            )
         matrix = gr.Plot(waiting, label="리뷰 × 줄거리 (reviews × plot)")
         files = self._files_area(name)
         gr.Markdown(NOTES["aggregate"])

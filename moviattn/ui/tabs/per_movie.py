@@ -13,12 +13,22 @@ import gradio as gr
 
 from ...explorer.views import movie_card_html
 from ...limits import check, check_all
-from ..common import export_report, shows_errors, status_html
+from ..common import export_report, shows_errors, status_html, table_headers
 from ..panel import SettingsPanel
-from ..state import REVIEW_SORTS, AppState, preview, sentiment_api
+from ..state import REVIEW_SORTS, SENTIMENT_COLUMN, AppState, preview, review_columns, sentiment_api
 from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregate_outputs, review_views, reviews_progress
 
 TITLE = "영화별 보기 (per movie)"
+AGGREGATE_BUTTON = "집계 계산 (compute aggregate)"
+#: Shares of the review table's width (%) of every column but the preview.
+REVIEW_COLUMN_SHARES = {"평점": 7, "날짜": 14, SENTIMENT_COLUMN: 13, "id": 12}
+
+
+def column_widths(columns: list[str]) -> list[str]:
+    """The review table's column widths in % of its width, the preview taking what the others leave: sized to
+    its text (``auto``), the preview pushed the 감성 and id columns out of a 1,400-px page (issue 26)."""
+    fixed = {name: share for name, share in REVIEW_COLUMN_SHARES.items() if name in columns}
+    return [f"{fixed.get(name, 100 - sum(fixed.values()))}%" for name in columns]
 
 
 @shows_errors(3, blank=(None, None, gr.update(choices=[], value=None)))
@@ -33,9 +43,20 @@ def select_movie(state: AppState, movie_id: str, sort: str) -> tuple[str, Any, A
     )
 
 
-def pick_row(evt: gr.SelectData) -> str:
-    """The review id of a clicked table row (its last column)."""
-    return evt.row_value[-1]
+#: The review table takes no clicks from the moment the movie or the sort changes until the new list has been
+#: on screen for half a second: a click aimed at the old list landed on the new list's row at the same place
+#: and analysed a review nobody clicked (issue 26: 7 of 10 tries within 1-3 s of switching).
+HOLD_TABLE_JS = "() => { document.getElementById('review-table')?.classList.add('ma-replacing'); }"
+RELEASE_TABLE_JS = "() => { setTimeout(() => document.getElementById('review-table')?.classList.remove('ma-replacing'), 500); }"
+
+
+def pick_row(state: AppState, movie_id: str, evt: gr.SelectData) -> Any:
+    """The review id of a clicked table row (its last column), if it is one of the chosen movie's reviews;
+    a click on a row of another movie's list (the old list, still on screen) changes nothing."""
+    review_id = (evt.row_value or [None])[-1]
+    if movie_id not in state.dataset.movies or review_id not in {r.id for r in state.dataset.reviews_of(movie_id)}:
+        return gr.skip()
+    return review_id
 
 
 def linked_movie(state: AppState, request: gr.Request) -> Any:
@@ -48,7 +69,7 @@ def linked_movie(state: AppState, request: gr.Request) -> Any:
 def show_review(state: AppState, model_name: str, movie_id: str, review_id: str, *values: Any, draw: bool = True) -> tuple:
     """Both heatmaps of one of the movie's reviews: status, info figure, plot figure, result."""
     check_all("choice", [movie_id, review_id])
-    review = state.review(movie_id, review_id)
+    review = state.dataset.review(movie_id, review_id)
     head = f"★{review.rating if review.rating is not None else '?'} · {preview(review.text, 120)}"
     return review_views(state, model_name, state.dataset.movie(movie_id), review.text, values, head, draw)
 
@@ -84,30 +105,39 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
             card = gr.HTML()
         with gr.Column(scale=3):
             sort = gr.Radio(list(REVIEW_SORTS), value=next(iter(REVIEW_SORTS)), label="정렬 (sort)")
-            widths = ["56px", "100px", "auto", *(["96px"] if sentiment_api() else []), "90px"]
-            table = gr.Dataframe(label="리뷰 목록: 행을 누르면 분석합니다 (click a row)", interactive=False, max_height=300, wrap=True, column_widths=widths, elem_id="review-table")
+            columns = review_columns(sentiment_api() is not None)
+            table = gr.Dataframe(
+                label="리뷰 목록: 행을 누르면 분석합니다 (click a row)", interactive=False, max_height=300, wrap=True,
+                column_widths=column_widths(columns), elem_id="review-table", **table_headers(columns),
+            )
             review = gr.Dropdown([], label="리뷰 선택 (review)", allow_custom_value=True)
     review_out = ReviewOutputs("review")
     gr.Markdown("## 전체 리뷰 집계 (aggregate over all reviews)")
     with gr.Row():
-        aggregate_button = gr.Button("집계 계산 (compute aggregate)", variant="primary", scale=2, elem_id="aggregate-button")
+        aggregate_button = gr.Button(AGGREGATE_BUTTON, variant="primary", scale=2, elem_id="aggregate-button")
         split = gr.Checkbox(label="긍정 − 부정 차이 보기 (positive − negative difference)", scale=1)
         report_button = gr.Button("보고서 (HTML)", scale=1, elem_id="report-button")
     with gr.Row():
         report_status = gr.HTML(elem_id="report-status")
         report_file = gr.File(label="보고서: HTML 한 파일 (report: one self-contained HTML file)", elem_id="report-file")
-    aggregate_out = AggregateOutputs("aggregate")
+    aggregate_out = AggregateOutputs("aggregate", AGGREGATE_BUTTON)
 
     def open_linked(request: gr.Request) -> Any:
         return linked_movie(state, request)
 
+    def click_row(movie_id: str, evt: gr.SelectData) -> Any:
+        return pick_row(state, movie_id, evt)
+
     show_movie = partial(select_movie, state)
-    gr.on([movie.change, sort.change], show_movie, [movie, sort], [card, table, review], api_name="select_movie", concurrency_limit=None)
+    gr.on([movie.change, sort.change], None, js=HOLD_TABLE_JS)
+    gr.on([movie.change, sort.change], show_movie, [movie, sort], [card, table, review], api_name="select_movie", concurrency_limit=None).then(
+        None, js=RELEASE_TABLE_JS,
+    )
     # on page load: first the movie a ?movie= link names, then its card (one chain, so no older request lands last)
     demo.load(open_linked, None, movie, api_visibility="private", concurrency_limit=None).then(
         show_movie, [movie, sort], [card, table, review], api_visibility="private", concurrency_limit=None,
     )
-    table.select(pick_row, None, review, api_visibility="private", concurrency_limit=None)
+    table.select(click_row, movie, review, api_visibility="private", concurrency_limit=None)
     review_out.wire(
         [review.change, *(c.change for c in panel.controls)], partial(show_review, state),
         [panel.model_state, movie, review, *panel.controls], api_name="review_heatmaps", trigger_mode="always_last",

@@ -12,7 +12,7 @@ from ...explorer import interactive
 from ...explorer.views import NOTE_CAVEAT
 from ...limits import LIMITS, check, check_all
 from ...morphology import Unit
-from ..common import shows_errors
+from ..common import shows_errors, table_headers
 from ..state import sentiment_api
 
 TITLE = "감성 분석 설명 (sentiment)"
@@ -192,7 +192,7 @@ def build() -> None:
     *first, note = lexicon_view(api.LEXICON_METHODS[0])
     lexicon_note = gr.HTML(note)
     with gr.Row():
-        tables = [gr.Dataframe(value, label=f"{name} 상위 단어 (top {polarity})", interactive=False, max_height=620)
+        tables = [gr.Dataframe(value, label=f"{name} 상위 단어 (top {polarity})", interactive=False, max_height=620, **table_headers(value.columns))
                   for value, (name, polarity) in zip(first, (("긍정", "positive"), ("부정", "negative")))]
     method.change(lexicon_view, method, [*tables, lexicon_note], api_name="lexicon", concurrency_limit=None)
 
@@ -201,12 +201,12 @@ def build() -> None:
         with gr.Column():
             word = gr.Textbox(label="비슷한 단어 (similar words: 최악, 최악/Noun, 부정, 긍정)", value="최악", max_length=LIMITS["word"].chars)
             similar_button = gr.Button("찾기 (similar)")
-            similar_note, similar_out = gr.HTML(), gr.Dataframe(label="이웃 단어 (neighbours)", interactive=False, max_height=300)
+            similar_note, similar_out = gr.HTML(), gr.Dataframe(label="이웃 단어 (neighbours)", interactive=False, max_height=300, **table_headers(NEIGHBOUR_COLUMNS))
         with gr.Column():
             with gr.Row():
                 a, b, c = (gr.Textbox(label=label, value=value, min_width=80, max_length=LIMITS["word"].chars) for label, value in (("A", "부정"), ("B", "최악"), ("C", "긍정")))
             analogy_button = gr.Button("A : B = C : ? (analogy)")
-            analogy_note, analogy_out = gr.HTML(), gr.Dataframe(label="답 후보 (answers: nearest to B − A + C)", interactive=False, max_height=300)
+            analogy_note, analogy_out = gr.HTML(), gr.Dataframe(label="답 후보 (answers: nearest to B − A + C)", interactive=False, max_height=300, **table_headers(NEIGHBOUR_COLUMNS))
     gr.on([similar_button.click, word.submit], similar_view, word, [similar_out, similar_note], api_name="similar_words", concurrency_limit=None)
     analogy_button.click(analogy_view, [a, b, c], [analogy_out, analogy_note], api_name="analogy", concurrency_limit=None)
 
@@ -217,8 +217,9 @@ def build() -> None:
     compare_button = gr.Button("비교 (compare)")
     compare_note = gr.HTML()
     with gr.Row():
-        near_out = gr.Dataframe(label="가까운 단어 (nearest words)", interactive=False, max_height=420)
-        context_out = gr.Dataframe(label="맥락 단어 (context words: what each model predicts around it)", interactive=False, max_height=420)
+        near_out = gr.Dataframe(label="가까운 단어 (nearest words)", interactive=False, max_height=420, **table_headers(COMPARISON_TITLES.values()))
+        context_out = gr.Dataframe(label="맥락 단어 (context words: what each model predicts around it)", interactive=False, max_height=420,
+                                   **table_headers(COMPARISON_TITLES.values()))
     gr.on([compare_button.click, query.submit], comparison_view, query, [near_out, context_out, compare_note], api_name="compare", concurrency_limit=None)
 
     gr.Markdown("### 구문 사슬 (phrase chain): 이 리뷰의 판단을 만든 단어와 그 단어가 가리키는 것")
@@ -229,6 +230,8 @@ def build() -> None:
     gr.on([chain_button.click, chain_input.submit], chain_view, [chain_input, chain_model], [chain_out, chain_note], api_name="phrase_chain", concurrency_limit=None)
 
     gr.Markdown("### 오분류 의심 (test.tsv reviews closer to the other label's Target2Vec vector, by margin)")
-    gr.Dataframe(mislabelled_table(30), interactive=False, max_height=420, wrap=True)
+    mislabelled = mislabelled_table(30)
+    gr.Dataframe(mislabelled, interactive=False, max_height=420, wrap=True, **table_headers(mislabelled.columns))
     gr.Markdown("### 중립 단어 (words used in both polarities: shares of documents and the vector lean)")
-    gr.Dataframe(neutral_table(50), interactive=False, max_height=420)
+    neutral = neutral_table(50)
+    gr.Dataframe(neutral, interactive=False, max_height=420, **table_headers(neutral.columns))

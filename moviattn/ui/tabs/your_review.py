@@ -16,6 +16,7 @@ from ..state import AppState, preview
 from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregate_outputs, review_views
 
 TITLE = "내 리뷰 (your review)"
+UPLOAD_BUTTON = "파일 집계 (aggregate file)"
 DATASET_SOURCE, CUSTOM_SOURCE = "데이터셋 영화 (dataset movie)", "직접 입력 (my own movie)"
 
 
@@ -77,8 +78,8 @@ def build(state: AppState, panel: SettingsPanel) -> None:
         upload = gr.File(label=f"리뷰 파일 (CSV/TSV/JSON, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)", file_types=[".csv", ".tsv", ".json"], type="filepath")
         with gr.Column():
             upload_split = gr.Checkbox(label="긍정 − 부정 차이 보기 (difference)")
-            upload_button = gr.Button("파일 집계 (aggregate file)", variant="primary")
-    upload_out = AggregateOutputs("upload")
+            upload_button = gr.Button(UPLOAD_BUTTON, variant="primary")
+    upload_out = AggregateOutputs("upload", UPLOAD_BUTTON)
 
     source.change(
         lambda s: (gr.update(visible=s == DATASET_SOURCE), gr.update(visible=s == CUSTOM_SOURCE)), source, [own_movie, custom_group],
