@@ -10,11 +10,13 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -81,6 +83,8 @@ except ImportError:  # not on Spaces: run in place
         return lambda fn: fn
 
 
+#: Drawn answers kept for reuse (a review's two heatmaps take tens of kB; an aggregate's views a few hundred).
+VIEWS_KEPT = 256
 #: Seconds between two looks at whether visitors' computations are still in flight, while the fill waits.
 FILL_YIELD_SECONDS = 0.05
 REVIEW_SORTS: dict[str, tuple[str, bool]] = {  # label → (field, descending)
@@ -150,6 +154,32 @@ def model_banner(model: LoadedModel, method: str = "qk", precision: str = "float
     return "".join(parts)
 
 
+class ViewMemo:
+    """The figures last drawn, by what they were drawn from (bounded, least recently used out).
+
+    A stored answer costs its figures' construction on every click (a review's two heatmaps: tens of
+    milliseconds; a movie aggregate's seven views: 0.2-0.5 s on this 2-core machine), which under many
+    visitors is most of a request's time; the same inputs give the same figures, so they are kept and
+    shared (Gradio only reads them to send them)."""
+
+    def __init__(self, kept: int) -> None:
+        self._kept = kept
+        self._views: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._views:
+                self._views.move_to_end(key)
+                return self._views[key]
+        view = make()
+        with self._lock:
+            self._views[key] = view
+            while len(self._views) > self._kept:
+                self._views.popitem(last=False)
+        return view
+
+
 @dataclass
 class AppState:
     """The dataset, the result cache and the models of one server process; the wings load lazily."""
@@ -173,6 +203,8 @@ class AppState:
     _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The next-movie tab's data and models (fetched on first use on a Space; see ``NextMovieService``).
     next_movie: NextMovieService = field(default_factory=lambda: NextMovieService(allow_fetch=on_space()))
+    #: Figures drawn for recent answers (reviews and aggregates), reused for the same inputs.
+    views: ViewMemo = field(default_factory=lambda: ViewMemo(VIEWS_KEPT))
     #: Visitor computations in flight: the store's background fill waits while there are any.
     _active: int = 0
     #: Request threads doing CPU work at once (review preparation, figures), set from the machine's cores.

@@ -126,3 +126,27 @@ def test_on_zerogpu_only_model_work_borrows_a_gpu(tiny_bert, tmp_path, monkeypat
     stored = dash.movie_aggregate(KNOWN_MODEL, movie, reviews, Settings(), None)
     assert calls == ["review", "aggregate"]
     assert stored.review_ids == computed.review_ids and (stored.plot_reference == computed.plot_reference).all()
+
+
+def test_view_memo_is_bounded_and_reuses_what_it_drew():
+    from moviattn.ui.state import ViewMemo
+
+    memo, made = ViewMemo(2), []
+
+    def make(name):
+        made.append(name)
+        return name.upper()
+
+    assert [memo.get(k, lambda k=k: make(k)) for k in ("a", "b", "a", "c", "b")] == ["A", "B", "A", "C", "B"]
+    assert made == ["a", "b", "c", "b"]  # "a" reused; "b" was the least recently used when "c" came, so it was dropped
+
+
+def test_a_second_click_on_a_review_reuses_its_figures(tiny_bert, tmp_path):
+    from moviattn.ui.tabs import per_movie
+
+    dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
+    controls = ("attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
+    first = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls)
+    again = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls)
+    other_scale = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls[:-2], "linear", "viridis")
+    assert again[1] is first[1] and again[2] is first[2] and other_scale[1] is not first[1]

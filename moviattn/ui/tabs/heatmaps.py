@@ -65,7 +65,11 @@ def review_views(state: AppState, model_name: str, movie: Movie, text: str, valu
     with state.cpu_slots:
         seconds = time.perf_counter() - started
         status = status_html(head, *result.notices, _note(result.settings, state, model_name), f"{result.model_name} · {seconds:.1f} s")
-        return status, review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap), result
+        info, plot = state.views.get(
+            ("review", model_name, movie, text, settings, scale, cmap),
+            lambda: (review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap)),
+        )
+        return status, info, plot, result
 
 
 def reviews_progress(progress: Any) -> Progress | None:
@@ -87,7 +91,10 @@ def aggregate_outputs(
     if not draw:
         return (*(None,) * (len(AGGREGATE_BLANK) - 1), aggregate)
     labels = {r.id: preview(r.text) for r in reviews}
-    view = aggregate_views(aggregate, split=bool(split), scale=scale, cmap=cmap, review_labels=labels)
+    view = state.views.get(
+        ("aggregate", model_name, movie, tuple((r.id, r.text, r.rating, r.date) for r in reviews), settings, bool(split), scale, cmap),
+        lambda: aggregate_views(aggregate, split=bool(split), scale=scale, cmap=cmap, review_labels=labels),
+    )
     seconds = time.perf_counter() - started
     model = state.explorer(model_name).model
     status = status_html(
