@@ -15,6 +15,7 @@ import numpy as np
 from ..data import Movie
 from . import interactive
 from .aggregate import DEFAULT_SCORE, MovieAggregate, lift
+from .results import ReviewAttention
 
 PREVIEW_CHARS = 40
 NOTE_CAVEAT = (
@@ -95,3 +96,31 @@ def aggregate_views(
         matrix=interactive.reviews_plot_figure(aggregate, review_labels=review_labels, scale=scale, cmap=cmap),
         difference=interactive.difference_figure(aggregate, score=score) if split else None,
     )
+
+
+# ---------------------------------------------------------------- drawings kept by the app (its view store)
+
+
+def review_drawing(result: ReviewAttention, *, scale: str, cmap: str) -> dict[str, Any]:
+    """A review's two heatmaps as the Plotly JSON the browser draws, with its notices and the settings used
+    (what its status line says): JSON throughout, so the app can keep it on disk."""
+    return {
+        "notices": list(result.notices), "settings": result.settings.to_json() if result.settings else None,
+        "model": result.model_name,
+        "info": interactive.review_info_figure(result, scale=scale, cmap=cmap).to_json(),
+        "plot": interactive.review_plot_figure(result, scale=scale, cmap=cmap).to_json(),
+    }
+
+
+def aggregate_drawing(
+    aggregate: MovieAggregate, *, split: bool, scale: str, cmap: str, review_labels: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """``aggregate_views`` as JSON (figures as Plotly JSON, the trends table as records), with the aggregate's
+    notices, settings and review count."""
+    view = aggregate_views(aggregate, split=split, scale=scale, cmap=cmap, review_labels=review_labels)
+    figures = {name: getattr(view, name) for name in ("fields", "words", "time", "matrix", "difference")}
+    return {
+        "notices": list(aggregate.notices), "settings": aggregate.settings.to_json() if aggregate.settings else None,
+        "reviews": len(aggregate.review_ids), "html": view.html, "trends": view.trends.to_dict("split"),
+        **{name: figure.to_json() if figure is not None else None for name, figure in figures.items()},
+    }

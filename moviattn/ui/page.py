@@ -28,7 +28,7 @@ from ..machine import usable_cores
 from ..models import default_device
 from ..morphology import warm_up
 from ..paths import default_data_dir, default_model
-from .panel import SettingsPanel
+from .panel import DEFAULT_CMAP, DEFAULT_SCALE, SettingsPanel
 from .state import AppState, keep_jvm_at_exit, sentiment_api
 from .tabs import about, diary, next_movie, per_movie, sentiment, your_review
 
@@ -166,7 +166,7 @@ def _prepare(state: AppState, fill: bool) -> None:
     state.warm_contexts()
     if fill:
         try:
-            state.fill_store()
+            state.fill_store(DEFAULT_SCALE, DEFAULT_CMAP)
         except Exception:  # a failed fill must not take the server down: visitors' requests compute as before
             log.exception("store: the background fill stopped")
 

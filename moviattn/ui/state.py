@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,7 +25,7 @@ from ..data import Dataset, Movie, Review
 from ..errors import ModelLoadError
 from ..explorer.aggregate import MovieAggregate, reference_reviews
 from ..explorer.batching import ReviewBatcher
-from ..explorer.cache import ResultCache
+from ..explorer.cache import ResultCache, cache_key
 from ..explorer.pipeline import CONTEXTS_KEPT, Explorer, Progress, ReviewRequest
 from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
 from ..explorer.precision import resolve_precision
@@ -154,25 +154,45 @@ def model_banner(model: LoadedModel, method: str = "qk", precision: str = "float
     return "".join(parts)
 
 
-class ViewMemo:
-    """The figures last drawn, by what they were drawn from (bounded, least recently used out).
+def review_view_parts(model: str, movie: Movie, text: str, settings: Settings, scale: str, cmap: str) -> tuple:
+    """What a review's drawing is kept by (the loaded model's name: a fallback is not the model asked for)."""
+    return ("review", model, movie, text, settings, scale, cmap)
 
-    A stored answer costs its figures' construction on every click (a review's two heatmaps: tens of
-    milliseconds; a movie aggregate's seven views: 0.2-0.5 s on this 2-core machine), which under many
-    visitors is most of a request's time; the same inputs give the same figures, so they are kept and
-    shared (Gradio only reads them to send them)."""
 
-    def __init__(self, kept: int) -> None:
-        self._kept = kept
-        self._views: OrderedDict[Hashable, Any] = OrderedDict()
+def aggregate_view_parts(
+    model: str, movie: Movie, reviews: list[Review], settings: Settings, split: bool, scale: str, cmap: str
+) -> tuple:
+    """What an aggregate's drawing is kept by."""
+    return ("aggregate", model, movie, [(r.id, r.text, r.rating, r.date) for r in reviews], settings, split, scale, cmap)
+
+
+class ViewStore:
+    """Drawn answers (figures as the JSON the browser draws, with their status lines' parts) by what they were
+    drawn from: the newest in memory (bounded, least recently used out), all of them in the result cache
+    (kind ``view``) where there is one, so the background fill's drawings survive a restart.
+
+    A stored result still cost its figures' construction and serialisation on every click (a review's two
+    heatmaps: tens of milliseconds; a movie aggregate's views: 0.2-0.5 s on this 2-core machine, all under
+    the one GIL): under many visitors that was most of a request's time. The same inputs give the same
+    drawing, so it is made once (by the fill, for the shipped movies' defaults) and then only read."""
+
+    def __init__(self, kept: int, store: ResultCache | None) -> None:
+        self._kept, self._store = kept, store
+        self._views: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+    def get(self, parts: tuple, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The drawing for ``parts`` (JSON-serialisable, ``str`` for the rest), made by ``make`` where none is kept."""
+        key = cache_key("view", *parts)
         with self._lock:
             if key in self._views:
                 self._views.move_to_end(key)
                 return self._views[key]
-        view = make()
+        view = self._store.get("view", key) if self._store is not None else None
+        if view is None:
+            view = make()
+            if self._store is not None:
+                self._store.put("view", key, view)
         with self._lock:
             self._views[key] = view
             while len(self._views) > self._kept:
@@ -203,14 +223,15 @@ class AppState:
     _sentiments: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The next-movie tab's data and models (fetched on first use on a Space; see ``NextMovieService``).
     next_movie: NextMovieService = field(default_factory=lambda: NextMovieService(allow_fetch=on_space()))
-    #: Figures drawn for recent answers (reviews and aggregates), reused for the same inputs.
-    views: ViewMemo = field(default_factory=lambda: ViewMemo(VIEWS_KEPT))
+    #: Drawn answers (reviews and aggregates), reused for the same inputs (set from ``cache``).
+    views: ViewStore = field(init=False)
     #: Visitor computations in flight: the store's background fill waits while there are any.
     _active: int = 0
     #: Request threads doing CPU work at once (review preparation, figures), set from the machine's cores.
     cpu_slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(machine.cpu_slots()))
 
     def __post_init__(self) -> None:
+        self.views = ViewStore(VIEWS_KEPT, self.cache)
         _STATES[id(self)] = self
 
     def model(self, name: str | None = None) -> LoadedModel:
@@ -282,10 +303,11 @@ class AppState:
         while self._active:
             time.sleep(FILL_YIELD_SECONDS)
 
-    def fill_store(self, settings: Settings = Settings()) -> dict[str, float]:
-        """Compute ahead of visitors, with the default model and settings, what a visitor of the shipped movies
-        asks for: every review's result and every movie's aggregate (into the result cache, which persists
-        on disk), the review table's sentiment column, and the diary's catalogue features.
+    def fill_store(self, scale: str, cmap: str, settings: Settings = Settings()) -> dict[str, float]:
+        """Compute ahead of visitors, with the default model, settings and colours, what a visitor of the shipped
+        movies asks for: every review's result and drawing and every movie's aggregate and drawing (into the
+        result cache, which persists on disk), the review table's sentiment column, and the diary's catalogue
+        features.
 
         Runs in a background thread after start-up; it yields to visitors between batches of reviews (a
         visitor waits at most for the batch in progress). Already-stored results are read, not recomputed,
@@ -305,6 +327,7 @@ class AppState:
                 _movie_aggregate(id(self), self.default_model, movie, movie_reviews, settings, None)
             else:
                 explorer.movie_aggregate(movie, movie_reviews, settings, progress=self._yield_to_visitors)
+            self._draw_ahead(explorer, movie, movie_reviews, settings, scale, cmap)
             self.review_sentiments(movie.id)
             reviews += len(movie_reviews)
             log.info("store: %d/%d movies filled (%s, %d reviews), %.0f s", number, len(movies), movie.title_kr,
@@ -316,6 +339,23 @@ class AppState:
         seconds = time.perf_counter() - started
         log.info("store: filled %d movies, %d reviews and the diary catalogue in %.0f s", len(movies), reviews, seconds)
         return {"movies": len(movies), "reviews": reviews, "seconds": seconds}
+
+    def _draw_ahead(self, explorer: Explorer, movie: Movie, reviews: list[Review], settings: Settings, scale: str, cmap: str) -> None:
+        """The drawings a visitor of ``movie`` is shown first (its stored results drawn, as the tab draws them)."""
+        from ..explorer.views import aggregate_drawing, preview, review_drawing
+
+        model = explorer.model.name
+        for review in reviews:
+            self._yield_to_visitors()
+            try:
+                self.views.get(review_view_parts(model, movie, review.text, settings, scale, cmap),
+                               lambda: review_drawing(explorer.review_attention(movie, review.text, settings), scale=scale, cmap=cmap))
+            except ValueError:  # an empty or emoji-only review: a visitor gets a message, nothing to draw
+                continue
+        labels = {r.id: preview(r.text) for r in reviews}
+        self.views.get(aggregate_view_parts(model, movie, reviews, settings, False, scale, cmap),
+                       lambda: aggregate_drawing(explorer.movie_aggregate(movie, reviews, settings), split=False, scale=scale,
+                                                 cmap=cmap, review_labels=labels))
 
     def batcher(self, name: str | None = None) -> ReviewBatcher:
         """The model's review batcher: concurrent single-review requests computed together."""

@@ -12,7 +12,7 @@ from moviattn.data import Movie
 from moviattn.explorer.settings import Settings
 from moviattn.recommend import diary
 from moviattn.ui import state as state_module
-from moviattn.ui.state import GPU_MAX_SECONDS, gpu_seconds
+from moviattn.ui.state import GPU_MAX_SECONDS, gpu_seconds, review_view_parts
 
 
 class _Catalogue:
@@ -40,7 +40,7 @@ def test_the_fill_waits_for_visitors_then_stores_every_answer(tiny_bert, tmp_pat
     dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
     filled = {}
     with dash.serving():  # a visitor's computation is in flight
-        worker = threading.Thread(target=lambda: filled.update(dash.fill_store()))
+        worker = threading.Thread(target=lambda: filled.update(dash.fill_store("percentile", "viridis")))
         worker.start()
         time.sleep(1.0)
         assert _stored_movies(dash) == 0 and worker.is_alive()  # it waited
@@ -56,6 +56,8 @@ def test_the_fill_waits_for_visitors_then_stores_every_answer(tiny_bert, tmp_pat
             except ValueError:  # an emoji-only review: refused with a message, nothing to store
                 continue
             assert explorer.cached_result(request) is not None
+            parts = review_view_parts(explorer.model.name, movie, review.text, Settings(), "percentile", "viridis")
+            assert dash.views.get(parts, lambda: pytest.fail("not drawn ahead"))["info"].startswith("{")
             hits += 1
     assert hits > 100
     assert _stored_movies(dash) >= len(dash.dataset.movies)  # each movie's aggregate (and the reference)
@@ -63,7 +65,7 @@ def test_the_fill_waits_for_visitors_then_stores_every_answer(tiny_bert, tmp_pat
 
 def test_a_visitor_is_answered_while_the_fill_runs(tiny_bert, tmp_path, catalogue):
     dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
-    worker = threading.Thread(target=dash.fill_store)
+    worker = threading.Thread(target=dash.fill_store, args=("percentile", "viridis"))
     worker.start()
     movie = dash.dataset.movie("s004")
     started = time.perf_counter()
@@ -77,7 +79,7 @@ def test_a_visitor_is_answered_while_the_fill_runs(tiny_bert, tmp_path, catalogu
 
 def test_no_cache_means_nothing_to_fill(tiny_bert, catalogue):
     dash = tiny_dashboard(tiny_bert)
-    assert dash.fill_store() == {"movies": 0, "reviews": 0, "seconds": 0.0}
+    assert dash.fill_store("percentile", "viridis") == {"movies": 0, "reviews": 0, "seconds": 0.0}
 
 
 def test_gpu_grants_follow_the_work():
@@ -128,17 +130,23 @@ def test_on_zerogpu_only_model_work_borrows_a_gpu(tiny_bert, tmp_path, monkeypat
     assert stored.review_ids == computed.review_ids and (stored.plot_reference == computed.plot_reference).all()
 
 
-def test_view_memo_is_bounded_and_reuses_what_it_drew():
-    from moviattn.ui.state import ViewMemo
+def test_the_view_store_keeps_the_newest_in_memory_and_all_on_disk(tmp_path):
+    from moviattn.explorer.cache import ResultCache
+    from moviattn.ui.state import ViewStore
 
-    memo, made = ViewMemo(2), []
+    views, made = ViewStore(2, ResultCache(tmp_path)), []
 
     def make(name):
         made.append(name)
-        return name.upper()
+        return {"drawn": name.upper()}
 
-    assert [memo.get(k, lambda k=k: make(k)) for k in ("a", "b", "a", "c", "b")] == ["A", "B", "A", "C", "B"]
-    assert made == ["a", "b", "c", "b"]  # "a" reused; "b" was the least recently used when "c" came, so it was dropped
+    assert [views.get((k,), lambda k=k: make(k))["drawn"] for k in ("a", "b", "a", "c", "b")] == ["A", "B", "A", "C", "B"]
+    assert made == ["a", "b", "c"]  # each drawn once: "b" left memory for "c" but was read back from the disk
+    restarted = ViewStore(2, ResultCache(tmp_path))
+    assert restarted.get(("a",), lambda: make("again")) == {"drawn": "A"} and made == ["a", "b", "c"]
+    no_disk = ViewStore(1, None)
+    no_disk.get(("x",), lambda: make("x")), no_disk.get(("y",), lambda: make("y")), no_disk.get(("x",), lambda: make("x"))
+    assert made[-3:] == ["x", "y", "x"]  # bounded memory alone
 
 
 def test_a_second_click_on_a_review_reuses_its_figures(tiny_bert, tmp_path):
@@ -149,4 +157,5 @@ def test_a_second_click_on_a_review_reuses_its_figures(tiny_bert, tmp_path):
     first = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls)
     again = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls)
     other_scale = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls[:-2], "linear", "viridis")
-    assert again[1] is first[1] and again[2] is first[2] and other_scale[1] is not first[1]
+    assert again[1].plot is first[1].plot and again[2].plot is first[2].plot  # the very same drawing, not drawn again
+    assert other_scale[1].plot != first[1].plot

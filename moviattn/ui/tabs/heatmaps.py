@@ -15,24 +15,27 @@ The named API endpoints answer the interactive outputs only, through a hidden bu
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
+import pandas as pd
+from gradio.components.plot import PlotData
 
 from ...data import Movie, Review
 from ...explorer.aggregate import DEFAULT_SCORE, MovieAggregate
-from ...explorer.interactive import TRENDS_COLUMNS, message_figure, review_info_figure, review_plot_figure
+from ...explorer.interactive import TRENDS_COLUMNS, message_figure
 from ...explorer.pipeline import BATCH_SIZE, Progress
 from ...explorer.quality import aggregate_quality_note, quality_note
 from ...explorer.results import ReviewAttention
 from ...explorer.settings import Settings
-from ...explorer.views import NOTES, aggregate_views
+from ...explorer.views import NOTES, aggregate_drawing, review_drawing
 from ...machine import review_concurrency
 from ..common import export_aggregate, export_review, status_html, table_headers
 from ..panel import SettingsPanel
-from ..state import ZERO_GPU, AppState, preview
+from ..state import ZERO_GPU, AppState, aggregate_view_parts, preview, review_view_parts
 
 #: What a review heatmap shows before its first result.
 WAITING_REVIEW = "리뷰를 고르거나 입력하면 히트맵이 여기에 나타납니다 (pick or type a review)"
@@ -55,21 +58,34 @@ def _note(settings: Settings | None, state: AppState, model_name: str) -> str | 
 
 
 def review_views(state: AppState, model_name: str, movie: Movie, text: str, values: tuple, head: str, draw: bool = True) -> tuple:
-    """Status, interactive info and plot heatmaps, and the result they were drawn from (only the result,
-    after three ``None``, when not ``draw``: the make-files button needs nothing else)."""
+    """Status, interactive info and plot heatmaps (the store's drawing where it has one: no result is read),
+    then the result they were drawn from (only the result, after three ``None``, when not ``draw``: the
+    make-files button needs nothing else; ``None`` when drawing, which needs nothing more)."""
     started = time.perf_counter()
     settings, scale, cmap = SettingsPanel.read(values)
-    result = state.review_attention(model_name, movie, text, settings)
     if not draw:
-        return None, None, None, result
-    with state.cpu_slots:
-        seconds = time.perf_counter() - started
-        status = status_html(head, *result.notices, _note(result.settings, state, model_name), f"{result.model_name} · {seconds:.1f} s")
-        info, plot = state.views.get(
-            ("review", model_name, movie, text, settings, scale, cmap),
-            lambda: (review_info_figure(result, scale=scale, cmap=cmap), review_plot_figure(result, scale=scale, cmap=cmap)),
-        )
-        return status, info, plot, result
+        return None, None, None, state.review_attention(model_name, movie, text, settings)
+
+    def draw_result() -> dict[str, Any]:
+        result = state.review_attention(model_name, movie, text, settings)
+        with state.cpu_slots:
+            return review_drawing(result, scale=scale, cmap=cmap)
+
+    model = state.explorer(model_name).model
+    drawing = state.views.get(review_view_parts(model.name, movie, text, settings, scale, cmap), draw_result)
+    seconds = time.perf_counter() - started
+    status = status_html(head, *drawing["notices"], _note(_used(drawing), state, model_name), f"{drawing['model']} · {seconds:.1f} s")
+    return status, _plot(drawing["info"]), _plot(drawing["plot"]), None
+
+
+def _used(drawing: dict[str, Any]) -> Settings | None:
+    """The settings a drawing was made with (after any fallback)."""
+    return Settings.from_dict(json.loads(drawing["settings"])) if drawing["settings"] else None
+
+
+def _plot(figure_json: str | None) -> PlotData | None:
+    """A stored figure as ``gr.Plot`` sends it (Plotly's JSON, not parsed and serialised again)."""
+    return PlotData(type="plotly", plot=figure_json) if figure_json is not None else None
 
 
 def reviews_progress(progress: Any) -> Progress | None:
@@ -84,27 +100,30 @@ def aggregate_outputs(
     extra: str | None = None, draw: bool = True,
 ) -> tuple:
     """Status, shaded synopsis, fields, top words, the difference view (shown on request), the time view,
-    reviews × plot, and the aggregate (only the aggregate, after ``None`` for the others, when not ``draw``)."""
+    reviews × plot (the store's drawing where it has one: no aggregate is read), then ``None``; only the
+    aggregate, after ``None`` for the others, when not ``draw`` (the make-files button)."""
     started = time.perf_counter()
     settings, scale, cmap = SettingsPanel.read(values)
-    aggregate = state.movie_aggregate(model_name, movie, reviews, settings, reviews_progress(progress))
     if not draw:
+        aggregate = state.movie_aggregate(model_name, movie, reviews, settings, reviews_progress(progress))
         return (*(None,) * (len(AGGREGATE_BLANK) - 1), aggregate)
-    labels = {r.id: preview(r.text) for r in reviews}
-    view = state.views.get(
-        ("aggregate", model_name, movie, tuple((r.id, r.text, r.rating, r.date) for r in reviews), settings, bool(split), scale, cmap),
-        lambda: aggregate_views(aggregate, split=bool(split), scale=scale, cmap=cmap, review_labels=labels),
-    )
-    seconds = time.perf_counter() - started
+
+    def draw_aggregate() -> dict[str, Any]:
+        aggregate = state.movie_aggregate(model_name, movie, reviews, settings, reviews_progress(progress))
+        labels = {r.id: preview(r.text) for r in reviews}
+        return aggregate_drawing(aggregate, split=bool(split), scale=scale, cmap=cmap, review_labels=labels)
+
     model = state.explorer(model_name).model
+    drawing = state.views.get(aggregate_view_parts(model.name, movie, reviews, settings, bool(split), scale, cmap), draw_aggregate)
+    seconds = time.perf_counter() - started
+    used = _used(drawing)
     status = status_html(
-        f"{movie.label} · 리뷰 {len(aggregate.review_ids)}개 (reviews) · {seconds:.1f} s", extra, *aggregate.notices,
-        _note(aggregate.settings, state, model_name),
-        aggregate_quality_note(aggregate.settings, DEFAULT_SCORE, model.name) if aggregate.settings is not None else None,
+        f"{movie.label} · 리뷰 {drawing['reviews']}개 (reviews) · {seconds:.1f} s", extra, *drawing["notices"],
+        _note(used, state, model_name), aggregate_quality_note(used, DEFAULT_SCORE, model.name) if used is not None else None,
     )
     return (
-        status, view.html, view.fields, view.words, gr.update(visible=view.difference is not None), view.difference,
-        view.time, view.trends, view.matrix, aggregate,
+        status, drawing["html"], _plot(drawing["fields"]), _plot(drawing["words"]), gr.update(visible=drawing["difference"] is not None),
+        _plot(drawing["difference"]), _plot(drawing["time"]), pd.DataFrame(**drawing["trends"]), _plot(drawing["matrix"]), None,
     )
 
 
