@@ -43,7 +43,7 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     model.add_argument(
         "--precision", default="auto", choices=["auto", *PRECISIONS],
-        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (benchmarks/README.md)",
+        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32 (benchmarks/README.md)",
     )
     model.add_argument(
         "--method", default="qk", choices=list(EXTRACTORS),
