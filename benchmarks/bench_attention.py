@@ -21,7 +21,6 @@ achieved GFLOP/s beside a single Linear's GFLOP/s in each precision).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ctypes
 import gc
 import os
@@ -31,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,13 +181,7 @@ def max_heatmap_diff(a: list[ReviewAttention], b: list[ReviewAttention]) -> floa
 def linear_gflops(hidden: int, ffn: int, precision: str, tokens: int = 2048) -> float:
     """Throughput of one FFN-sized Linear in a precision mode (what the encoder's FLOPs run at)."""
     layer = torch.nn.Sequential(torch.nn.Linear(hidden, ffn)).eval()
-    probe = LoadedModel(layer, None, "probe")  # type: ignore[arg-type]
-    if precision == "int8":  # the library's int8 mode runs most Linear layers through this kernel
-        from torch.ao.quantization import quantize_dynamic
-
-        net, context = quantize_dynamic(layer, {torch.nn.Linear}, dtype=torch.qint8), contextlib.nullcontext()
-    else:
-        net, context = PRECISIONS[precision](probe)
+    net, context = PRECISIONS[precision](LoadedModel(layer, None, "probe"))  # type: ignore[arg-type]
     x = torch.randn(tokens, hidden)
     with torch.inference_mode(), context:
         net(x)
@@ -287,7 +279,7 @@ def bench_model(
     rows, modes = [], [("qk", p) for p in precisions] + [("cached_context", p) for p in cached_precisions]
     for method, precision in modes:
         make = lambda m=method, p=precision: Explorer(model, None, method=m, precision=p, batch_size=args.batch_size)  # noqa: E731
-        # warm-up on a few reviews: builds the int8 copy once (not a per-request cost), warms the kernels
+        # warm-up on a few reviews: warms the kernels (not a per-request cost)
         fast_way(make(), movie, reviews[:8], settings)
         name = f"fast path, {precision}" if method == "qk" else f"cached context (approx.), {precision}"
         rows.append(run(name, lambda mk=make: fast_way(mk(), movie, reviews, settings), args.repeats, cold))
@@ -368,15 +360,14 @@ def main() -> None:
     parser.add_argument("--data", default=str(NSMC))
     parser.add_argument("--movie", default=None, help="movie id (default: the first movie)")
     parser.add_argument("--models", default="offline,klue", help="comma list of: offline, klue")
-    parser.add_argument("--precisions", default="float32,bfloat16,int8", help=f"comma list of {', '.join(PRECISIONS)}")
-    parser.add_argument("--cached-precisions", default="float32,int8",
+    parser.add_argument("--precisions", default="float32,bfloat16", help=f"comma list of {', '.join(PRECISIONS)}")
+    parser.add_argument("--cached-precisions", default="float32,bfloat16",
                         help="precisions of the approximate cached-context rows (empty: none)")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=8, help="the library's default")
     parser.add_argument("--baseline-every", default="1,4", help="time the usual way on every Nth review, per model")
     parser.add_argument("--no-compare", dest="compare", action="store_false")
     args = parser.parse_args()
-    warnings.filterwarnings("ignore", module="torch.ao")  # eager quantisation's move-to-torchao notice
     dataset = load_dataset(args.data)
     movie = dataset.movie(args.movie or next(iter(dataset.movies)))
     reviews = dataset.reviews_of(movie.id)

@@ -11,11 +11,19 @@ as a table; the server is started here and stopped at the end:
 - ``store``: the real set (``--data nsmc``) once the background fill has stored every shipped answer: how
   long the fill took, then U users clicking reviews and (one in ten) movie aggregates;
 - ``bound`` (no server): the model's own time for the same U × R reviews in this process, in the best
-  batches, and the mean latency that it alone forces on U waiting users (Little's law).
+  batches, and the mean latency that it alone forces on U waiting users (Little's law);
+- ``steps`` (no server): where one custom review's time goes inside the handler, step by step (analysis,
+  encoder, reduce, figures with their JSON), wall and CPU seconds per review, one review at a time.
+
+``--gradio-profile`` serves with Gradio's own profiler on (``GRADIO_PROFILING=1``, Gradio ≥ 6.10) and ends
+``users`` and ``memory`` with its per-endpoint table from ``/gradio_api/profiling/traces``: p50/p95 of the
+queue wait, preprocess, the function, postprocess and the total, in ms.
 
     python benchmarks/bench_load.py memory --requests 500
     python benchmarks/bench_load.py users --users 20 --reviews 5
     python benchmarks/bench_load.py bound --users 20 --reviews 5          # the floor under the 'users' numbers
+    python benchmarks/bench_load.py users --gradio-profile               # and Gradio's phases per endpoint
+    python benchmarks/bench_load.py steps --reviews 20                   # a custom review's steps, in process
     python benchmarks/bench_load.py users --method cached_context        # the server's approximate mode
     python benchmarks/bench_load.py memory --repo /path/to/other/checkout   # compare another version
     python benchmarks/bench_load.py store --nsmc-source DIR --cache-dir DIR  # the real set once the store is filled
@@ -80,12 +88,15 @@ def _free_port() -> int:
 def server(
     repo: Path, model: str, concurrency: int, method: str = "qk", start_timeout: float = 600,
     extra: tuple[str, ...] = ("--no-fill",), cache: str | None = None, env_extra: dict[str, str] | None = None,
+    profile: bool = False,
 ):
     """``python app.py`` of ``repo`` on a free loopback port with a fresh result cache (or ``cache``), without the
-    background store fill unless ``extra`` says otherwise; yields (url, pid). Its log is ``<cache>/server.log``."""
+    background store fill unless ``extra`` says otherwise, and Gradio's profiler on with ``profile``; yields
+    (url, pid). Its log is ``<cache>/server.log``."""
     port = _free_port()
     cache = cache or tempfile.mkdtemp(prefix="bench-load-cache-")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(repo), **(env_extra or {})}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONPATH": str(repo),
+           "GRADIO_PROFILING": "1" if profile else "", **(env_extra or {})}
     command = [sys.executable, str(repo / "app.py"), "--host", "127.0.0.1", "--port", str(port), "--model", model,
                "--cache-dir", cache, "--concurrency", str(concurrency), "--method", method, *extra]
     Path(cache).mkdir(parents=True, exist_ok=True)
@@ -116,6 +127,30 @@ def server(
             process.kill()
 
 
+#: Gradio's phases of a request, as its profiler names them (``<phase>_ms`` in each trace).
+GRADIO_PHASES = ("queue_wait", "preprocess", "fn_call", "postprocess", "total")
+
+
+def gradio_profile(url: str) -> None:
+    """Print Gradio's profiler traces of the server as a table: per endpoint, p50 / p95 ms of each phase."""
+    import json
+    import urllib.request
+    from collections import defaultdict
+
+    with urllib.request.urlopen(f"{url.rstrip('/')}/gradio_api/profiling/traces", timeout=60) as response:
+        traces = json.loads(response.read())
+    by_endpoint: dict[str, list[dict]] = defaultdict(list)
+    for trace in traces:
+        if trace.get("fn_name") != "gradio_file_upload":  # an upload's trace times the upload only
+            by_endpoint[trace.get("fn_name") or "?"].append(trace)
+    print(f"\nGradio's profiler: p50 / p95 ms per phase\n| endpoint | requests | {' | '.join(GRADIO_PHASES)} |\n|---|---|"
+          + "---|" * len(GRADIO_PHASES))
+    for name, rows in sorted(by_endpoint.items(), key=lambda item: -len(item[1])):
+        cells = [f"{_percentile([r[f'{p}_ms'] for r in rows], 50):.0f} / {_percentile([r[f'{p}_ms'] for r in rows], 95):.0f}"
+                 for p in GRADIO_PHASES]
+        print(f"| {name} | {len(rows)} | {' | '.join(cells)} |", flush=True)
+
+
 def _review_text(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words))
 
@@ -143,7 +178,7 @@ def mixed_requests(client: Client, rng: random.Random, upload_dir: Path) -> list
 def run_memory(args: argparse.Namespace) -> None:
     rng = random.Random(14)
     upload_dir = Path(tempfile.mkdtemp(prefix="bench-load-uploads-"))
-    with server(args.repo, args.model, args.concurrency, args.method) as (url, pid):
+    with server(args.repo, args.model, args.concurrency, args.method, profile=args.gradio_profile) as (url, pid):
         client = Client(url, verbose=False)
         print(f"\n| requests | server RSS MiB | seconds |\n|---|---|---|\n| 0 | {rss_mib(pid):.0f} | 0 |")
         started, done, errors, peak = time.monotonic(), 0, 0, 0.0
@@ -160,6 +195,8 @@ def run_memory(args: argparse.Namespace) -> None:
                 if done >= args.requests:
                     break
         print(f"\n{done} requests ({errors} errors) in {time.monotonic() - started:.0f} s; peak RSS {peak:.0f} MiB")
+        if args.gradio_profile:
+            gradio_profile(url)
 
 
 def _client(url: str, tries: int = 5) -> Client:
@@ -237,9 +274,89 @@ def run_bound(args: argparse.Namespace) -> None:
     print(f"=> {args.users} waiting users: mean latency at least {args.users * per_review:.1f} s on this machine, whatever the server does")
 
 
+class StepClock:
+    """Wall and CPU seconds (this process, every thread: torch's too) spent in named steps."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
+
+    def timed(self, name: str, function: Callable) -> Callable:
+        """``function`` with its calls counted under ``name``."""
+
+        def run(*args, **kwargs):
+            with self.step(name):
+                return function(*args, **kwargs)
+
+        return run
+
+    def timed_iterator(self, name: str, function: Callable) -> Callable:
+        """A generator ``function`` whose every step (``next``) is counted under ``name``."""
+
+        def run(*args, **kwargs):
+            items = function(*args, **kwargs)
+            while True:
+                with self.step(name):
+                    item = next(items, StopIteration)
+                if item is StopIteration:
+                    return
+                yield item
+
+        return run
+
+
+def run_steps(args: argparse.Namespace) -> None:
+    """A custom review's handler, step by step, in this process (no server, no result cache, one at a time):
+    analysis (normalise, tokenise, morphological units: ``review_request``), encoder (the forward passes),
+    reduce (layers, heads, windows, units: the rest of the model work), figures (both heatmaps and their JSON,
+    which Gradio sends)."""
+    from moviattn.explorer import interactive, reduce
+    from moviattn.explorer.pipeline import Explorer
+    from moviattn.explorer.settings import Settings
+    from moviattn.models import load_model
+    from moviattn.morphology import warm_up
+
+    data, rng, clock = load_dataset(), random.Random(14), StepClock()
+    explorer = Explorer(load_model(args.model), method=args.method)
+    settings, _ = explorer.usable_settings(Settings())
+    warm_up(r.text for m in MOVIES for r in data.reviews_of(m))  # as the server does at start
+    for movie in MOVIES:
+        explorer.context(data.movie(movie), settings)  # as the server's warm-up thread does
+    warm = explorer.review_attention(data.movie(MOVIES[0]), _review_text(rng, 12), settings)  # kernels warm
+    for figure in (interactive.review_info_figure(warm), interactive.review_plot_figure(warm)):
+        figure.to_json()  # Plotly's templates and validators loaded
+    reduce.iter_attention = clock.timed_iterator("encoder", reduce.iter_attention)
+    for _ in range(args.reviews):
+        movie = data.movie(rng.choice(MOVIES))
+        with clock.step("analysis"):
+            request = explorer.review_request(movie, _review_text(rng, rng.choice([12, 30])), settings)
+        with clock.step("encoder + reduce"):
+            (result,) = explorer.review_results([request])
+        with clock.step("figures"):
+            for figure in (interactive.review_info_figure(result), interactive.review_plot_figure(result)):
+                figure.to_json()
+    clock.wall["reduce"] = clock.wall.pop("encoder + reduce") - clock.wall["encoder"]
+    clock.cpu["reduce"] = clock.cpu.pop("encoder + reduce") - clock.cpu["encoder"]
+    print(f"\n{args.reviews} custom reviews, one at a time; method {args.method}, {torch.get_num_threads()} torch threads\n"
+          "| step | wall s per review | CPU s per review |\n|---|---|---|")
+    for name in ("analysis", "encoder", "reduce", "figures"):
+        print(f"| {name} | {clock.wall[name] / args.reviews:.3f} | {clock.cpu[name] / args.reviews:.3f} |")
+    outside = sum(clock.cpu[n] for n in ("analysis", "reduce", "figures")) / args.reviews
+    print(f"CPU outside the encoder: {outside:.3f} s per review (issue 26's target: at most 0.15)")
+
+
 def run_users(args: argparse.Namespace) -> None:
     rng = random.Random(14)
-    with server(args.repo, args.model, args.concurrency, args.method) as (url, pid):
+    with server(args.repo, args.model, args.concurrency, args.method, profile=args.gradio_profile) as (url, pid):
         data = load_dataset()
         jobs = _jobs(data, rng)
         own: list[bool] = []
@@ -298,6 +415,8 @@ def run_users(args: argparse.Namespace) -> None:
             long_results = [f.result() for f in longs]
         print(f"\ncached request during two maximum-size reviews: {cached:.2f} s (own review: {ok}; the long ones still "
               f"running: {running}); the long ones: {', '.join(f'{s:.1f} s (computed: {done})' for s, done in long_results)}")
+        if args.gradio_profile:
+            gradio_profile(url)
 
 
 def _wait_for_fill(log: Path, deadline: float) -> float:
@@ -324,7 +443,8 @@ def run_store(args: argparse.Namespace) -> None:
     env["MOVIATTN_CACHE"] = str(root)  # the fetched data and the diary's features; results under <root>/results
     started = time.monotonic()
     results = root / "results"
-    with server(args.repo, args.model, args.concurrency, args.method, extra=("--data", "nsmc"), cache=str(results), env_extra=env) as (url, pid):
+    with server(args.repo, args.model, args.concurrency, args.method, extra=("--data", "nsmc"), cache=str(results), env_extra=env,
+                profile=args.gradio_profile) as (url, pid):
         fill = _wait_for_fill(results / "server.log", started + args.deadline)
         print(f"store filled: {fill:.0f} s after start-up (the server's log); RSS {rss_mib(pid):.0f} MiB", flush=True)
         os.environ["MOVIATTN_CACHE"] = str(root)
@@ -360,11 +480,13 @@ def run_store(args: argparse.Namespace) -> None:
             if values:
                 print(f"| {kind} | {len(values)} | {_percentile(values, 50):.2f} | {_percentile(values, 95):.2f} | {max(values):.2f} |")
         print(f"own review: {sum(own)}/{len(own)}; wall {wall:.0f} s; server CPU {server_cpu:.0f} s; RSS {rss_mib(pid):.0f} MiB", flush=True)
+        if args.gradio_profile:
+            gradio_profile(url)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("scenario", choices=["memory", "users", "bound", "store"])
+    parser.add_argument("scenario", choices=["memory", "users", "bound", "steps", "store"])
     parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose app.py is served")
     parser.add_argument("--model", default="offline")
     parser.add_argument("--concurrency", type=int, default=2, help="the server's --concurrency")
@@ -373,11 +495,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--every", type=int, default=50, help="memory: RSS sampled every N requests")
     parser.add_argument("--deadline", type=float, default=900, help="memory: stop after this many seconds")
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--reviews", type=int, default=5, help="users, store: requests per user")
+    parser.add_argument("--reviews", type=int, default=5, help="users, store: requests per user; steps: custom reviews")
+    parser.add_argument("--gradio-profile", action="store_true", help="users, memory, store: Gradio's profiler, per endpoint")
     parser.add_argument("--cache-dir", type=Path, help="store: the server's cache (a filled one is reused)")
     parser.add_argument("--nsmc-source", type=Path, help="store: a local copy of e9t/nsmc (default: the pinned commit online)")
     args = parser.parse_args(argv)
-    {"memory": run_memory, "users": run_users, "bound": run_bound, "store": run_store}[args.scenario](args)
+    {"memory": run_memory, "users": run_users, "bound": run_bound, "steps": run_steps, "store": run_store}[args.scenario](args)
 
 
 if __name__ == "__main__":

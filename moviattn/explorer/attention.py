@@ -124,9 +124,8 @@ def _probabilities(
 
 
 def _float_weight(linear: torch.nn.Module) -> torch.Tensor:
-    """A Linear's weight in float32, also from a dynamically quantised (int8) or bfloat16 Linear."""
-    weight = linear.weight() if callable(linear.weight) else linear.weight
-    return (weight.dequantize() if weight.is_quantized else weight).detach().float()
+    """A Linear's weight in float32 (whatever dtype the model holds it in)."""
+    return linear.weight.detach().float()
 
 
 def output_projections(net: torch.nn.Module) -> list[torch.nn.Module]:

@@ -22,8 +22,7 @@ same in every input compared and are not attributed):
 A cell of the measure is the positive part max(a_ij, 0): how much the target token raises the
 review token's relatedness. Shares of a review's attention must be non-negative to sum to 1; the
 ``*_signed`` functions keep the sign. Attributions are computed in float32 on the model itself
-whatever the precision mode (int8 layers have no gradients); the method (qk, cached context) does
-not apply.
+whatever the precision mode; the method (qk, cached context) does not apply.
 
 Measured cost per review on the offline model (e5-small; 터미네이터 2 of the NSMC data, one
 ~265-token window, reviews of 10–13 tokens; 1 thread on a loaded 2-core machine, load average

@@ -42,7 +42,7 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     model.add_argument(
         "--precision", default="auto", choices=["auto", *PRECISIONS],
-        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32; int8: CPU only, opt-in (docs/performance.md)",
+        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32 (docs/performance.md)",
     )
     model.add_argument(
         "--method", default="qk", choices=list(EXTRACTORS),

@@ -33,7 +33,7 @@ Progress = Callable[[int, int], None]
 CONTEXTS_KEPT = 64
 #: Locks that make concurrent requests for one movie's context build it once (striped: bounded memory).
 CONTEXT_LOCKS = 16
-#: Windows run through the model at once (batches of 16 or 32 were no faster on CPU: benchmarks/README.md).
+#: Windows run through the model at once (batches of 16 or 32 were no faster on CPU: docs/performance.md).
 BATCH_SIZE = 8
 
 

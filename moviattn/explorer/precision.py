@@ -1,17 +1,35 @@
 """Precision modes of the encoder's forward pass, selectable by name (``PRECISIONS``).
 
-float32 (exact), bfloat16/float16 autocast, and int8 dynamic quantisation of the encoder's Linear
-layers (CPU, VNNI). ``resolve_precision("auto", device)`` picks bfloat16 where the hardware runs it
-natively. Attention probabilities are always taken in float32, whatever the mode (``attention``).
+float32 (exact), and bfloat16/float16 autocast. ``resolve_precision("auto", device)`` picks bfloat16 where
+the hardware runs it natively. Attention probabilities are always taken in float32, whatever the mode
+(``attention``).
+
+**int8 was dropped** (issue 26). It ran the encoder's Linear layers through ``torch.ao``'s eager dynamic
+quantisation, which is deprecated (it "will be removed"; its successor is torchao's ``quantize_``). The
+successor does not keep int8's speed on a CPU. Measured on the encoder alone (the windows of 24 / 16 reviews
+of 터미네이터 2, default settings; best of 3 interleaved rounds, 2 torch threads on a 2-core Xeon with AMX,
+shared with other jobs), offline model / KLUE-base shape, speed against float32 and Spearman of the
+review × key matrices against float32:
+
+| mode | offline | KLUE-base shape |
+|---|---|---|
+| int8, torch.ao ``quantize_dynamic`` (what was shipped) | 1.21×, 0.98527 | 1.64×, 0.99914 |
+| int8, torchao ``quantize_`` (int8 dynamic activation, int8 weight), eager | 0.63×, 0.99948 | 0.52×, 0.99982 |
+| the same with each Linear compiled (``torch.compile``, 35-50 s at start) | 0.75×, 0.99948 | 1.18×, 0.99982 |
+| bfloat16 autocast | 0.80×, 0.99998 | 2.02×, 0.99998 |
+
+torchao's int8 is the more accurate (per-token activation scales), but slower than float32 unless compiled,
+and still slower than the int8 it would replace; one FFN-sized Linear ran at 36-65 GFLOP/s in torchao int8
+(dynamic activations; 52-108 weight-only) against 91-102 in float32 and 351-1,121 in bfloat16 on this CPU's
+AMX. So int8 no longer earns its place: the fast modes are bfloat16 (``auto``) and the approximate cached
+context (``attention``). On the earlier machine without AMX (``docs/performance.md``), the deprecated int8 had
+been 1.09-1.49× bfloat16's speed; that gain went with the API.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
-import warnings
-import weakref
 from collections.abc import Callable
 
 import torch
@@ -36,56 +54,11 @@ def cpu_supports_bfloat16() -> bool:
     return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
-class _Bfloat16Linear(torch.nn.Module):
-    """A Linear run in bfloat16 (weights stored in bf16), float32 in and out."""
-
-    def __init__(self, linear: torch.nn.Linear):
-        super().__init__()
-        self.weight = torch.nn.Parameter(linear.weight.detach().to(torch.bfloat16), requires_grad=False)
-        self.bias = None if linear.bias is None else torch.nn.Parameter(linear.bias.detach().to(torch.bfloat16), requires_grad=False)
-
-    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
-        return torch.nn.functional.linear(hidden.to(torch.bfloat16), self.weight, self.bias).float()
-
-
-_quantized: weakref.WeakKeyDictionary[torch.nn.Module, torch.nn.Module] = weakref.WeakKeyDictionary()
-
-
-def _int8_dynamic(model: LoadedModel) -> tuple[torch.nn.Module, contextlib.AbstractContextManager]:
-    """The encoder's Linear layers with int8 weights and per-batch int8 activations (CPU, VNNI).
-
-    The FFN's output projections (fed by the GELU, whose outliers a per-tensor int8 scale
-    crushes) run in bfloat16 where the CPU has it, else float32: quantising them too dropped the
-    movie aggregate's Spearman against float32 from 0.995 to 0.96. Built once per model; the
-    embeddings (most of the parameters of a large-vocabulary model) are shared, not copied.
-    """
-    if model.device.type != "cpu":
-        raise ValueError("precision 'int8' (dynamic quantisation) runs on CPU only; use bfloat16 or float16 on GPU")
-    if model.model not in _quantized:
-        from torch.ao.quantization import default_dynamic_qconfig, quantize_dynamic
-
-        shared = {id(p): p for module in model.model.modules() if isinstance(module, torch.nn.Embedding) for p in module.parameters()}
-        copy_of = copy.deepcopy(model.model, memo=shared)
-        ffn_size = copy_of.config.intermediate_size
-        linears = {name: m for name, m in copy_of.named_modules() if isinstance(m, torch.nn.Linear)}
-        after_gelu = {name for name, m in linears.items() if m.in_features == ffn_size}
-        if cpu_supports_bfloat16():
-            for name in after_gelu:
-                parent, _, attribute = name.rpartition(".")
-                setattr(copy_of.get_submodule(parent), attribute, _Bfloat16Linear(linears[name]))
-        with warnings.catch_warnings():  # torch.ao's eager quantisation warns that it is moving to torchao
-            warnings.simplefilter("ignore")
-            spec = {name: default_dynamic_qconfig for name in linears if name not in after_gelu}
-            _quantized[model.model] = quantize_dynamic(copy_of, spec, dtype=torch.qint8, inplace=True)
-    return _quantized[model.model], contextlib.nullcontext()
-
-
 #: Precision modes by name: each gives the module to run and the context to run it in.
 PRECISIONS: dict[str, Callable[[LoadedModel], tuple[torch.nn.Module, contextlib.AbstractContextManager]]] = {
     "float32": lambda model: (model.model, contextlib.nullcontext()),
     "bfloat16": _autocast_to(torch.bfloat16),
     "float16": _autocast_to(torch.float16),
-    "int8": _int8_dynamic,
 }
 
 

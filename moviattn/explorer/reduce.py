@@ -201,8 +201,7 @@ def window_matrices(
     """``window_attention`` for many windows without keeping whole maps: only the settings' layers
     are extracted (the forward pass stops after the last), heads are reduced inside the pass and
     each batch is reduced to [review rows, keys] before the next one runs. A gradient measure's
-    matrices come from its attribution instead (float32 on the model itself, whatever the precision:
-    int8 layers have no gradients)."""
+    matrices come from its attribution instead (float32 on the model itself, whatever the precision mode)."""
     measure = MEASURES[settings.measure]
     if measure.attribute is not None:
         return measure.attribute(model, windows)

@@ -142,7 +142,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--method", default="qk", choices=list(EXTRACTORS),
                         help="qk: exact (default); cached_context: approximate, much faster movie aggregates")
     parser.add_argument("--precision", default="float32", choices=["auto", *PRECISIONS],
-                        help="float32: exact (default); auto: bfloat16 where native; int8: CPU, opt-in")
+                        help="float32: exact (default); auto: bfloat16 where native")
     return parser.parse_args(argv)
 
 

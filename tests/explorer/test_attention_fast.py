@@ -39,7 +39,7 @@ SETTINGS = [
 
 #: Largest absolute difference of a window's [review rows, keys] probabilities against float32 on the
 #: tiny random fixtures (stated tolerances; measured maxima on the offline model are in docs/performance.md).
-TOLERANCE = {"bfloat16": 0.03, "float16": 0.005, "int8": 0.03}
+TOLERANCE = {"bfloat16": 0.03, "float16": 0.005}
 
 
 def _windows(model, movie_ids=("s001", "s003")):
@@ -107,7 +107,7 @@ def test_rollout_rows_equal_rows_of_the_full_rollout():
     torch.testing.assert_close(rollout_rows(maps, slice(30, 37)), rollout(maps)[30:37], atol=1e-12, rtol=0)
 
 
-@pytest.mark.parametrize("precision", ["bfloat16", "float16", "int8"])
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
 def test_precision_modes_stay_within_their_tolerance(model, precision):
     windows = _windows(model, movie_ids=("s001",))
     settings = Settings(layer_agg="mean", head_agg="mean")
@@ -121,25 +121,19 @@ def test_precision_modes_stay_within_their_tolerance(model, precision):
 
 def test_precision_modes_agree_between_fast_and_eager_paths(tiny_bert):
     windows = _windows(tiny_bert, movie_ids=("s001",))
-    for precision in ("bfloat16", "int8"):
+    for precision in ("bfloat16", "float16"):
         fast = extract_attention(tiny_bert, windows, precision=precision, batch_size=1)
         eager = extract_attention(tiny_bert, windows, method="eager", precision=precision, batch_size=1)
         worst = max(float((a - b).abs().max()) for a, b in zip(fast, eager))
         assert worst <= TOLERANCE[precision]
 
 
-def test_int8_model_is_built_once_and_leaves_the_float_model_alone(tiny_bert):
-    before = {k: v.clone() for k, v in tiny_bert.model.state_dict().items()}
-    first, _ = PRECISIONS["int8"](tiny_bert)
-    second, _ = PRECISIONS["int8"](tiny_bert)
-    assert first is second and first is not tiny_bert.model
-    assert all(torch.equal(before[k], v) for k, v in tiny_bert.model.state_dict().items())
-    assert isinstance(tiny_bert.model.encoder.layer[0].attention.self.query, torch.nn.Linear)
-
-
 def test_unknown_precision_is_refused_with_the_choices(tiny_bert):
-    with pytest.raises(ValueError, match="unknown precision 'fp8'.*int8"):
-        extract_attention(tiny_bert, _windows(tiny_bert)[:1], precision="fp8")
+    """int8 was dropped (issue 26: torch.ao's eager quantisation is deprecated, torchao's did not keep its speed)."""
+    assert "int8" not in PRECISIONS
+    for name in ("fp8", "int8"):
+        with pytest.raises(ValueError, match=f"unknown precision '{name}'.*bfloat16"):
+            extract_attention(tiny_bert, _windows(tiny_bert)[:1], precision=name)
 
 
 def test_explorer_results_match_between_batch_sizes_and_eager(tiny_bert):
@@ -158,4 +152,4 @@ def test_auto_precision_is_bfloat16_only_where_the_hardware_has_it(monkeypatch):
     assert precision.resolve_precision("auto", "cpu") == "bfloat16"
     monkeypatch.setattr(precision, "cpu_supports_bfloat16", lambda: False)
     assert precision.resolve_precision("auto", "cpu") == "float32"
-    assert precision.resolve_precision("int8", "cpu") == "int8"
+    assert precision.resolve_precision("float16", "cpu") == "float16"

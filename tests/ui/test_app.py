@@ -334,10 +334,10 @@ def test_build_demo_and_cli(dash):
 
 def test_approximate_mode_is_announced_and_used(tiny_bert):
     dash = tiny_dashboard(tiny_bert)
-    dash.method, dash.precision = "cached_context", "int8"
-    assert "approximate" in dash.banner(tiny_bert) and "int8" in dash.banner(tiny_bert)
+    dash.method, dash.precision = "cached_context", "bfloat16"
+    assert "approximate" in dash.banner(tiny_bert) and "bfloat16" in dash.banner(tiny_bert)
     explorer = dash.explorer()
-    assert (explorer.method, explorer.precision) == ("cached_context", "int8")
+    assert (explorer.method, explorer.precision) == ("cached_context", "bfloat16")
     movie = dash.dataset.movie("s001")
     aggregate = explorer.movie_aggregate(movie, dash.dataset.reviews_of("s001"))
     assert abs(aggregate.plot_share().sum() - 1) < 1e-6

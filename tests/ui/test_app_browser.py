@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from contextlib import contextmanager
 
 import pytest
 from app_helpers import running_app, tiny_dashboard
@@ -121,21 +122,27 @@ def test_html_in_a_review_is_shown_as_text(page):
     assert "no text" in _wait_status(page, "#own-status", "emoji")
 
 
-@pytest.fixture(scope="module")
-def slow_page(browser, tiny_bert):
-    """A page whose review requests take 2 s each, so a click lands while the previous review is computed."""
-    dash = tiny_dashboard(tiny_bert)
-    compute = dash.review_attention
+@contextmanager
+def _slowed(browser, dash, method: str):
+    """A page of ``dash`` whose ``method`` takes 2 s longer, so that clicks land while it runs."""
+    fast = getattr(dash, method)
 
     def slow(*args, **kwargs):
         time.sleep(2)
-        return compute(*args, **kwargs)
+        return fast(*args, **kwargs)
 
-    dash.review_attention = slow
+    setattr(dash, method, slow)
     with running_app(dash) as url:
         page = _open(browser, url)
         yield page
         page.close()
+
+
+@pytest.fixture(scope="module")
+def slow_page(browser, tiny_bert):
+    """A page whose review requests take 2 s each, so a click lands while the previous review is computed."""
+    with _slowed(browser, tiny_dashboard(tiny_bert), "review_attention") as page:
+        yield page
 
 
 def _downloaded_review(page, name: str) -> str | None:
@@ -194,17 +201,8 @@ def test_downloads_belong_to_the_review_on_screen(slow_page):
 def slow_list_page(browser, tiny_bert):
     """A page whose review lists take 2 s to come, so a click can land while the old list is on screen."""
     dash = tiny_dashboard(tiny_bert)
-    table = dash.review_table
-
-    def slow(*args, **kwargs):
-        time.sleep(2)
-        return table(*args, **kwargs)
-
-    dash.review_table = slow
-    with running_app(dash) as url:
-        page = _open(browser, url)
+    with _slowed(browser, dash, "review_table") as page:
         yield dash, page
-        page.close()
 
 
 def _cell_middle(page, cell) -> tuple[float, float]:

@@ -20,8 +20,9 @@ from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregat
 
 TITLE = "영화별 보기 (per movie)"
 AGGREGATE_BUTTON = "집계 계산 (compute aggregate)"
-#: Shares of the review table's width (%) of every column but the preview.
-REVIEW_COLUMN_SHARES = {"평점": 7, "날짜": 14, SENTIMENT_COLUMN: 13, "id": 12}
+#: Shares of the review table's width (%) of every column but the preview (at the phone layout's 600-px minimum
+#: the narrowest is 54 px).
+REVIEW_COLUMN_SHARES = {"평점": 9, "날짜": 14, SENTIMENT_COLUMN: 13, "id": 12}
 
 
 def column_widths(columns: list[str]) -> list[str]:
