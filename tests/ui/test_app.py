@@ -11,6 +11,7 @@ import gradio as gr
 import numpy as np
 import pytest
 from app_helpers import KNOWN_MODEL, tiny_dashboard
+from gradio.components.plot import PlotData
 
 from moviattn.data import DataError, Movie
 from moviattn.explorer import interactive
@@ -51,12 +52,15 @@ def handlers(dash, tiny_bert):
 
 @pytest.fixture(scope="module")
 def aggregate(handlers) -> MovieAggregate:
-    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
-    assert out[-1] is not None, out[0]
+    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, *DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False)
+    assert out[-1] is not None
     return out[-1]
 
 
 def _texts(fig) -> str:
+    """A figure's JSON text: a handler's stored drawing (``PlotData``) or a Plotly figure."""
+    if isinstance(fig, PlotData):
+        return json.dumps(json.loads(fig.plot), ensure_ascii=False)
     return json.dumps(fig.to_plotly_json(), ensure_ascii=False, default=str)
 
 
@@ -175,10 +179,12 @@ def test_select_movie_fills_card_table_and_first_review(handlers, dash):
 
 def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
     review = dash.dataset.reviews_of("s001")[0]
-    status, info, plot, result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS)
-    assert "ma-warning" not in status and KNOWN_MODEL in status
-    assert info.data[0].z is not None and plot.data[0].z is not None
-    assert {"감독", "출연"} <= {a.text.replace("<b>", "").replace("</b>", "") for a in info.layout.annotations}
+    status, info, plot, drawn = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS)
+    assert "ma-warning" not in status and KNOWN_MODEL in status and drawn is None  # a drawing needs no result
+    info, plot = json.loads(info.plot), json.loads(plot.plot)
+    assert info["data"][0]["z"] is not None and plot["data"][0]["z"] is not None
+    assert {"감독", "출연"} <= {a["text"].replace("<b>", "").replace("</b>", "") for a in info["layout"]["annotations"]}
+    result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[-1]
     info_png, plot_png, files = heatmaps.static_review(result, "percentile", "viridis")
     assert info_png.endswith(".png") and len(files) == 4
     assert heatmaps.static_review(None, "linear", "viridis") == (None, None, None)
@@ -186,10 +192,11 @@ def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
 
 def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, monkeypatch):
     review = dash.dataset.reviews_of("s001")[1]
-    *_, drawn = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS)
+    movie = dash.dataset.movie("s001")
+    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, SettingsPanel.read(DEFAULT_CONTROLS)[0])
     calls = []
-    monkeypatch.setattr(heatmaps, "review_info_figure", lambda *a, **k: calls.append(a))
-    monkeypatch.setattr(heatmaps, "aggregate_views", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(heatmaps, "review_drawing", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(heatmaps, "aggregate_drawing", lambda *a, **k: calls.append(a))
     assert handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[:3] == (None, None, None)
     result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[-1]
     np.testing.assert_array_equal(result.plot, drawn.plot)
@@ -226,7 +233,7 @@ def test_html_review_is_analysed_and_shown_as_text(handlers):
         KNOWN_MODEL, your_review.CUSTOM_SOURCE, "", "괴물", "봉준호", "드라마", "송강호", "한국", "2006", "한강에 괴물이 나타난다.",
         f"송강호 {SCRIPT} 최고", *DEFAULT_CONTROLS,
     )
-    assert result is not None, status
+    assert info is not None and "ma-warning" not in status, status
     assert "<script>" not in status and "&lt;script&gt;" in status
     assert "<script>" not in _texts(info) and "&lt;script&gt;" in _texts(plot)
 
@@ -243,10 +250,11 @@ def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
     calls = []
     out = handlers.movie_aggregate(KNOWN_MODEL, "s001", True, *DEFAULT_CONTROLS, progress=lambda *a, **k: calls.append(a))
     status, html, fields, words, shown, difference, time_plot, trends, matrix, result = out
-    assert calls and "리뷰 20개" in status and "ma-shaded" in html
-    assert shown["visible"] is True and difference.data and fields.data and words.data and matrix.data
-    assert time_plot.layout.title.text and list(trends.columns)[0] == "단어 (word)"
-    (files,) = heatmaps.static_aggregate(result, "linear", "viridis")
+    assert calls and "리뷰 20개" in status and "ma-shaded" in html and result is None
+    figures = [json.loads(f.plot) for f in (difference, fields, words, matrix, time_plot)]
+    assert shown["visible"] is True and all(figure["data"] for figure in figures[:4])
+    assert figures[4]["layout"]["title"]["text"] and list(trends.columns)[0] == "단어 (word)"
+    (files,) = heatmaps.static_aggregate(aggregate, "linear", "viridis")
     assert len(files) == 4 and heatmaps.static_aggregate(None, "linear", "viridis") == (None,)
 
 
@@ -273,7 +281,10 @@ def test_upload_aggregate_bad_files_and_good_file(handlers, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text("review,rating\n송강호 연기 최고,10\n지루했다,2\n😀,5\n", encoding="utf-8")
     out = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, *DEFAULT_CONTROLS, progress=noop)
-    assert "ma-warning" not in out[0] and "skipped" in out[0] and out[-1].count() == 2
+    assert "ma-warning" not in out[0] and "skipped" in out[0] and "리뷰 2개" in out[0]
+    *_, aggregate = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, *DEFAULT_CONTROLS,
+                                              progress=noop, draw=False)
+    assert aggregate.group().count == 2
 
 
 def test_switch_model_keeps_serving_on_an_unknown_name(handlers):
@@ -346,7 +357,7 @@ def test_approximate_mode_is_announced_and_used(tiny_bert):
 
 def test_exports_are_readable(handlers, dash):
     review = dash.dataset.reviews_of("s003")[0]
-    *_, result = handlers.show_review(KNOWN_MODEL, "s003", review.id, *DEFAULT_CONTROLS)
+    *_, result = handlers.show_review(KNOWN_MODEL, "s003", review.id, *DEFAULT_CONTROLS, draw=False)
     files = export_review(result, scale="linear", cmap="viridis")
     import pandas as pd
 
