@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import os
 import random
 import socket
@@ -133,7 +134,6 @@ GRADIO_PHASES = ("queue_wait", "preprocess", "fn_call", "postprocess", "total")
 
 def gradio_profile(url: str) -> None:
     """Print Gradio's profiler traces of the server as a table: per endpoint, p50 / p95 ms of each phase."""
-    import json
     import urllib.request
     from collections import defaultdict
 
@@ -470,16 +470,17 @@ def run_store(args: argparse.Namespace) -> None:
                     own.append(answers_own_review(status, review.text))
 
         rng.shuffle(movies)
-        begun, server_cpu = time.monotonic(), cpu_seconds(pid)
+        begun, server_cpu, client_cpu = time.monotonic(), cpu_seconds(pid), time.process_time()
         with ThreadPoolExecutor(args.users) as pool:
             list(pool.map(user, range(args.users)))
-        wall, server_cpu = time.monotonic() - begun, cpu_seconds(pid) - server_cpu
+        wall, server_cpu, client_cpu = time.monotonic() - begun, cpu_seconds(pid) - server_cpu, time.process_time() - client_cpu
         everything = [t for values in latencies.values() for t in values]
         print(f"\n| {args.users} users × {args.reviews} requests | n | p50 s | p95 s | max s |\n|---|---|---|---|---|")
         for kind, values in [*latencies.items(), ("all", everything)]:
             if values:
                 print(f"| {kind} | {len(values)} | {_percentile(values, 50):.2f} | {_percentile(values, 95):.2f} | {max(values):.2f} |")
-        print(f"own review: {sum(own)}/{len(own)}; wall {wall:.0f} s; server CPU {server_cpu:.0f} s; RSS {rss_mib(pid):.0f} MiB", flush=True)
+        print(f"own review: {sum(own)}/{len(own)}; wall {wall:.1f} s; CPU: server {server_cpu:.1f} s, these {args.users} clients "
+              f"{client_cpu:.1f} s (on the same {os.cpu_count()} CPUs); RSS {rss_mib(pid):.0f} MiB", flush=True)
         if args.gradio_profile:
             gradio_profile(url)
 

@@ -16,7 +16,15 @@ from ...limits import check, check_all
 from ..common import export_report, shows_errors, status_html, table_headers
 from ..panel import SettingsPanel
 from ..state import REVIEW_SORTS, SENTIMENT_COLUMN, AppState, preview, review_columns, sentiment_api
-from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregate_outputs, review_views, reviews_progress
+from .heatmaps import (
+    AGGREGATE_BLANK,
+    REVIEW_CONCURRENCY,
+    AggregateOutputs,
+    ReviewOutputs,
+    aggregate_outputs,
+    review_views,
+    reviews_progress,
+)
 
 TITLE = "영화별 보기 (per movie)"
 AGGREGATE_BUTTON = "집계 계산 (compute aggregate)"
@@ -148,7 +156,9 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
         partial(movie_report, state), [panel.model_state, movie, *panel.controls], [report_status, report_file],
         api_name="movie_report", concurrency_id="aggregate", concurrency_limit=1,
     )
+    # a shipped movie's aggregate is mostly a stored drawing (milliseconds): as many at once as single reviews, not
+    # queued one at a time behind an upload or a report (one at a time, above); one that computes waits on the model
     aggregate_out.wire(
         [aggregate_button.click], partial(movie_aggregate, state), [panel.model_state, movie, split, *panel.controls],
-        api_name="movie_aggregate", concurrency_id="aggregate", concurrency_limit=1,
+        api_name="movie_aggregate", concurrency_id="movie_aggregate", concurrency_limit=REVIEW_CONCURRENCY,
     )
