@@ -64,6 +64,13 @@ class ResultCache:
         self._remember(memory_key, value, len(text))
         return value
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether a value is stored (without reading it: the Ray engine's resume checks thousands)."""
+        with self._lock:
+            if f"{kind}/{key}" in self._memory:
+                return True
+        return self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, value: Any) -> None:
         path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
