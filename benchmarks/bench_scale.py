@@ -4,21 +4,22 @@ The job is what ``precompute`` computes: every review of the chosen movies under
 configuration starts from an empty result cache (nothing is reused between them) and, for Ray, from
 a Ray started for it (its start-up is counted):
 
-- ``local``: ``Explorer.review_attentions`` per movie in this process (torch's own threads);
+- ``local·Nt``: ``Explorer.review_attentions`` per movie in this process with N torch threads;
 - ``ray×N``: ``bulk_ray.compute_on_ray`` with N model workers (one thread each), then the driver
   reading every review back from the cache as the command does.
 
-Per configuration: total seconds, reviews/s end to end, the steady rate (over the second half of
-the results), the fixed cost (the total minus what the reviews take at the steady rate: Ray's
+Per configuration: total seconds, reviews/s end to end, the steady rate (once the first batch, or
+for the local engine the first movie, is back), the fixed cost (the total minus what the reviews take at the steady rate: Ray's
 start, actors taking the model and starting their analyser, the driver's read-back) and the
 scaling efficiency (steady rate over N times the 1-worker steady rate). Seconds per review per
 worker give the arithmetic for N workers in ``benchmarks/README.md``.
 
     python benchmarks/bench_scale.py --model offline --movies s001,s002,s003 --workers 1,2
     python benchmarks/bench_scale.py --model offline --data ../shared/data/nsmc --movies 10200 --limit-reviews 3 \\
-        --measure grad_input --workers 1 --no-local       # one worker's seconds per review of a gradient measure
+        --measure grad_input --workers 1 --local-threads ''   # one worker's seconds per review of a gradient measure
 
-It is a script, not a timed test: run it alone on a quiet machine for numbers worth quoting.
+It is a script, not a timed test: run it alone on a quiet machine for numbers worth quoting (``--repeats``
+interleaves the configurations and keeps each one's fastest run where other jobs share the machine).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -59,14 +61,10 @@ class Row:
         return self.seconds - self.reviews / self.steady_rate
 
 
-def steady_rate(points: list[tuple[float, int]]) -> float:
-    """Results per second over the second half of the results (actors up, pipeline full), from
-    (seconds, results so far) points: from the first point holding half of them to the last."""
-    total_s, total = points[-1]
-    half_s, half = next(p for p in points if p[1] >= total / 2)
-    if half == total:
-        return total / total_s
-    return (total - half) / (total_s - half_s)
+def steady_rate(points: Sequence[tuple[float, int]]) -> float:
+    """Results per second once the first batch (or movie) is back, from (seconds, results so far) points."""
+    (first_s, first), (last_s, last) = points[0], points[-1]
+    return (last - first) / (last_s - first_s) if last > first else last / last_s
 
 
 def explorer_with_empty_cache(args: argparse.Namespace, folder: str) -> Explorer:
@@ -74,15 +72,20 @@ def explorer_with_empty_cache(args: argparse.Namespace, folder: str) -> Explorer
     return Explorer(model, ResultCache(folder), method=args.method, precision=args.precision, batch_size=args.batch_size)
 
 
-def run_local(args: argparse.Namespace, jobs: list[Job]) -> Row:
-    with tempfile.TemporaryDirectory() as folder:
-        explorer = explorer_with_empty_cache(args, folder)
-        started, points, count = time.perf_counter(), [], 0
-        for job in jobs:  # a movie at a time, as the commands run it
-            kept, _, _ = explorer.review_attentions(job.movie, job.reviews, job.settings)
-            count += len(kept)
-            points.append((time.perf_counter() - started, count))
-    return Row("local", 1, count, points[-1][0], steady_rate(points))
+def run_local(args: argparse.Namespace, jobs: list[Job], threads: int) -> Row:
+    default_threads = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            explorer = explorer_with_empty_cache(args, folder)
+            started, points, count = time.perf_counter(), [], 0
+            for job in jobs:  # a movie at a time, as the commands run it
+                kept, _, _ = explorer.review_attentions(job.movie, job.reviews, job.settings)
+                count += len(kept)
+                points.append((time.perf_counter() - started, count))
+    finally:
+        torch.set_num_threads(default_threads)
+    return Row(f"local·{threads}t", 1, count, points[-1][0], steady_rate(points))
 
 
 def run_ray(args: argparse.Namespace, jobs: list[Job], workers: int) -> Row:
@@ -94,13 +97,12 @@ def run_ray(args: argparse.Namespace, jobs: list[Job], workers: int) -> Row:
             explorer.review_attentions(job.movie, job.reviews, job.settings)
         read_back_s = time.perf_counter() - started
     computed = run.sent - run.skipped
-    points = [(seconds, n + 1) for n, seconds in enumerate(run.arrivals)]
-    return Row(f"ray×{run.workers}", run.workers, computed, run.start_s + run.seconds + read_back_s, steady_rate(points), run.start_s, read_back_s)
+    return Row(f"ray×{run.workers}", run.workers, computed, run.start_s + run.seconds + read_back_s, steady_rate(run.arrivals), run.start_s, read_back_s)
 
 
 def print_table(rows: list[Row], settings: Settings, args: argparse.Namespace) -> None:
-    print(f"model {args.model}, measure {settings.measure}, {settings.granularity}/{settings.analyser}, batch {args.batch_size}, "
-          f"local torch threads {torch.get_num_threads()}")
+    print(f"model {args.model}, measure {settings.measure}, {settings.granularity}/{settings.analyser}, batch {args.batch_size}; "
+          "local·Nt: N torch threads; ray×N: N workers of one thread")
     one = next((r for r in rows if r.engine.startswith("ray") and r.workers == 1), None)
     print(f"{'engine':8s} {'reviews':>7s} {'total s':>8s} {'rev/s':>7s} {'steady':>7s} {'s/review/worker':>15s} "
           f"{'fixed s':>8s} {'ray start':>9s} {'read-back':>9s} {'efficiency':>10s}")
@@ -123,7 +125,8 @@ def main() -> None:
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--workers", default="1,2", help="comma-separated Ray worker counts")
-    parser.add_argument("--no-local", action="store_true", help="skip the local engine")
+    parser.add_argument("--local-threads", default=str(torch.get_num_threads()), help="comma-separated torch threads of local runs ('' for none)")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each configuration, interleaved; the fastest is shown")
     args = parser.parse_args()
 
     dataset = load_dataset(args.data) if args.data else load_dataset()
@@ -133,9 +136,10 @@ def main() -> None:
     if notice:
         print(f"notice: {notice}")
     jobs = [Job(m, settings, dataset.reviews_of(m.id)[: args.limit_reviews]) for m in movies]
-    rows = [] if args.no_local else [run_local(args, jobs)]
-    rows += [run_ray(args, jobs, int(n)) for n in args.workers.split(",")]
-    print_table(rows, settings, args)
+    runs = [lambda n=int(n): run_local(args, jobs, n) for n in filter(None, args.local_threads.split(","))]
+    runs += [lambda n=int(n): run_ray(args, jobs, n) for n in args.workers.split(",")]
+    measured = [[run() for run in runs] for _ in range(args.repeats)]  # interleaved: a busy spell hits every configuration
+    print_table([min(rows, key=lambda r: r.seconds) for rows in zip(*measured)], settings, args)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ writes (same code, same numbers; tested against it). Following Ray's batch-infer
   it has one (``num_gpus=1`` per actor on clusters with GPUs) and computes batches of reviews of
   one movie as the explorer does;
 * the driver streams the results (Ray Data's streaming executor holds the stages back when the
-  driver falls behind) and writes each into the cache as it arrives (atomic, keyed), with the
-  project's progress bar.
+  driver falls behind) and writes each into the cache as it arrives (atomic, keyed; compressed by
+  the worker, so the driver only writes files), with the project's progress bar.
 
 Safe to stop: what came back is in the cache, and a second run sends only the rest (tested).
 A dead actor is restarted and its batch retried (Ray Data's actor pools restart actors and retry
@@ -30,7 +30,6 @@ Measured scaling and the arithmetic for N workers: ``benchmarks/README.md`` (``b
 
 from __future__ import annotations
 
-import json
 import logging
 import pickle
 import time
@@ -45,6 +44,7 @@ import numpy as np
 from ..data import Movie, Review
 from ..errors import EngineUnavailable
 from ..models import LoadedModel, default_device
+from .cache import ResultCache
 from .pipeline import Explorer, MovieContext, ReviewPreparer
 from .settings import Settings
 
@@ -70,12 +70,13 @@ class RayRun:
     skipped: int
     workers: int
     start_s: float  # starting (or joining) Ray
-    arrivals: tuple[float, ...]  # seconds from submitting the dataset to each result (the scaling benchmark reads them)
+    #: (seconds from submitting the dataset, reviews back so far) as each batch came back (the scaling benchmark reads them)
+    arrivals: tuple[tuple[float, int], ...]
 
     @property
     def seconds(self) -> float:
         """From submitting the dataset to the last result."""
-        return self.arrivals[-1] if self.arrivals else 0.0
+        return self.arrivals[-1][0] if self.arrivals else 0.0
 
 
 def import_ray() -> Any:
@@ -138,16 +139,16 @@ class ModelStage:
         self.groups = groups
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Each prepared review's result as the explorer's cached JSON; reviews of one movie computed together."""
-        results = [""] * len(batch["key"])
+        """Each prepared review's result as the result cache stores it; reviews of one movie computed together."""
+        results = [b""] * len(batch["key"])
         todo = [i for i, reason in enumerate(batch["skipped"]) if not reason]
         for group in dict.fromkeys(int(batch["group"][i]) for i in todo):
             rows = [i for i in todo if batch["group"][i] == group]
             context, settings = self.groups[group]
             prepared = [pickle.loads(batch["prepared"][i]) for i in rows]
             for i, result in zip(rows, self.explorer._compute(context, prepared, settings)):
-                results[i] = json.dumps(result.to_json(), ensure_ascii=False)
-        return {"key": batch["key"], "result": np.array(results), "skipped": batch["skipped"]}
+                results[i] = ResultCache.encode(result.to_json())  # compressed here, in parallel, not by the driver
+        return {"key": batch["key"], "result": np.array(results, dtype=object), "skipped": batch["skipped"]}
 
 
 def _worker_resources(ray: Any, workers: int | None) -> tuple[int, dict[str, float]]:
@@ -211,16 +212,17 @@ def compute_on_ray(
         submitted = time.perf_counter()
         arrivals, done, skipped = [], set(), 0
         with tqdm(total=len(rows), unit="review", desc=f"ray ({actors} workers)", disable=not progress) as bar:
-            for row in dataset.iter_rows():
-                if row["key"] in done:  # a retried batch: the same key again, already written
-                    continue
-                if row["result"]:
-                    cache.put("review", row["key"], json.loads(row["result"]))
-                else:
-                    skipped += 1
-                done.add(row["key"])
-                arrivals.append(time.perf_counter() - submitted)
-                bar.update(1)
+            for batch in dataset.iter_batches(batch_size=None):  # each batch as it comes back
+                for key, result in zip(batch["key"], batch["result"]):
+                    if key in done:  # a retried batch: the same key again, already written
+                        continue
+                    if result:
+                        cache.put_encoded("review", key, result)
+                    else:
+                        skipped += 1
+                    done.add(key)
+                    bar.update(1)
+                arrivals.append((time.perf_counter() - submitted, len(done)))
     lost = [row for row in rows if row["key"] not in done]
     if lost:
         raise RuntimeError(f"{len(lost)} reviews did not come back from Ray (first: {lost[0]['text'][:40]!r}); run again to compute them")
