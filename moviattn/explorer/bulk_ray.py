@@ -30,7 +30,9 @@ Measured scaling and the arithmetic for N workers: ``benchmarks/README.md`` (``b
 
 from __future__ import annotations
 
+import faulthandler
 import logging
+import os
 import pickle
 import time
 from collections.abc import Iterator, Sequence
@@ -79,8 +81,16 @@ class RayRun:
         return self.arrivals[-1][0] if self.arrivals else 0.0
 
 
+#: Ray's C++ crash handler would take over SIGSEGV, which the JVM that Okt runs in raises and handles
+#: itself (Ray's own note on Java libraries; Python's fault handler, which ``ray.init`` turns on, does the
+#: same: ``ray_session``). Read when ``ray`` is imported, and passed on to the workers of a joined cluster.
+JVM_SAFE_ENV = {"RAY_DISABLE_FAILURE_SIGNAL_HANDLER": "1"}
+
+
 def import_ray() -> Any:
-    """The ``ray`` module with Ray Data, or EngineUnavailable saying how to install it."""
+    """The ``ray`` module with Ray Data (set up to live beside a JVM), or EngineUnavailable saying how to install it."""
+    for name, value in JVM_SAFE_ENV.items():
+        os.environ.setdefault(name, value)
     try:
         import ray
         import ray.data  # noqa: F401  (Ray Data is a separate extra of ray)
@@ -100,11 +110,14 @@ def ray_session(address: str | None = None) -> Iterator[Any]:
     if ray.is_initialized():
         yield ray
         return
-    runtime_env = {"py_modules": [str(Path(__file__).resolve().parents[1])]} if address else None
+    runtime_env = {"py_modules": [str(Path(__file__).resolve().parents[1])], "env_vars": JVM_SAFE_ENV} if address else None
+    fault_handler_on = faulthandler.is_enabled()
     try:
         ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING, runtime_env=runtime_env)
     except ConnectionError as exc:
         raise EngineUnavailable(f"cannot reach a Ray cluster at {address!r}: {exc}") from None
+    if not fault_handler_on:  # ray.init turned Python's on: over a running JVM it takes the SIGSEGVs the JVM handles itself
+        faulthandler.disable()  # (Okt after 'evaluate --aggregate' ran on Ray died with signal 11; restoring the JVM's handler cured it)
     try:
         yield ray
     finally:

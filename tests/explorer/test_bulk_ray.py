@@ -17,7 +17,8 @@ import pytest
 
 from moviattn import cli
 from moviattn.data import load_dataset
-from moviattn.explorer.bulk_ray import Job, compute_on_ray
+from moviattn.errors import EngineUnavailable
+from moviattn.explorer.bulk_ray import Job, compute_on_ray, import_ray
 from moviattn.explorer.cache import ResultCache
 from moviattn.explorer.pipeline import Explorer
 from moviattn.explorer.settings import Settings
@@ -28,8 +29,10 @@ SETTINGS = Settings(last_k=2, granularity="eojeol")
 
 @pytest.fixture(scope="session")
 def ray_local():
-    ray = pytest.importorskip("ray")
-    pytest.importorskip("ray.data")
+    try:
+        ray = import_ray()  # as the engine imports it: beside the JVM of earlier tests' Okt
+    except EngineUnavailable:
+        pytest.skip("ray[data] is not installed")
     ray.init(num_cpus=2, include_dashboard=False)
     yield ray
     ray.shutdown()
@@ -164,3 +167,5 @@ def test_without_ray_the_engine_says_how_to_install_it(tiny_cli, tmp_path, monke
     assert cli.main(["precompute", "--movies", "s001", "--out", str(tmp_path / "all.json"), "--granularity", "eojeol", "--engine", "ray"]) == 2
     assert '.[scale]' in capsys.readouterr().err
     assert cli.main(["aggregate", "--movie", "s001", "--address", "auto"]) == 2  # --address without --engine ray
+    assert cli.main(["evaluate", "--engine", "ray", "--out", str(tmp_path / "grid.csv")]) == 2  # the grid runs locally
+    assert "evaluate --aggregate" in capsys.readouterr().err
