@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,12 @@ from moviattn.fetch import Manifest, SourceFile
 from moviattn.models import LoadedModel
 
 REPO = Path(__file__).resolve().parents[1]
+#: Debian's Chromium, driven by Playwright in the browser tests (the app's and the report's): no browser download.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 SHARED_NSMC = REPO.parent / "shared" / "data" / "nsmc"
 
 

@@ -8,6 +8,7 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from report_helpers import SCRIPT_REVIEW, reviews, write_dataset
 
 from moviattn.data import load_dataset
@@ -17,11 +18,6 @@ from moviattn.explorer.pipeline import Explorer
 from moviattn.explorer.report import collect, write_report
 from moviattn.explorer.settings import Settings
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")
 TIMEOUT_MS = 60_000

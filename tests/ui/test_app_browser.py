@@ -10,14 +10,10 @@ from contextlib import contextmanager
 
 import pytest
 from app_helpers import running_app, tiny_dashboard
+from conftest import CHROMIUM, CHROMIUM_ARGS
 
 from moviattn.ui.state import REVIEW_SORTS, preview, sentiment_api
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")
 TIMEOUT_MS = 120_000
