@@ -113,14 +113,15 @@ def test_find_a_review_open_its_heatmaps_and_hover_a_value(page):
 
 def test_the_cells_have_the_apps_colours(page, made):
     """The browser rebuilds each cell's colour level from the stored values: the app's own levels, give or
-    take one level where the stored value's last digit rounds across a level's edge."""
+    take one level where the stored value's last digit rounds across a level's edge (a stored step of 1e-4
+    against levels ~8e-4 wide for a largest value near 0.2: about one cell in eight or fewer)."""
     shown = page.locator(".ma-review:not([hidden])")
     drawn = page.evaluate("Array.from(document.querySelectorAll('.ma-review:not([hidden]) [data-heatmap]')).map(e => e.data[0].z)")
     index = int(shown.get_attribute("data-index"))
     result = made[0].results[index]
     for z, figure in zip(drawn, (review_info_figure(result), review_plot_figure(result))):
         expected = np.asarray(figure.data[0].z, dtype=int)
-        assert np.abs(np.asarray(z, dtype=int) - expected).max() <= 1 and (np.asarray(z) == expected).mean() > 0.95
+        assert np.abs(np.asarray(z, dtype=int) - expected).max() <= 1 and (np.asarray(z) == expected).mean() > 0.8
 
 
 def test_html_in_a_review_is_text(page):
