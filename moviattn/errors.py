@@ -28,9 +28,13 @@ class AnalyserUnavailable(RuntimeError):
     """A morphological analyser cannot be used here (unknown name, no Java, no Mecab)."""
 
 
+class EngineUnavailable(RuntimeError):
+    """A bulk engine cannot be used here (its optional install is missing, its cluster cannot be reached)."""
+
+
 #: Exceptions that mean "the input or the setting is wrong": a message, never a traceback.
 #: ValueError covers UnknownChoice, ReviewTooLong, EmptyReview and the wings' own input errors.
-USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, DataError, ModelLoadError, AnalyserUnavailable, OSError)
+USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, DataError, ModelLoadError, AnalyserUnavailable, EngineUnavailable, OSError)
 
 
 def user_message(exc: BaseException) -> str:

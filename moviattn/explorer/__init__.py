@@ -5,7 +5,7 @@ review→plot attention blocks reduced over heads and layers (``reduce``), merge
 (``units``), per review (``ReviewAttention``) and per movie (``MovieAggregate``). Modules by step:
 ``settings`` → ``sequence`` → ``attention`` (extractors; ``precision``, ``context_cache``) and
 ``attribution`` (gradient measures) → ``reduce`` (the measure registry and reductions) → ``units`` → ``results``/``aggregate`` → ``pipeline`` (``Explorer``, cached by
-``cache``); ``bulk`` (``datasets.map``), ``plotting``/``interactive`` (views), ``evaluation``
+``cache``); ``bulk`` (``datasets.map``) and ``bulk_ray`` (the bulk commands on Ray Data), ``plotting``/``interactive`` (views), ``evaluation``
 (the research harness) and ``quality`` (the app's one-line note).
 """
 
@@ -24,6 +24,7 @@ _EXPORTS = {
     "ResultCache": "cache",
     "Explorer": "pipeline", "EmptyReview": "pipeline",
     "map_attention_shares": "bulk",
+    "compute_on_ray": "bulk_ray", "Job": "bulk_ray",
     "review_info_heatmap": "plotting", "review_plot_heatmap": "plotting", "aggregate_bars": "plotting",
     "save_png": "plotting", "COLOR_SCALES": "plotting",
     "quality_note": "quality",

@@ -64,15 +64,31 @@ class ResultCache:
         self._remember(memory_key, value, len(text))
         return value
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether a value is stored (without reading it: the Ray engine's resume checks thousands)."""
+        with self._lock:
+            if f"{kind}/{key}" in self._memory:
+                return True
+        return self._path(kind, key).is_file()
+
     def put(self, kind: str, key: str, value: Any) -> None:
+        text = json.dumps(value, ensure_ascii=False)
+        self.put_encoded(kind, key, gzip.compress(text.encode("utf-8")))
+        self._remember(f"{kind}/{key}", value, len(text))
+
+    @staticmethod
+    def encode(value: Any) -> bytes:
+        """A value as stored: gzip-compressed JSON (made by whoever computed it: the Ray engine's workers)."""
+        return gzip.compress(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def put_encoded(self, kind: str, key: str, data: bytes) -> None:
+        """Store a value ``encode`` made elsewhere (written atomically, not kept in memory: the driver of a
+        Ray run only writes; compressing took 19 ms of a review's 81 KB result, parsing it again more)."""
         path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(value, ensure_ascii=False)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            with gzip.open(tmp, "wt", encoding="utf-8") as f:
-                f.write(text)
+            tmp.write(data)
         os.replace(tmp.name, path)
-        self._remember(f"{kind}/{key}", value, len(text))
 
     def _remember(self, memory_key: str, value: Any, size: int) -> None:
         if size > self._memory_bytes // 4:  # one huge entry would push out everything else; it stays on disk

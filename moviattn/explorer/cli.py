@@ -6,14 +6,18 @@ Registered by the root CLI (``moviattn.cli``) with ``register(subparsers)``.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..data import Dataset
+from ..data import Dataset, Movie, Review
 from ..errors import DataError
 from ..fetch import open_data
 from ..paths import default_data_dir, default_model, refuse_to_overwrite, starts_with, write_atomically
@@ -53,6 +57,43 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
 
 
+#: The bulk engines: this process (the reference), or Ray Data workers (``bulk_ray``, the ``scale`` extra).
+ENGINES = ("local", "ray")
+
+
+def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("engine")
+    group.add_argument(
+        "--engine", choices=ENGINES, default="local",
+        help="local: this process; ray: Ray Data workers, same outputs (pip install -e '.[scale]'; docs/performance.md)",
+    )
+    group.add_argument("--address", help="with --engine ray: a running Ray cluster ('auto', 'ray://host:10001'); default: a local Ray for the run")
+    group.add_argument("--workers", type=int, help="with --engine ray: model workers (default: one per GPU, else one per CPU)")
+
+
+def _check_engine(args: argparse.Namespace) -> None:
+    if args.engine != "ray" and (args.address or args.workers):
+        raise ValueError("--address and --workers choose where the Ray engine runs; add --engine ray")
+
+
+def _run_on_ray(args: argparse.Namespace, explorer, jobs) -> None:
+    """``--engine ray``: every review of ``jobs`` (``bulk_ray.Job``) computed on Ray into the result cache first;
+    the command then reads them as the local engine would have computed them."""
+    from .bulk_ray import compute_on_ray
+
+    run = compute_on_ray(explorer, jobs, address=args.address, workers=args.workers)
+    print(f"ray: {run.sent} reviews on {run.workers} workers in {run.seconds:.1f} s; {run.cached} were cached", file=sys.stderr)
+
+
+def _jobs(movies: list[Movie], settings: Settings, reviews: Callable[[Movie], list[Review]], reference: bool) -> list:
+    """One ``bulk_ray.Job`` per movie: its reviews, and with ``reference`` the reference reviews of the lift."""
+    from .aggregate import reference_reviews
+    from .bulk_ray import Job
+
+    extra = list(reference_reviews()) if reference else []
+    return [Job(movie, settings, [*reviews(movie), *extra]) for movie in movies]
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**{f.name: getattr(args, f.name) for f in fields(Settings)})
 
@@ -66,6 +107,10 @@ def _explorer(args: argparse.Namespace):
     if model.notice:
         print(f"notice: {model.notice}", file=sys.stderr)
     cache = None if args.no_cache else ResultCache()
+    if cache is None and getattr(args, "engine", "local") == "ray":  # the Ray engine hands its results over in a cache
+        folder = tempfile.mkdtemp(prefix="moviattn-ray-")
+        atexit.register(shutil.rmtree, folder, True)
+        cache = ResultCache(folder)
     return Explorer(model, cache, method=args.method, precision=args.precision, batch_size=args.batch_size)
 
 
@@ -169,6 +214,7 @@ def cmd_precompute(args: argparse.Namespace) -> None:
     movies = [dataset.movie(m) for m in movie_ids]
     out = Path(args.out)
     refuse_to_overwrite(out, args.force, lambda p: _precompute_output(p) is not None, "a previous 'precompute' output")
+    _check_engine(args)
     explorer = _explorer(args)
     settings = _usable_settings(explorer, args)
     header = {"model": explorer.model.name, "settings": asdict(settings), "method": explorer.method, "precision": explorer.precision}
@@ -180,6 +226,8 @@ def cmd_precompute(args: argparse.Namespace) -> None:
     if len(todo) < len(movies):
         print(f"resuming: {len(movies) - len(todo)} movies already in {out}", file=sys.stderr)
     started, review_count = time.perf_counter(), 0
+    if args.engine == "ray":
+        _run_on_ray(args, explorer, _jobs(todo, settings, lambda m: dataset.reviews_of(m.id), reference=False))
     with tqdm(total=sum(len(dataset.reviews_of(m.id)) for m in todo), unit="review", desc="precompute") as bar:
         for movie in todo:
             reviews = dataset.reviews_of(movie.id)
@@ -275,7 +323,11 @@ def cmd_aggregate(args: argparse.Namespace) -> None:
     targets = [Path(t) for t in (args.json, args.csv) if t]
     for target in targets:
         refuse_to_overwrite(target, args.force, _aggregate_export, "a previous 'aggregate' export")
+    _check_engine(args)
     explorer = _explorer(args)
+    if args.engine == "ray":
+        settings, _ = explorer.usable_settings(_settings(args))  # its notice is the aggregate's
+        _run_on_ray(args, explorer, _jobs([movie], settings, lambda m: dataset.reviews_of(m.id), reference=True))
     aggregate = explorer.movie_aggregate(movie, dataset.reviews_of(movie.id), _settings(args))
     _print_notices(aggregate.notices)
     content_only = not args.all_words
@@ -332,9 +384,20 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     movie_ids = [dataset.movie(m).id for m in args.movies.split(",")] if args.movies else None
     for target in filter(None, (args.out, args.quality_out)):
         refuse_to_overwrite(Path(target), args.force, lambda p: starts_with(p, EVALUATION_HEADER), "a previous 'evaluate' table")
+    _check_engine(args)
+    if args.engine == "ray" and not args.aggregate:
+        raise ValueError(
+            "--engine ray runs 'evaluate --aggregate'; the settings grid reads every review's full attention maps "
+            "(too large to stream) and runs on the local engine"
+        )
     explorer = _explorer(args)
     settings = _usable_settings(explorer, args)
     started = time.perf_counter()
+    if args.engine == "ray":  # every candidate measure's reviews in one run
+        movies = [dataset.movie(m) for m in (movie_ids or list(dataset.movies))]
+        first_reviews = lambda m: dataset.reviews_of(m.id)[: args.limit_reviews]
+        candidates = [explorer.usable_settings(s)[0] for _, s in _measure_candidates(settings, args.measures)]
+        _run_on_ray(args, explorer, [job for s in candidates for job in _jobs(movies, s, first_reviews, reference=True)])
     with tqdm(unit="review", desc="evaluate") as bar:
         def advance(done: int, label: str) -> None:
             bar.update(done - bar.n)
@@ -408,6 +471,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     precompute.add_argument("--restart", action="store_true", help="ignore movies already in --out")
     precompute.add_argument("--force", action="store_true", help="overwrite --out even if it is not an earlier precompute output")
     _add_settings_arguments(precompute)
+    _add_engine_arguments(precompute)
     precompute.set_defaults(run=cmd_precompute)
 
     from .aggregate import DEFAULT_SCORE, SCORES
@@ -422,6 +486,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     aggregate.add_argument("--csv", help="write every word's share and lift per group as CSV here")
     aggregate.add_argument("--force", action="store_true", help="overwrite --json / --csv even if they are not earlier exports")
     _add_settings_arguments(aggregate)
+    _add_engine_arguments(aggregate)
     aggregate.set_defaults(run=cmd_aggregate)
 
     report = subparsers.add_parser(
@@ -454,4 +519,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--measures", help="with --aggregate: comma-separated measures of the registry (default: the settings' own)")
     evaluate.add_argument("--force", action="store_true", help="overwrite --out / --quality-out even if they are not earlier tables")
     _add_settings_arguments(evaluate)
+    _add_engine_arguments(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)

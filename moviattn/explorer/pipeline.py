@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
+from transformers import PreTrainedTokenizerBase
 
 from ..data import Movie, Review
 from ..models import LoadedModel
@@ -83,6 +84,47 @@ class _PreparedReview:
 
 
 @dataclass(frozen=True)
+class ReviewPreparer:
+    """What preparing a review needs of a model: its tokenizer, limits and the names its cache key holds.
+
+    Picklable without the weights, so reviews can be prepared (normalised, analysed, tokenised) in
+    processes that hold no model (the Ray engine's CPU tasks, ``bulk_ray``)."""
+
+    tokenizer: PreTrainedTokenizerBase
+    model_name: str
+    cls_id: int
+    sep_id: int
+    max_length: int
+    method: str
+    precision: str
+
+    @classmethod
+    def of(cls, model: LoadedModel, method: str, precision: str) -> "ReviewPreparer":
+        return cls(model.tokenizer, model.name, model.cls_id, model.sep_id, model.max_length, method, precision)
+
+    def key(self, context: MovieContext, review_text: str, settings: Settings) -> str:
+        """The result cache's key of a review beside a movie (no analysis needed: it hashes the texts)."""
+        return cache_key(
+            "review", self.model_name, self.method, self.precision, settings.to_json(),
+            context.info_text.text, context.plot.text.text, review_text,
+        )
+
+    def prepare(self, context: MovieContext, review_text: str, settings: Settings) -> _PreparedReview:
+        """The review normalised, tokenised beside the movie's windows and split into units
+        (EmptyReview, ReviewTooLong for what cannot be analysed)."""
+        text = normalize(review_text)
+        if not has_words(text.text):
+            raise EmptyReview(
+                "리뷰에 분석할 글자가 없습니다 (빈 글이거나 이모지·기호만 있습니다). "
+                "The review has no text to analyse (empty, or only emoji/symbols)."
+            )
+        review = tokenize_segment(self.tokenizer, "review", text)
+        encoded = encode(context.info, context.plot, review, cls_id=self.cls_id, sep_id=self.sep_id, max_length=self.max_length)
+        units = segment_units(review, settings.granularity, settings.analyser)
+        return _PreparedReview(encoded, units, membership(units, review), self.key(context, text.original, settings))
+
+
+@dataclass(frozen=True)
 class ReviewRequest:
     """One review prepared beside its movie under usable settings (``Explorer.review_request``);
     requests of the same ``group`` can be computed in one batch (``Explorer.review_results``)."""
@@ -127,6 +169,7 @@ class Explorer:
         self.model, self.cache = model, cache
         self.method, self.batch_size = method, batch_size
         self.precision = resolve_precision(precision, model.device)  # 'auto' becomes the mode actually run
+        self.preparer = ReviewPreparer.of(model, method, self.precision)
         self._context = lru_cache(maxsize=CONTEXTS_KEPT)(self._build_context)
         self._context_locks = [threading.Lock() for _ in range(CONTEXT_LOCKS)]
 
@@ -168,23 +211,7 @@ class Explorer:
         return self._prepare(self.context(movie, settings), review_text, settings)
 
     def _prepare(self, context: MovieContext, review_text: str, settings: Settings) -> _PreparedReview:
-        text = normalize(review_text)
-        if not has_words(text.text):
-            raise EmptyReview(
-                "리뷰에 분석할 글자가 없습니다 (빈 글이거나 이모지·기호만 있습니다). "
-                "The review has no text to analyse (empty, or only emoji/symbols)."
-            )
-        review = tokenize_segment(self.model.tokenizer, "review", text)
-        encoded = encode(
-            context.info, context.plot, review,
-            cls_id=self.model.cls_id, sep_id=self.model.sep_id, max_length=self.model.max_length,
-        )
-        units = segment_units(review, settings.granularity, settings.analyser)
-        key = cache_key(
-            "review", self.model.name, self.method, self.precision, settings.to_json(),
-            context.info_text.text, context.plot.text.text, text.original,
-        )
-        return _PreparedReview(encoded, units, membership(units, review), key)
+        return self.preparer.prepare(context, review_text, settings)
 
     # ------------------------------------------------------------ computation
 
@@ -273,17 +300,26 @@ class Explorer:
     ) -> tuple[list[Review], list[ReviewAttention], list[tuple[str, str]]]:
         """Every review that can be analysed with its result (batched, cached), and (id, reason) for the others.
 
+        A cached review is read by its key before anything else (no analysis or tokenisation: three
+        quarters of the time of a cached review went there, which bounded the Ray engine's driver).
         ``settings`` must be usable here (``usable_settings``): callers that aggregate pass them on."""
         settings.validate(self.model.num_layers, self.model.num_heads)
         context = self.context(movie, settings)
-        prepared, kept, skipped = [], [], []
+        slots: list[ReviewAttention | _PreparedReview] = []
+        kept, skipped = [], []
         for review in reviews:
+            stored = self.cache.get("review", self.preparer.key(context, review.text, settings)) if self.cache is not None else None
             try:
-                prepared.append(self._prepare(context, review.text, settings))
+                slots.append(ReviewAttention.from_json(stored) if stored is not None else self._prepare(context, review.text, settings))
                 kept.append(review)
             except ValueError as exc:  # EmptyReview, ReviewTooLong: skip and say why
                 skipped.append((review.id, str(exc)))
-        return kept, self._cached_or_computed(context, prepared, settings, progress), skipped
+        todo = [i for i, slot in enumerate(slots) if isinstance(slot, _PreparedReview)]
+        hits = len(slots) - len(todo)
+        counted = (lambda done, total: progress(hits + done, hits + total)) if progress else None
+        for i, result in zip(todo, self._cached_or_computed(context, [slots[i] for i in todo], settings, counted)):
+            slots[i] = result
+        return kept, slots, skipped
 
     def movie_aggregate(
         self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None,
