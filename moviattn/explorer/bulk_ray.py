@@ -11,8 +11,9 @@ writes (same code, same numbers; tested against it). Following Ray's batch-infer
   worker process) and tokenises each review beside its movie (``ReviewPreparer``: the tokenizer
   without the weights); a review that cannot be analysed comes back with the reason;
 * the model stage is ``map_batches`` with a callable class on an actor pool
-  (``ActorPoolStrategy``): each actor takes the driver's model once in ``__init__`` (from the
-  object store, so every worker runs the very weights the keys name), moves it to its GPU where
+  (``ActorPoolStrategy``): each actor rebuilds the driver's model once in ``__init__`` from its
+  class, config and weights in the object store (``ShippedModel``: every worker runs the very weights
+  the keys name; a pickled model would not do, see there), moves it to its GPU where
   it has one (``num_gpus=1`` per actor on clusters with GPUs) and computes batches of reviews of
   one movie as the explorer does;
 * the driver streams the results (Ray Data's streaming executor holds the stages back when the
@@ -37,7 +38,7 @@ import pickle
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,39 @@ def ray_session(address: str | None = None) -> Iterator[Any]:
         ray.shutdown()
 
 
+@dataclass(frozen=True)
+class ShippedModel:
+    """The driver's model as a worker rebuilds it: class, config, weights and tokenizer.
+
+    Not the model object itself: transformers keeps per-process state about a model outside it (the
+    outputs its class can capture are registered by ``__init__``, which unpickling skips, so an unpickled
+    model answers ``output_attentions=True`` with None in a fresh process), and once a model has returned
+    attentions it carries capture hooks that do not pickle. Built here by the class's own constructor and
+    loaded strictly, the copy has every weight of the driver's and nothing else."""
+
+    architecture: type
+    config: Any
+    weights: dict[str, Any]
+    #: BERT/RoBERTa encoders are built with or without their pooler (the offline model has none); None: no such choice
+    pooler: bool | None
+    tokenizer: Any
+    name: str
+    notice: str | None
+
+    @classmethod
+    def of(cls, model: LoadedModel) -> "ShippedModel":
+        net = model.model
+        pooler = net.pooler is not None if hasattr(net, "pooler") else None
+        weights = {name: tensor.detach().cpu() for name, tensor in net.state_dict().items()}
+        return cls(type(net), net.config, weights, pooler, model.tokenizer, model.name, model.notice)
+
+    def load(self, device: Any = None) -> LoadedModel:
+        options = {} if self.pooler is None else {"add_pooling_layer": self.pooler}
+        net = self.architecture(self.config, **options)
+        net.load_state_dict(self.weights, strict=True)
+        return LoadedModel(net.eval().to(device or "cpu"), self.tokenizer, self.name, self.notice)
+
+
 def prepare_batch(
     batch: dict[str, np.ndarray], *, preparer: ReviewPreparer, groups: Sequence[tuple[MovieContext, Settings]]
 ) -> dict[str, np.ndarray]:
@@ -146,9 +180,8 @@ class ModelStage:
     def __init__(self, model_ref: Any, groups: Sequence[tuple[MovieContext, Settings]], method: str, precision: str, batch_size: int):
         import ray
 
-        model: LoadedModel = ray.get(model_ref)  # put once by the driver: not pickled into every task
-        model = replace(model, model=model.model.to(default_device()))
-        self.explorer = Explorer(model, None, method=method, precision=precision, batch_size=batch_size)
+        shipped: ShippedModel = ray.get(model_ref)  # put once by the driver: not pickled into every task
+        self.explorer = Explorer(shipped.load(default_device()), None, method=method, precision=precision, batch_size=batch_size)
         self.groups = groups
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -209,7 +242,7 @@ def compute_on_ray(
         actors = min(actors, blocks)  # an actor without a batch would only load the model
         ray.data.DataContext.get_current().enable_progress_bars = False  # the project's bar instead
         logging.getLogger("ray.data").setLevel(logging.WARNING)  # and no plan and timing lines per run
-        model_ref = ray.put(explorer.model)  # held until the run ends, so a restarted actor finds it
+        model_ref = ray.put(ShippedModel.of(explorer.model))  # held until the run ends, so a restarted actor finds it
         dataset = (
             ray.data.from_items(rows, override_num_blocks=blocks)
             .map_batches(prepare_batch, batch_size=explorer.batch_size, fn_kwargs={"preparer": explorer.preparer, "groups": groups})

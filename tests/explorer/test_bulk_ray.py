@@ -20,7 +20,7 @@ from moviattn.data import load_dataset
 from moviattn.errors import EngineUnavailable
 from moviattn.explorer.bulk_ray import Job, compute_on_ray, import_ray
 from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.pipeline import Explorer
+from moviattn.explorer.pipeline import Explorer, ReviewPreparer
 from moviattn.explorer.settings import Settings
 
 DATA = load_dataset()
@@ -132,33 +132,55 @@ def test_interrupted_run_resumes_and_matches(ray_local, tiny_bert, tmp_path):
     np.testing.assert_allclose(ours.info_per_review, local.info_per_review, atol=1e-6)
 
 
-def _die_once(marker: str):
-    """A forward pre-hook that kills its process the first time any worker runs the model."""
+class _DyingPreparer:
+    """The explorer's preparer, except that it kills its process the first time any worker prepares a review."""
 
-    def hook(module, inputs):
-        if not os.path.exists(marker):
-            open(marker, "w").close()
+    def __init__(self, preparer: ReviewPreparer, marker: str):
+        self.preparer, self.marker = preparer, marker
+
+    def key(self, *args) -> str:
+        return self.preparer.key(*args)
+
+    def prepare(self, *args):
+        if not os.path.exists(self.marker):
+            open(self.marker, "w").close()
             os._exit(1)
-
-    return hook
+        return self.preparer.prepare(*args)
 
 
 def test_a_dead_actor_is_replaced_without_losing_or_repeating_reviews(ray_local, tiny_bert, tmp_path):
-    import cloudpickle
+    """On a CPU-only cluster the preparing stage runs inside the model actors: a crash there kills an actor."""
+    from ray import cloudpickle  # Ray's own copy pickles what Ray Data sends to its workers
 
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the hook travels with the model
-    model = copy.deepcopy(tiny_bert)
-    model.model.register_forward_pre_hook(_die_once(str(tmp_path / "died")))
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the dying preparer travels to the workers
     movie, reviews = DATA.movie("s005"), DATA.reviews_of("s005")
     cache = ResultCache(tmp_path / "cache")
-    run = compute_on_ray(Explorer(model, cache, batch_size=4), [Job(movie, SETTINGS, reviews)], workers=1, progress=False)
+    explorer = Explorer(tiny_bert, cache, batch_size=4)
+    explorer.preparer = _DyingPreparer(explorer.preparer, str(tmp_path / "died"))
+    run = compute_on_ray(explorer, [Job(movie, SETTINGS, reviews)], workers=1, progress=False)
     assert (tmp_path / "died").exists()
     assert run.sent == len(reviews) and run.skipped == 0
     keys = [Explorer(tiny_bert).preparer.key(Explorer(tiny_bert).context(movie, SETTINGS), r.text, SETTINGS) for r in reviews]
     assert all(cache.has("review", key) for key in keys)
-    ours = Explorer(model, cache).movie_aggregate(movie, reviews, SETTINGS, reference=False)
+    ours = Explorer(tiny_bert, cache).movie_aggregate(movie, reviews, SETTINGS, reference=False)
     local = Explorer(tiny_bert).movie_aggregate(movie, reviews, SETTINGS, reference=False)
     np.testing.assert_allclose(ours.plot_per_review, local.plot_per_review, atol=1e-6)
+
+
+def test_a_model_that_returned_attentions_computes_the_same_on_the_workers(ray_local, tiny_bert, tmp_path):
+    """``--method eager`` on the workers: a model that has returned attentions carries hooks that do not
+    pickle, and an unpickled one returns no attentions in a fresh process; the workers rebuild it instead."""
+    model = copy.deepcopy(tiny_bert)
+    ids = model.tokenizer("영화 리뷰", return_tensors="pt")["input_ids"]
+    model.model(input_ids=ids, output_attentions=True)  # transformers installs its capture hooks now
+    movie, reviews = DATA.movie("s003"), DATA.reviews_of("s003")[:6]
+    cache = ResultCache(tmp_path / "cache")
+    run = compute_on_ray(Explorer(model, cache, method="eager", batch_size=4), [Job(movie, SETTINGS, reviews)], progress=False)
+    assert run.sent == len(reviews) and run.skipped == 0
+    ours = Explorer(model, cache, method="eager").movie_aggregate(movie, reviews, SETTINGS, reference=False)
+    local = Explorer(tiny_bert, method="eager").movie_aggregate(movie, reviews, SETTINGS, reference=False)
+    np.testing.assert_allclose(ours.plot_per_review, local.plot_per_review, atol=1e-6)
+    np.testing.assert_allclose(ours.info_per_review, local.info_per_review, atol=1e-6)
 
 
 def test_without_ray_the_engine_says_how_to_install_it(tiny_cli, tmp_path, monkeypatch, capsys):
