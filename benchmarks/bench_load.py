@@ -3,8 +3,10 @@
 Two measurements, each bounded (a fixed number of requests, a deadline, loopback only) and printed
 as a table; the server is started here and stopped at the end:
 
-- ``memory``: server RSS over N mixed requests (dataset reviews under changing settings, new
-  reviews, sentiment, movie and upload aggregates, movie pages), sampled every ``--every`` requests;
+- ``memory``: server RSS over N mixed requests over every tab (dataset reviews under changing settings,
+  new reviews, movie and upload aggregates, movie pages, sentiment explanations, lexicons and similar
+  words, the diary, the next movie), sampled every ``--every`` requests; ``--data DIR`` serves another
+  data folder (the real set: ``../shared/data/nsmc``);
 - ``users``: U concurrent users each asking for R dataset reviews (p50/p95 latency, whether every
   response names its own review, the CPU time the server and the clients used), then a cached
   request while two maximum-size reviews run;
@@ -19,7 +21,7 @@ as a table; the server is started here and stopped at the end:
 ``users`` and ``memory`` with its per-endpoint table from ``/gradio_api/profiling/traces``: p50/p95 of the
 queue wait, preprocess, the function, postprocess and the total, in ms.
 
-    python benchmarks/bench_load.py memory --requests 500
+    python benchmarks/bench_load.py memory --requests 500 [--data ../shared/data/nsmc]
     python benchmarks/bench_load.py users --users 20 --reviews 5
     python benchmarks/bench_load.py bound --users 20 --reviews 5          # the floor under the 'users' numbers
     python benchmarks/bench_load.py users --gradio-profile               # and Gradio's phases per endpoint
@@ -53,6 +55,7 @@ import torch
 from gradio_client import Client, handle_file
 
 from moviattn.data import Dataset, Review, load_dataset
+from moviattn.sentiment import LEXICON_METHODS
 from moviattn.ui.state import preview
 
 REPO = Path(__file__).resolve().parents[1]
@@ -155,10 +158,13 @@ def _review_text(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words))
 
 
-def mixed_requests(client: Client, rng: random.Random, upload_dir: Path) -> list[tuple[str, Callable[[], object]]]:
-    """One round of the mixed load, as (label, call) pairs in a fixed proportion."""
-    movie = rng.choice(MOVIES)
-    review = f"{movie}r{rng.randint(1, 20):03d}"
+DIARY = ("오늘은 하루 종일 비가 와서 마음이 울적했다", "친구와 웃으며 맛있는 저녁을 먹어서 행복했다", "시험을 망쳐서 화가 나고 불안하다")
+
+
+def mixed_requests(client: Client, rng: random.Random, upload_dir: Path, data: Dataset) -> list[tuple[str, Callable[[], object]]]:
+    """One round of the mixed load over every tab, as (label, call) pairs in a fixed proportion."""
+    movie = rng.choice(list(data.movies)[: len(MOVIES)])
+    review = rng.choice(data.reviews_of(movie)[:20]).id
     settings = ("attention", "single", rng.randint(0, 11), 4, rng.choice(["mean", "max", str(rng.randint(0, 11))]), "segment",
                 rng.choice(["morpheme", "eojeol"]), "okt", False, "percentile", "viridis")
     upload = upload_dir / f"upload_{rng.randint(0, 10**9)}.csv"
@@ -172,18 +178,24 @@ def mixed_requests(client: Client, rng: random.Random, upload_dir: Path) -> list
         ("movie page", lambda: client.predict(movie, "평점 높은순 (rating ↓)", api_name="/select_movie")),
         ("movie aggregate", lambda: client.predict(movie, rng.random() < 0.5, *settings, api_name="/movie_aggregate")),
         ("upload aggregate", lambda: client.predict(DATASET, movie, *[""] * 7, handle_file(str(upload)), False, *CONTROLS, api_name="/upload_aggregate")),
+        ("diary", lambda: client.predict(rng.choice(DIARY) + " " + _review_text(rng, 5), api_name="/diary_recommend")),
+        ("sentiment lexicon", lambda: client.predict(rng.choice(LEXICON_METHODS), api_name="/lexicon")),
+        ("similar words", lambda: client.predict(rng.choice(WORDS), api_name="/similar_words")),
+        ("next movie", lambda: client.predict([], api_name="/next_movies")),
     ]
 
 
 def run_memory(args: argparse.Namespace) -> None:
     rng = random.Random(14)
     upload_dir = Path(tempfile.mkdtemp(prefix="bench-load-uploads-"))
-    with server(args.repo, args.model, args.concurrency, args.method, profile=args.gradio_profile) as (url, pid):
+    data = load_dataset(args.data) if args.data else load_dataset()
+    extra = ("--no-fill", "--data", str(args.data)) if args.data else ("--no-fill",)
+    with server(args.repo, args.model, args.concurrency, args.method, extra=extra, profile=args.gradio_profile) as (url, pid):
         client = Client(url, verbose=False)
         print(f"\n| requests | server RSS MiB | seconds |\n|---|---|---|\n| 0 | {rss_mib(pid):.0f} | 0 |")
         started, done, errors, peak = time.monotonic(), 0, 0, 0.0
         while done < args.requests and time.monotonic() - started < args.deadline:
-            for _, call in mixed_requests(client, rng, upload_dir):
+            for _, call in mixed_requests(client, rng, upload_dir, data):
                 try:
                     call()
                 except Exception:  # a refused request still counts as load
@@ -493,6 +505,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="the server's --concurrency")
     parser.add_argument("--method", default="qk", help="the server's --method (qk: exact; cached_context: approximate)")
     parser.add_argument("--requests", type=int, default=500, help="memory: mixed requests")
+    parser.add_argument("--data", type=Path, help="memory: the data folder the server serves (default: the shipped sample)")
     parser.add_argument("--every", type=int, default=50, help="memory: RSS sampled every N requests")
     parser.add_argument("--deadline", type=float, default=900, help="memory: stop after this many seconds")
     parser.add_argument("--users", type=int, default=20)
