@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import pytest
 
-from moviattn.morphology import AnalyserUnavailable, eojeol_units, is_available, morpheme_units, pos_tags, warm_up
+from moviattn.morphology import JVM_OPTIONS, AnalyserUnavailable, eojeol_units, is_available, morpheme_units, pos_tags, warm_up
 
 SENTENCE = "송강호 연기는 정말 최고였다ㅋㅋ 했다"
 
@@ -100,3 +104,15 @@ def test_warm_up_analyses_a_few_texts_into_the_cache():
     pos_tags("워밍업 둘째 리뷰 별로", "okt")
     assert pos_tags.cache_info().hits == hits + 1
     assert warm_up(texts, "no-such-analyser") == 0  # cannot start here: nothing to warm, no error
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime: the analyser's JVM is not started")
+def test_the_jvm_starts_small_and_leaves_signals_to_python():
+    """Okt's JVM gets the options that keep its memory small (and -Xrs), whoever starts it first."""
+    script = (
+        "from moviattn.morphology import pos_tags; import jpype; pos_tags('영화가 좋다', 'okt'); "
+        "print(list(jpype.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True).stdout
+    for option in JVM_OPTIONS:
+        assert option in out
