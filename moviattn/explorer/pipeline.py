@@ -16,6 +16,7 @@ import numpy as np
 from transformers import PreTrainedTokenizerBase
 
 from ..data import Movie, Review
+from ..defaults import DEFAULTS
 from ..models import LoadedModel
 from ..morphology import AnalyserUnavailable, Unit, pos_tags
 from ..text import has_words, normalize
@@ -162,8 +163,8 @@ class Explorer:
         model: LoadedModel,
         cache: ResultCache | None = None,
         *,
-        method: str = "qk",
-        precision: str = "float32",
+        method: str = DEFAULTS.method,
+        precision: str = DEFAULTS.precision,
         batch_size: int = BATCH_SIZE,
     ):
         self.model, self.cache = model, cache

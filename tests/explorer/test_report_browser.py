@@ -43,7 +43,7 @@ def made(tiny_bert, tmp_path_factory):
     data = load_dataset(write_dataset(folder / "data", {"m1": reviews(8)}))
     explorer = Explorer(tiny_bert, ResultCache(folder / "cache"))
     report = collect(explorer, data.movie("m1"), data.reviews_of("m1"), Settings(last_k=2), data="data")
-    write_report(report, folder / "m1.html")
+    write_report(report, folder / "m1.html", scale="linear")  # the figures below are drawn on the linear scale
     return report, folder / "m1.html"
 
 
