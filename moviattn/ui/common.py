@@ -13,7 +13,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -48,29 +48,42 @@ def status_html(*lines: str | None) -> str:
     return "".join(notice_html(line) for line in lines if line)
 
 
+def _guarded(handler: Callable[..., Any], on_error: Callable[[str], Any]) -> Callable[..., Any]:
+    """``handler``, with a user error answered by ``on_error(warning box)`` instead of a traceback on the page."""
+
+    @functools.wraps(handler)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except USER_ERRORS as exc:
+            log.info("%s: %s", handler.__name__, exc)
+            return on_error(warning_html(user_message(exc)))
+
+    return guarded
+
+
 def shows_errors(
     outputs: int, message_at: int = 0, blank: Sequence[Any] | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a handler with ``outputs`` return values: a user error becomes a warning box at
-    position ``message_at`` and ``None`` (or ``blank[i]``) in every other output, instead of a
-    traceback on the page."""
+    position ``message_at`` and ``None`` (or ``blank[i]``) in every other output."""
     if blank is not None and len(blank) != outputs:
         raise ValueError(f"blank has {len(blank)} values for {outputs} outputs")
 
-    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(handler)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return handler(*args, **kwargs)
-            except USER_ERRORS as exc:
-                log.info("%s: %s", handler.__name__, exc)
-                values = list(blank) if blank is not None else [None] * outputs
-                values[message_at] = warning_html(user_message(exc))
-                return values[0] if outputs == 1 else tuple(values)
+    def answer(message: str) -> Any:
+        values = list(blank) if blank is not None else [None] * outputs
+        values[message_at] = message
+        return values[0] if outputs == 1 else tuple(values)
 
-        return guarded
+    return lambda handler: _guarded(handler, answer)
 
-    return decorate
+
+def shows_errors_by_name(
+    blank: Mapping[str, Any] | None = None, message_at: str = "status"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a handler that returns its outputs by name: a user error becomes a warning box in output
+    ``message_at``, with ``blank``'s values in the outputs it names (the wiring leaves the rest empty)."""
+    return lambda handler: _guarded(handler, lambda message: {**(blank or {}), message_at: message})
 
 
 def table_headers(columns: Collection[str]) -> dict[str, Any]:

@@ -24,12 +24,15 @@ from moviattn.morphology import Unit
 from moviattn.ui import page
 from moviattn.ui.common import export_aggregate, export_review
 from moviattn.ui.explorer_views import MAX_UPLOAD_REVIEWS, custom_movie, reviews_from_upload
-from moviattn.ui.panel import SettingsPanel, head_choices, head_value, settings_from_controls
+from moviattn.ui.panel import SettingsPanel, read_view
 from moviattn.ui.state import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api, sentiment_cell
 from moviattn.ui.tabs import heatmaps, per_movie, sentiment, your_review
 
 SCRIPT = "<script>alert('x')</script>"
-DEFAULT_CONTROLS = ("attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
+DEFAULT_CONTROLS = {
+    "measure": "attention", "layer_agg": "last_k", "layer": -1, "last_k": 3, "head": "mean", "normalization": "segment",
+    "granularity": "eojeol", "analyser": "okt", "content_only": False, "scale": "percentile", "cmap": "viridis",
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +55,7 @@ def handlers(dash, tiny_bert):
 
 @pytest.fixture(scope="module")
 def aggregate(handlers) -> MovieAggregate:
-    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, *DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False)
-    assert out[-1] is not None
-    return out[-1]
+    return handlers.movie_aggregate(KNOWN_MODEL, "s001", False, DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False).result
 
 
 def _texts(fig) -> str:
@@ -119,15 +120,6 @@ def test_shaded_text_escapes_and_shades_by_attention():
 # ---------------------------------------------------------------- glue
 
 
-def test_settings_from_controls_maps_the_head_choice():
-    expected = Settings(layer_agg="last_k", layer=-1, last_k=3, head_agg="mean", granularity="eojeol", normalization="segment")
-    assert settings_from_controls(*DEFAULT_CONTROLS[:9]) == expected
-    assert head_value(expected) == "mean" and head_value(Settings(head_agg="single", head=2)) == "2"
-    single = settings_from_controls("attention", "single", 2, 4, "3", "raw", "morpheme", "okt", True)
-    assert (single.head_agg, single.head, single.layer_agg, single.content_only) == ("single", 3, "single", True)
-    assert [value for _, value in head_choices(2)] == ["mean", "max", "0", "1"]
-
-
 @pytest.mark.parametrize("sort", list(REVIEW_SORTS))
 def test_review_lists_sort_by_rating_and_date(dash, sort):
     reviews = dash.sorted_reviews("s001", sort)
@@ -179,38 +171,38 @@ def test_select_movie_fills_card_table_and_first_review(handlers, dash):
 
 def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
     review = dash.dataset.reviews_of("s001")[0]
-    status, info, plot, drawn = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS)
-    assert "ma-warning" not in status and KNOWN_MODEL in status and drawn is None  # a drawing needs no result
-    info, plot = json.loads(info.plot), json.loads(plot.plot)
+    shown = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS)
+    assert set(shown) == {"status", "info", "plot"}  # a drawing needs no result
+    assert "ma-warning" not in shown["status"] and KNOWN_MODEL in shown["status"]
+    info, plot = json.loads(shown["info"].plot), json.loads(shown["plot"].plot)
     assert info["data"][0]["z"] is not None and plot["data"][0]["z"] is not None
     assert {"감독", "출연"} <= {a["text"].replace("<b>", "").replace("</b>", "") for a in info["layout"]["annotations"]}
-    result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[-1]
-    info_png, plot_png, files = heatmaps.static_review(result, "percentile", "viridis")
-    assert info_png.endswith(".png") and len(files) == 4
-    assert heatmaps.static_review(None, "linear", "viridis") == (None, None, None)
+    result = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS, draw=False).result
+    files = heatmaps.static_review(result, "percentile", "viridis")
+    assert files["info_png"].endswith(".png") and len(files["files"]) == 4
 
 
 def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, monkeypatch):
     review = dash.dataset.reviews_of("s001")[1]
     movie = dash.dataset.movie("s001")
-    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, SettingsPanel.read(DEFAULT_CONTROLS)[0])
+    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, read_view(DEFAULT_CONTROLS).settings)
     calls = []
     monkeypatch.setattr(heatmaps, "review_drawing", lambda *a, **k: calls.append(a))
     monkeypatch.setattr(heatmaps, "aggregate_drawing", lambda *a, **k: calls.append(a))
-    assert handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[:3] == (None, None, None)
-    result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[-1]
-    np.testing.assert_array_equal(result.plot, drawn.plot)
-    *blank, aggregate = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, *DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False)
-    assert blank == [None] * 9 and aggregate.review_ids and calls == []
+    shown = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS, draw=False)
+    np.testing.assert_array_equal(shown.result.plot, drawn.plot)
+    assert (shown.view.scale, shown.view.cmap) == ("percentile", "viridis")
+    aggregate = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False)
+    assert aggregate.result.review_ids and calls == []
 
 
 def test_report_button_returns_the_report_of_what_is_on_screen(handlers, dash):
-    status, path = handlers.movie_report(KNOWN_MODEL, "s001", *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    status, path = handlers.movie_report(KNOWN_MODEL, "s001", DEFAULT_CONTROLS, progress=lambda *a, **k: None)
     text = Path(path).read_text(encoding="utf-8")
     assert is_report(Path(path)) and "ma-warning" not in status and "리뷰 20개" in status
     assert dash.dataset.movie("s001").title_kr in text and "scale=percentile" in text and "granularity=eojeol" in text
     assert text.count('class="ma-review"') == len(dash.dataset.reviews_of("s001"))
-    message, nothing = handlers.movie_report(KNOWN_MODEL, "nope", *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    message, nothing = handlers.movie_report(KNOWN_MODEL, "nope", DEFAULT_CONTROLS, progress=lambda *a, **k: None)
     assert "ma-warning" in message and nothing is None
 
 
@@ -219,43 +211,41 @@ def test_report_button_returns_the_report_of_what_is_on_screen(handlers, dash):
     [("", "no text"), ("😀🎬👍", "no text"), (("좋은 영화 " * 1000)[:5000], "too long|does not fit|길")],
 )
 def test_bad_reviews_give_a_message(handlers, text, expected):
-    status, info, plot, result = handlers.custom_review(
-        KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, *DEFAULT_CONTROLS
-    )
-    assert "ma-warning" in status and result is None and info is None
+    shown = handlers.custom_review(KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, DEFAULT_CONTROLS)
+    status = shown["status"]
+    assert "ma-warning" in status and set(shown) == {"status"}  # the wiring empties the other outputs
     import re
 
     assert re.search(expected, status, re.IGNORECASE), status
 
 
 def test_html_review_is_analysed_and_shown_as_text(handlers):
-    status, info, plot, result = handlers.custom_review(
+    shown = handlers.custom_review(
         KNOWN_MODEL, your_review.CUSTOM_SOURCE, "", "괴물", "봉준호", "드라마", "송강호", "한국", "2006", "한강에 괴물이 나타난다.",
-        f"송강호 {SCRIPT} 최고", *DEFAULT_CONTROLS,
+        f"송강호 {SCRIPT} 최고", DEFAULT_CONTROLS,
     )
+    status, info, plot = shown["status"], shown["info"], shown["plot"]
     assert info is not None and "ma-warning" not in status, status
     assert "<script>" not in status and "&lt;script&gt;" in status
     assert "<script>" not in _texts(info) and "&lt;script&gt;" in _texts(plot)
 
 
 def test_bad_settings_give_a_message(handlers):
-    controls = ("attention", "single", 99, 4, "mean", "segment", "eojeol", "okt", False, "linear", "viridis")
-    status, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", *controls)
+    controls = {**DEFAULT_CONTROLS, "layer_agg": "single", "layer": 99}
+    status = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", controls)["status"]
     assert "ma-warning" in status and "out of range" in status
-    status, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", "magic", *controls[1:])
+    status = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", {**controls, "measure": "magic"})["status"]
     assert "ma-warning" in status and "unknown measure" in status
 
 
 def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
     calls = []
-    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", True, *DEFAULT_CONTROLS, progress=lambda *a, **k: calls.append(a))
-    status, html, fields, words, shown, difference, time_plot, trends, matrix, result = out
-    assert calls and "리뷰 20개" in status and "ma-shaded" in html and result is None
-    figures = [json.loads(f.plot) for f in (difference, fields, words, matrix, time_plot)]
-    assert shown["visible"] is True and all(figure["data"] for figure in figures[:4])
-    assert figures[4]["layout"]["title"]["text"] and list(trends.columns)[0] == "단어 (word)"
-    (files,) = heatmaps.static_aggregate(aggregate, "linear", "viridis")
-    assert len(files) == 4 and heatmaps.static_aggregate(None, "linear", "viridis") == (None,)
+    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", True, DEFAULT_CONTROLS, progress=lambda *a, **k: calls.append(a))
+    assert calls and "리뷰 20개" in out["status"] and "ma-shaded" in out["synopsis"]
+    figures = [json.loads(out[name].plot) for name in ("difference", "fields", "words", "matrix", "time")]
+    assert out["difference_column"]["visible"] is True and all(figure["data"] for figure in figures[:4])
+    assert figures[4]["layout"]["title"]["text"] and list(out["trends"].columns)[0] == "단어 (word)"
+    assert len(heatmaps.static_aggregate(aggregate, "linear", "viridis")["files"]) == 4
 
 
 def test_aggregate_view_shows_difference_only_on_request(aggregate):
@@ -272,19 +262,18 @@ def test_aggregate_view_shows_difference_only_on_request(aggregate):
 def test_upload_aggregate_bad_files_and_good_file(handlers, tmp_path):
     source = "데이터셋 영화 (dataset movie)"
     noop = lambda *a, **k: None  # noqa: E731
-    missing = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, None, False, *DEFAULT_CONTROLS, progress=noop)
-    assert "ma-warning" in missing[0]
+    missing = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, None, False, DEFAULT_CONTROLS, progress=noop)
+    assert "ma-warning" in missing["status"] and missing["difference_column"]["visible"] is False
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("comment,stars\n좋아요,10\n", encoding="utf-8")
-    out = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(wrong), False, *DEFAULT_CONTROLS, progress=noop)
-    assert "ma-warning" in out[0] and "no review text" in out[0]
+    status = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(wrong), False, DEFAULT_CONTROLS, progress=noop)["status"]
+    assert "ma-warning" in status and "no review text" in status
     good = tmp_path / "good.csv"
     good.write_text("review,rating\n송강호 연기 최고,10\n지루했다,2\n😀,5\n", encoding="utf-8")
-    out = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, *DEFAULT_CONTROLS, progress=noop)
-    assert "ma-warning" not in out[0] and "skipped" in out[0] and "리뷰 2개" in out[0]
-    *_, aggregate = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, *DEFAULT_CONTROLS,
-                                              progress=noop, draw=False)
-    assert aggregate.group().count == 2
+    status = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, DEFAULT_CONTROLS, progress=noop)["status"]
+    assert "ma-warning" not in status and "skipped" in status and "리뷰 2개" in status
+    shown = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, DEFAULT_CONTROLS, progress=noop, draw=False)
+    assert shown.result.group().count == 2
 
 
 def test_switch_model_keeps_serving_on_an_unknown_name(handlers):
@@ -357,7 +346,7 @@ def test_approximate_mode_is_announced_and_used(tiny_bert):
 
 def test_exports_are_readable(handlers, dash):
     review = dash.dataset.reviews_of("s003")[0]
-    *_, result = handlers.show_review(KNOWN_MODEL, "s003", review.id, *DEFAULT_CONTROLS, draw=False)
+    result = handlers.show_review(KNOWN_MODEL, "s003", review.id, DEFAULT_CONTROLS, draw=False).result
     files = export_review(result, scale="linear", cmap="viridis")
     import pandas as pd
 
@@ -465,28 +454,28 @@ def test_explain_sentiment_refuses_punctuation_only_like_every_endpoint(handlers
     """Defect 2: /explain_sentiment gave P = 0.28 for punctuation; the explorer refuses such a text, so it does too."""
     message, second = sentiment.explain_both(text)
     assert "ma-warning" in message and "no words" in message and second == ""
-    status, *_ = handlers.custom_review(KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, *DEFAULT_CONTROLS)
+    status = handlers.custom_review(KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, DEFAULT_CONTROLS)["status"]
     assert "ma-warning" in status and "no text" in status
     assert sentiment_api().predict_positive([text]) == [None]  # the review table's cell stays empty too
 
 
-@pytest.mark.parametrize("name, index", [("layer", 2), ("last_k", 3)])
+@pytest.mark.parametrize("name", ["layer", "last_k"])
 @pytest.mark.parametrize("value", [2.5, "2.5", "x", None, float("nan")])
-def test_a_fractional_layer_is_refused_not_rounded(handlers, name, index, value):
-    """Defect 3: a layer of 2.5 was silently taken as 2."""
-    controls = ["attention", "single", -1, 2, "mean", "segment", "eojeol", "okt", False, "linear", "viridis"]
-    controls[index] = value
-    status, info, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", *controls)
-    assert "ma-warning" in status and name in status and "not a whole number" in status and info is None
-    controls[index] = 2.0  # a whole number sent as a float (Gradio's sliders do) is fine
-    assert "ma-warning" not in handlers.show_review(KNOWN_MODEL, "s001", "s001r001", *controls)[0]
+def test_a_fractional_layer_is_refused_not_rounded(handlers, name, value):
+    """A layer of 2.5 was once silently taken as 2."""
+    controls = {**DEFAULT_CONTROLS, "layer_agg": "single", "last_k": 2, "scale": "linear", name: value}
+    shown = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", controls)
+    assert "ma-warning" in shown["status"] and name in shown["status"] and "not a whole number" in shown["status"]
+    assert "info" not in shown
+    controls[name] = 2.0  # a whole number sent as a float (Gradio's sliders do) is fine
+    assert "ma-warning" not in handlers.show_review(KNOWN_MODEL, "s001", "s001r001", controls)["status"]
 
 
 def test_unknown_ids_do_not_name_the_data_folder(handlers, dash):
     """Defect 4: the message for an unknown review id named the server's data folder."""
     folder = str(dash.dataset.source)
-    review = handlers.show_review(KNOWN_MODEL, "s001", "s999r001", *DEFAULT_CONTROLS)[0]
-    movie = handlers.show_review(KNOWN_MODEL, "s999", "s001r001", *DEFAULT_CONTROLS)[0]
+    review = handlers.show_review(KNOWN_MODEL, "s001", "s999r001", DEFAULT_CONTROLS)["status"]
+    movie = handlers.show_review(KNOWN_MODEL, "s999", "s001r001", DEFAULT_CONTROLS)["status"]
     card = handlers.select_movie("s999", next(iter(REVIEW_SORTS)))[0]
     assert "s999r001" in review and "s999" in movie and "s999" in card
     assert all("ma-warning" in m and folder not in m and "movie_data" not in m for m in (review, movie, card))

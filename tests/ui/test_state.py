@@ -153,9 +153,9 @@ def test_a_second_click_on_a_review_reuses_its_figures(tiny_bert, tmp_path):
     from moviattn.ui.tabs import per_movie
 
     dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
-    controls = ("attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
-    first = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls)
-    again = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls)
-    other_scale = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls[:-2], "linear", "viridis")
-    assert again[1].plot is first[1].plot and again[2].plot is first[2].plot  # the very same drawing, not drawn again
-    assert other_scale[1].plot != first[1].plot
+    controls = {"layer_agg": "last_k", "last_k": 3, "head": "mean", "granularity": "eojeol", "scale": "percentile"}
+    first = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", controls)
+    again = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", controls)
+    other_scale = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", {**controls, "scale": "linear"})
+    assert again["info"].plot is first["info"].plot and again["plot"].plot is first["plot"].plot  # the same drawing, not drawn again
+    assert other_scale["info"].plot != first["info"].plot
