@@ -19,6 +19,7 @@ from moviattn.explorer.aggregate import MovieAggregate
 from moviattn.explorer.quality import quality_note
 from moviattn.explorer.report import is_report
 from moviattn.explorer.settings import Settings
+from moviattn.limits import InputTooLong
 from moviattn.explorer.views import aggregate_views, movie_card_html
 from moviattn.morphology import Unit
 from moviattn.ui import page
@@ -90,7 +91,7 @@ def test_long_axes_open_on_a_window_with_a_range_slider():
 
 
 def test_rows_below_the_window_are_announced():
-    """Issue 14, defect 3: a 50-row heatmap opens on 40 rows and says that 10 more are below."""
+    """A 50-row heatmap opens on 40 rows and says that 10 more are below."""
     many = interactive.heatmap_figure(np.ones((50, 5)), [str(i) for i in range(50)], [str(i) for i in range(5)])
     assert any("showing 40 of 50 rows; 10 more below" in a.text for a in many.layout.annotations)
     few = interactive.heatmap_figure(np.ones((40, 5)), [str(i) for i in range(40)], [str(i) for i in range(5)])
@@ -143,8 +144,10 @@ def test_custom_movie_validates_fields():
         custom_movie("괴물", "", "", "", "", "20x6", "줄거리")
     with pytest.raises(DataError, match="synopsis"):
         custom_movie("괴물", "", "", "", "", "", "")
-    with pytest.raises(DataError, match="synopsis"):
+    with pytest.raises(InputTooLong, match="줄거리"):
         custom_movie("괴물", "", "", "", "", "", "가" * 6000)
+    with pytest.raises(InputTooLong, match="영화 정보"):
+        custom_movie("괴물" * 200, "", "", "", "", "", "줄거리")
 
 
 def test_uploads_with_wrong_columns_or_too_many_rows(tmp_path):
@@ -284,7 +287,7 @@ def test_switch_model_keeps_serving_on_an_unknown_name(handlers):
 
 
 def test_model_switch_loads_only_allowed_names(tiny_bert, tmp_path):
-    """Issue 14, defect 8: a name outside the operator's list is refused before any lookup; a failed load of an
+    """A name outside the operator's list is refused before any lookup; a failed load of an
     allowed one says so without the server's paths."""
     from moviattn.data import load_dataset
     from moviattn.errors import ModelLoadError
@@ -308,7 +311,7 @@ def test_model_switch_loads_only_allowed_names(tiny_bert, tmp_path):
 
 
 def test_smaller_page_fixes(dash, tiny_bert):
-    """Issue 14, item 9: the about tab's defaults come from Settings; sliders without effect are inactive;
+    """The about tab's defaults come from Settings; sliders without effect are inactive;
     the settings box names the model that runs (the offline one after a fallback)."""
     from dataclasses import replace
 
@@ -431,7 +434,7 @@ def test_malloc_arenas_are_capped_on_glibc_and_left_alone_with_zero():
         assert page.limit_malloc_arenas(2) is True
 
 
-# ---------------------------------------------------------------- issue 26: the last defects of the hostile run
+# ---------------------------------------------------------------- defects found by a hostile run
 
 
 def _row_click(row: list) -> gr.SelectData:

@@ -76,14 +76,13 @@ def evaluation_table(service: NextMovieService) -> str:
         raise ValueError(service.status().message)
     if not service.results:
         return status_html("No evaluation results yet; run: python -m moviattn sessions evaluate --test")
-    metrics = ("recall@20", "mrr@20", "hit@10", "ndcg@10")
-    parts = [p for p in ("valid", "test") if any(p in r for r in service.results)]
-    head = "<tr><th>model</th>" + "".join(f"<th>{p} {m}</th>" for p in parts for m in metrics) + "</tr>"
+    from ...recommend.session.pipeline import results_grid
+
+    columns, values = results_grid(service.results)
+    head = "<tr><th>model</th>" + "".join(f"<th>{part} {metric}</th>" for part, metric in columns) + "</tr>"
     body = "".join(
-        f"<tr><td>{html.escape(r['model'])}</td>"
-        + "".join(f"<td>{r[p][m]:.4f}</td>" if p in r else "<td></td>" for p in parts for m in metrics)
-        + "</tr>"
-        for r in service.results
+        f"<tr><td>{html.escape(r['model'])}</td>" + "".join(f"<td>{v:.4f}</td>" if v is not None else "<td></td>" for v in row) + "</tr>"
+        for r, row in zip(service.results, values)
     )
     return f'<table class="ma-table">{head}{body}</table>'
 
