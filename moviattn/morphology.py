@@ -9,8 +9,7 @@ Kiwi (``kiwipiepy``, no Java) gives each morpheme's start and length in the text
 surfaces are cut from the text itself: morphemes that share characters become one span with
 joined tags (했 = 하/VV + 었/EP, 였 = 이/VCP + 었/EP; 걸 of 걸어서 stays 걸, tagged 걷's VV-I), and
 a word is never lost to the eojeol fallback for a rewritten surface. Measured against Okt
-(100 NSMC reviews and one synopsis, and the mention test): see docs/evaluation.md (Analysers)
-and the closing note of issue 13.
+(100 NSMC reviews and one synopsis, and the mention test): see docs/evaluation.md (Analysers).
 """
 
 from __future__ import annotations
@@ -62,7 +61,7 @@ def _leave_signals_to_python() -> None:
     """Have KoNLPy start its JVM with no signal handlers of its own (``-Xrs``, JPype's ``interrupt=False``).
 
     With the JVM's handlers (JPype's default in scripts), Ctrl-C and SIGTERM made the JVM shut itself
-    down under running Python threads: a SIGSEGV banner and an ``hs_err_pid*.log`` (issue 14). Without
+    down under running Python threads: a SIGSEGV banner and an ``hs_err_pid*.log``. Without
     them Ctrl-C is Python's KeyboardInterrupt, which the CLI turns into one line, and SIGTERM ends the
     process as it would without Java."""
     import jpype

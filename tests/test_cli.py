@@ -92,7 +92,7 @@ def test_unknown_model_without_fallback_is_a_clear_error():
         load_model("no-such/model-xyz", allow_fallback=False)
 
 
-# ---------------------------------------------------------------- issue 14: writing commands and interrupts
+# ---------------------------------------------------------------- writing commands and interrupts
 
 
 def test_precompute_refuses_to_overwrite_other_files(tiny_default_model, tmp_path, capsys):

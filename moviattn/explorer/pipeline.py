@@ -191,7 +191,7 @@ class Explorer:
         """Tokenised info and plot with their units (cached per movie text and unit settings).
 
         Built once when many requests ask for it at once: a server's first requests for a movie all
-        missed the cache and each ran the morphological analysis of its synopsis (issue 14)."""
+        missed the cache and each ran the morphological analysis of its synopsis."""
         key = (movie, settings.granularity, settings.analyser)
         with self._context_locks[hash(key) % CONTEXT_LOCKS]:
             return self._context(*key)

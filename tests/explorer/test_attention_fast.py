@@ -129,7 +129,7 @@ def test_precision_modes_agree_between_fast_and_eager_paths(tiny_bert):
 
 
 def test_unknown_precision_is_refused_with_the_choices(tiny_bert):
-    """int8 was dropped (issue 26: torch.ao's eager quantisation is deprecated, torchao's did not keep its speed)."""
+    """int8 was dropped (torch.ao's eager quantisation is deprecated, torchao's did not keep its speed)."""
     assert "int8" not in PRECISIONS
     for name in ("fp8", "int8"):
         with pytest.raises(ValueError, match=f"unknown precision '{name}'.*bfloat16"):

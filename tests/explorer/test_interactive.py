@@ -1,4 +1,4 @@
-"""Lean heatmaps (issue 26): the same hover and colours from category axes and integer cells, and the sizes
+"""Lean heatmaps: the same hover and colours from category axes and integer cells, and the sizes
 of the figures a browser is sent."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from moviattn.explorer.pipeline import Explorer
 from moviattn.explorer.plotting import color_norm
 from moviattn.explorer.settings import Settings
 
-#: Issue 26's limits on a figure's JSON (UTF-8 bytes, as ``gr.Plot`` sends it).
+#: The limits on a figure's JSON (UTF-8 bytes, as ``gr.Plot`` sends it).
 REVIEW_PLOT_LIMIT = 150_000
 MATRIX_LIMIT = 300_000
 SCALES = ["linear", "log", "percentile"]

@@ -53,7 +53,7 @@ def test_lexicon_tables(method: str) -> None:
 
 @pytest.mark.parametrize("method", ["tfidf", "logodds", "gradcam"])
 def test_lexicons_list_content_words_only(method: str) -> None:
-    """Issue 26: TF-IDF's lists were headed by particles (의/Josa, 이/Josa) on both sides."""
+    """TF-IDF's lists were headed by particles (의/Josa, 이/Josa) on both sides."""
     for polarity in ("positive", "negative"):
         words = lexicon_table(method, polarity, k=500)["word"]
         assert len(words) == 500 and set(words.str.rsplit("/", n=1).str[-1]) <= CONTENT_TAGS

@@ -111,7 +111,7 @@ def test_python_app_py_launches_with_the_offline_model(tmp_path):
         server.wait(timeout=30)
 
 
-# ---------------------------------------------------------------- issue 14: hardening the public app
+# ---------------------------------------------------------------- hardening the public app
 
 HUGE = "가" * 1_000_000
 
@@ -198,7 +198,7 @@ def test_concurrent_review_requests_are_batched_and_each_gets_its_own(served):
     assert max(batcher.batch_sizes) > 2  # more than the two requests a concurrency limit of 2 would let in
 
 
-# ---------------------------------------------------------------- issue 26
+# ---------------------------------------------------------------- load and concurrency
 
 
 def _raw_call(url: str, api_name: str, data: list) -> str:
