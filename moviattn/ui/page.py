@@ -17,6 +17,7 @@ import gradio as gr
 from gradio.exceptions import ComponentProcessingError, InvalidPathError
 from pydantic import ValidationError
 
+from ..defaults import DEFAULTS
 from ..explorer.attention import EXTRACTORS
 from ..explorer.cache import ResultCache
 from ..explorer.precision import PRECISIONS
@@ -26,7 +27,6 @@ from ..limits import MAX_UPLOAD_SIZE
 from ..machine import usable_cores
 from ..models import default_device
 from ..morphology import warm_up
-from ..defaults import DEFAULTS
 from ..paths import malloc_arenas, server_name, server_port
 from .panel import SettingsPanel
 from .state import AppState, keep_jvm_at_exit

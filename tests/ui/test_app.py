@@ -19,8 +19,8 @@ from moviattn.explorer.aggregate import MovieAggregate
 from moviattn.explorer.quality import quality_note
 from moviattn.explorer.report import is_report
 from moviattn.explorer.settings import Settings
-from moviattn.limits import InputTooLong
 from moviattn.explorer.views import aggregate_views, movie_card_html
+from moviattn.limits import InputTooLong
 from moviattn.morphology import Unit
 from moviattn.ui import page
 from moviattn.ui.common import export_aggregate, export_review

@@ -6,8 +6,8 @@ A page opened as ``?movie=<id>`` (the links of the recommender tabs) starts on t
 
 from __future__ import annotations
 
-from functools import partial
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import gradio as gr
