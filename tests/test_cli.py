@@ -80,6 +80,7 @@ def test_user_errors_are_one_line(tiny_default_model, capsys, argv, message):
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_module_entry_point_lists_movies():
     result = subprocess.run([sys.executable, "-m", "moviattn", "movies"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "살인의 추억 (2003)" in result.stdout
@@ -142,6 +143,7 @@ def test_an_unwritable_out_dir_is_one_line(tiny_default_model, tmp_path, capsys)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(__import__("shutil").which("java") is None, reason="no Java runtime: the analyser's JVM is not started")
 def test_ctrl_c_ends_cleanly_with_one_line(tiny_bert, tmp_path):
     """Defect 5: SIGINT during precompute (Okt running in the JVM) exits 130 with one line: no JVM crash, no hs_err file."""
@@ -177,6 +179,7 @@ def test_ctrl_c_ends_cleanly_with_one_line(tiny_bert, tmp_path):
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["movies"]  # what was written is intact
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(__import__("shutil").which("java") is None, reason="no Java runtime: the analyser's JVM is not started")
 def test_sigterm_after_the_analyser_ran_leaves_no_jvm_crash(tmp_path):
     """A server stopped with SIGTERM (what `docker stop` and our benchmarks send): no hs_err file, no banner."""

@@ -285,6 +285,7 @@ def mean_pool(model, tokenizer, texts: list[str]) -> torch.Tensor:
     return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
 
 
+@pytest.mark.slow
 def test_real_model_shape_and_cache_files(real):
     cache_dir, model, tokenizer = real
     cfg = model.config
@@ -298,6 +299,7 @@ def test_real_model_shape_and_cache_files(real):
     assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in cache_dir.iterdir()}
 
 
+@pytest.mark.slow
 def test_attention_rows_sum_to_one(real):
     _, model, tokenizer = real
     enc = tokenizer(["query: 터미네이터 2는 정말 재밌다ㅋㅋ", "query: 별로"], padding=True, return_tensors="pt")
@@ -311,6 +313,7 @@ def test_attention_rows_sum_to_one(real):
         assert padded_keys.any() and layer[1, :, :, padded_keys].max() < 1e-6
 
 
+@pytest.mark.slow
 def test_korean_paraphrases_are_closer(real):
     _, model, tokenizer = real
     a, b, u = mean_pool(model, tokenizer, [f"query: {t}" for t in (PARAPHRASE_A, PARAPHRASE_B, UNRELATED)])
@@ -318,6 +321,7 @@ def test_korean_paraphrases_are_closer(real):
     assert a @ b > a @ u + 0.05 and a @ b > b @ u + 0.05
 
 
+@pytest.mark.slow
 def test_offsets_on_korean(real):
     _, _, tokenizer = real
     text = "터미네이터 2는 정말 재밌다ㅋㅋ"
@@ -335,6 +339,7 @@ def test_offsets_on_korean(real):
     assert [text[s:e] for s, e in enc.offset_mapping[1:-1]][:6] == ["터", "미", "네이", "터", " 2", "는"]
 
 
+@pytest.mark.slow
 def test_lone_metaspace_offsets(real):
     _, _, tokenizer = real
     text = "ㅋㅋ 재밌다  진짜"
@@ -346,6 +351,7 @@ def test_lone_metaspace_offsets(real):
     assert all(text[s:e].isspace() for s, e in lone)
 
 
+@pytest.mark.slow
 def test_cached_load_skips_conversion(real, monkeypatch):
     cache_dir, _, _ = real
 
@@ -360,6 +366,7 @@ def test_cached_load_skips_conversion(real, monkeypatch):
     assert tokenizer("query: 안녕").input_ids[0] == 0
 
 
+@pytest.mark.slow
 def test_changed_source_triggers_reconversion(real, monkeypatch):
     cache_dir, _, _ = real
     marker_path = cache_dir / "moviattn-source.json"
@@ -415,6 +422,7 @@ def c_reference(tmp_path_factory: pytest.TempPathFactory):
     return run
 
 
+@pytest.mark.slow
 def test_token_ids_match_c_reference(real, c_reference):
     _, _, tokenizer = real
     for text, c_ids in zip(REFERENCE_TEXTS, c_reference("tok", REFERENCE_TEXTS), strict=True):
@@ -423,6 +431,7 @@ def test_token_ids_match_c_reference(real, c_reference):
         assert tokenizer(text, add_special_tokens=False).input_ids == fused, text
 
 
+@pytest.mark.slow
 def test_embeddings_match_c_reference(real, c_reference):
     _, model, tokenizer = real
     ours = mean_pool(model, tokenizer, [f"query: {t}" for t in REFERENCE_TEXTS[:-1]])

@@ -19,7 +19,7 @@ from moviattn.explorer.report import collect, write_report
 from moviattn.explorer.settings import Settings
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")]
 TIMEOUT_MS = 60_000
 #: Whether two Hangul syllables draw differently in the page's font (a missing font draws both as the same box).
 HANGUL_DRAWN_JS = """() => {

@@ -15,7 +15,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from moviattn.ui.state import REVIEW_SORTS, preview, sentiment_api
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")]
 TIMEOUT_MS = 120_000
 STATUS_JS = (
     "(s) => Array.from(document.querySelectorAll(s + ' .ma-notice, ' + s + ' .ma-warning'))"

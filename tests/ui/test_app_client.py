@@ -23,6 +23,8 @@ from moviattn.explorer.report import is_report
 from moviattn.offline_model import offline_model_cache_dir
 from moviattn.ui.state import preview
 
+pytestmark = pytest.mark.server
+
 CONTROLS = ("attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
 DATASET = "데이터셋 영화 (dataset movie)"
 

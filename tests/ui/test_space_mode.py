@@ -11,6 +11,8 @@ from moviattn import fetch
 from moviattn.ui import page
 from moviattn.ui import state as state_module
 
+pytestmark = pytest.mark.server
+
 
 @pytest.fixture
 def space(tiny_bert, tiny_nsmc, tmp_path, monkeypatch):

@@ -23,6 +23,7 @@ def test_handler_turns_bad_input_into_a_message():
     assert "unknown mode" in notice
 
 
+@pytest.mark.server
 def test_tab_through_gradio_client():
     import gradio as gr
     from gradio_client import Client

@@ -113,6 +113,7 @@ def test_training_progress_is_reported_by_epoch(movielens, monkeypatch):
     assert (0, 3) in seen and (1, 3) in seen and (3, 3) in seen
 
 
+@pytest.mark.server
 def test_through_gradio_client(movielens):
     service = NextMovieService(gru4rec_params={**FAST_GRU, "epochs": 2})
     demo = _page(service)
