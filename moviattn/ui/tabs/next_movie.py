@@ -13,24 +13,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ...recommend.session.fetch import dataset_dir
-from ...recommend.session.service import NextMovieService, Status, available_dataset
+from ...recommend.session.service import NextMovieService, Status, movie_labels
 from ..common import explorer_link, shows_errors, status_html, warning_html
 
 TITLE = "다음에 볼 영화 (next movie)"
 TOP_K = 20
 #: Seconds between two status refreshes while MovieLens is fetched or GRU4Rec trains.
 REFRESH_SECONDS = 5.0
-
-
-def movie_choices() -> list[str]:
-    """``Title (year)`` of every movie in the cached catalogue, sorted; empty without data."""
-    from ...recommend.session.data import load_items
-
-    dataset = available_dataset()
-    if dataset is None:
-        return []
-    return sorted({info.label for info in load_items(dataset_dir(dataset)).values()}, key=str.lower)
 
 
 def review_links(state: Any) -> dict[tuple[str, int | None], str]:
@@ -98,9 +87,9 @@ def build(state: Any, tab: Any = None) -> None:
         "Pick movies you watched, **in order**; the models predict the next one "
         "(MovieLens, leave-one-out protocol: rating ≥ 3, 10-core). Seen movies are not recommended."
     )
-    status = service.start() if available_dataset() is not None else service.status()
+    status = service.start_if_cached()
     message = gr.HTML(status_message(status))
-    picked = gr.Dropdown(choices=movie_choices(), multiselect=True, filterable=True, label="본 영화 (watched, in order)")
+    picked = gr.Dropdown(choices=movie_labels(), multiselect=True, filterable=True, label="본 영화 (watched, in order)")
     run = gr.Button("추천 (recommend)", variant="primary", interactive=status.ready)
     with gr.Row():
         with gr.Column():
@@ -116,7 +105,7 @@ def build(state: Any, tab: Any = None) -> None:
     def refresh() -> tuple:
         now = service.start()
         final = now.state == "trained" or (now.state == "no data" and not service.allow_fetch)
-        choices = movie_choices() if now.ready else []
+        choices = movie_labels() if now.ready else []
         return (status_message(now), gr.update(interactive=now.ready), gr.update(interactive=now.ready),
                 gr.update(choices=choices), gr.Timer(active=not final))
 

@@ -14,8 +14,8 @@ from moviattn.data import load_dataset
 from moviattn.recommend.session import service as service_module
 from moviattn.recommend.session.data import ItemInfo
 from moviattn.recommend.session.pipeline import evaluate_models, prepare
-from moviattn.recommend.session.service import NextMovieService
-from moviattn.ui.tabs.next_movie import TITLE, build, evaluation_table, movie_choices, next_movies, review_links
+from moviattn.recommend.session.service import NextMovieService, movie_labels
+from moviattn.ui.tabs.next_movie import TITLE, build, evaluation_table, next_movies, review_links
 
 from .conftest import write_atomic
 from .test_training_models import FAST_GRU
@@ -34,7 +34,7 @@ def _button(demo: gr.Blocks) -> gr.Button:
 
 def test_without_movielens_the_tab_names_the_command_and_disables_its_button(cache):
     service = NextMovieService()
-    assert movie_choices() == [] and service.start().state == "no data"
+    assert movie_labels() == [] and service.start().state == "no data"
     demo = _page(service)
     assert _button(demo).interactive is False
     with pytest.raises(ValueError, match="sessions fetch ml-1m"):
