@@ -165,11 +165,12 @@ def test_uploads_with_wrong_columns_or_too_many_rows(tmp_path):
 
 
 def test_select_movie_fills_card_table_and_first_review(handlers, dash):
-    card, table, review = handlers.select_movie("s002", next(iter(REVIEW_SORTS)))
+    shown = handlers.select_movie("s002", next(iter(REVIEW_SORTS)))
+    card, table, review = shown["card"], shown["table"], shown["review"]
     assert dash.dataset.movie("s002").title_kr in card
     assert len(table) == len(dash.dataset.reviews_of("s002"))
     assert review["value"] == table["id"][0]
-    assert "ma-warning" in handlers.select_movie("nope", next(iter(REVIEW_SORTS)))[0]
+    assert "ma-warning" in handlers.select_movie("nope", next(iter(REVIEW_SORTS)))["card"]
 
 
 def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
@@ -200,13 +201,14 @@ def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, mon
 
 
 def test_report_button_returns_the_report_of_what_is_on_screen(handlers, dash):
-    status, path = handlers.movie_report(KNOWN_MODEL, "s001", DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    report = handlers.movie_report(KNOWN_MODEL, "s001", DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    status, path = report["status"], report["file"]
     text = Path(path).read_text(encoding="utf-8")
     assert is_report(Path(path)) and "ma-warning" not in status and "리뷰 20개" in status
     assert dash.dataset.movie("s001").title_kr in text and "scale=percentile" in text and "granularity=eojeol" in text
     assert text.count('class="ma-review"') == len(dash.dataset.reviews_of("s001"))
-    message, nothing = handlers.movie_report(KNOWN_MODEL, "nope", DEFAULT_CONTROLS, progress=lambda *a, **k: None)
-    assert "ma-warning" in message and nothing is None
+    report = handlers.movie_report(KNOWN_MODEL, "nope", DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    assert "ma-warning" in report["status"] and "file" not in report
 
 
 @pytest.mark.parametrize(
@@ -370,33 +372,39 @@ needs_sentiment = pytest.mark.skipif(sentiment_api() is None, reason="sentiment 
 
 @needs_sentiment
 def test_explain_both_shows_both_verdicts():
-    bilstm, textcnn = sentiment.explain_both("최악의 영화. 시간이 아까웠다 <b>x</b>")
+    views = sentiment.explain_both("최악의 영화. 시간이 아까웠다 <b>x</b>")
+    bilstm, textcnn = views["bilstm_attention"], views["textcnn"]
     assert "Bi-LSTM" in bilstm and "TextCNN" in textcnn
     assert all("부정 (negative)" in view and "P(positive)" in view for view in (bilstm, textcnn))
     assert "<b>x</b>" not in bilstm and "ma-warning" not in bilstm + textcnn
     for bad in ("", "   ", "😀😀"):
-        message, second = sentiment.explain_both(bad)
-        assert "ma-warning" in message and second == "" and "Traceback" not in message
+        views = sentiment.explain_both(bad)
+        assert set(views) == {"bilstm_attention"}  # the message, in the first model's place; the other is emptied
+        assert "ma-warning" in views["bilstm_attention"] and "Traceback" not in views["bilstm_attention"]
 
 
 @needs_sentiment
 @pytest.mark.parametrize("method", ["tfidf", "logodds", "gradcam"])
 def test_lexicon_view_has_15_words_per_side(method):
-    positive, negative, message = sentiment.lexicon_view(method)
-    assert message == "" and len(positive) == len(negative) == 15
+    shown = sentiment.lexicon_view(method)
+    positive, negative = shown["positive"], shown["negative"]
+    assert shown["note"] == "" and len(positive) == len(negative) == 15
     assert list(positive["순위"]) == list(range(1, 16)) and "단어 (word)" in negative.columns
     if method != "tfidf":  # TF-IDF summed per label (the seed's baseline) ranks 영화, 너무, 진짜 high on both sides
         assert set(positive["단어 (word)"]).isdisjoint(negative["단어 (word)"])
-    assert "ma-warning" in sentiment.lexicon_view("nope")[2]
+    assert "ma-warning" in sentiment.lexicon_view("nope")["note"]
 
 
 @needs_sentiment
 def test_target2vec_queries_and_bad_words():
-    table, message = sentiment.similar_view("최악")
+    shown = sentiment.similar_view("최악")
+    table, message = shown["table"], shown["note"]
     assert message == "" and len(table) == 10 and "최악/Noun" not in set(table["단어 (word)"])
-    table, message = sentiment.analogy_view("부정", "최악", "긍정")  # 부정 : 최악 = 긍정 : ?
+    shown = sentiment.analogy_view("부정", "최악", "긍정")  # 부정 : 최악 = 긍정 : ?
+    table, message = shown["table"], shown["note"]
     assert message == "" and len(table) > 0 and table["단어 (word)"][0] == "최고/Noun"
-    for table, message in (sentiment.similar_view("없는단어xyz"), sentiment.similar_view(" "), sentiment.analogy_view("부정", "", "긍정")):
+    for shown in (sentiment.similar_view("없는단어xyz"), sentiment.similar_view(" "), sentiment.analogy_view("부정", "", "긍정")):
+        table, message = shown["table"], shown["note"]
         assert len(table) == 0 and "ma-warning" in message and "Traceback" not in message
 
 
@@ -455,8 +463,8 @@ def test_a_click_on_another_movies_row_changes_nothing(dash):
 @pytest.mark.parametrize("text", ["!!!", "?!. …", "~~ ;; ^^"])
 def test_explain_sentiment_refuses_punctuation_only_like_every_endpoint(handlers, text):
     """Defect 2: /explain_sentiment gave P = 0.28 for punctuation; the explorer refuses such a text, so it does too."""
-    message, second = sentiment.explain_both(text)
-    assert "ma-warning" in message and "no words" in message and second == ""
+    message = sentiment.explain_both(text)["bilstm_attention"]
+    assert "ma-warning" in message and "no words" in message
     status = handlers.custom_review(KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, DEFAULT_CONTROLS)["status"]
     assert "ma-warning" in status and "no text" in status
     assert sentiment_api().predict_positive([text]) == [None]  # the review table's cell stays empty too
@@ -479,7 +487,7 @@ def test_unknown_ids_do_not_name_the_data_folder(handlers, dash):
     folder = str(dash.dataset.source)
     review = handlers.show_review(KNOWN_MODEL, "s001", "s999r001", DEFAULT_CONTROLS)["status"]
     movie = handlers.show_review(KNOWN_MODEL, "s999", "s001r001", DEFAULT_CONTROLS)["status"]
-    card = handlers.select_movie("s999", next(iter(REVIEW_SORTS)))[0]
+    card = handlers.select_movie("s999", next(iter(REVIEW_SORTS)))["card"]
     assert "s999r001" in review and "s999" in movie and "s999" in card
     assert all("ma-warning" in m and folder not in m and "movie_data" not in m for m in (review, movie, card))
 

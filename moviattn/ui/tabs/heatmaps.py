@@ -33,7 +33,7 @@ from ...explorer.results import ReviewAttention
 from ...explorer.settings import Settings
 from ...explorer.views import NOTES, aggregate_drawing, review_drawing
 from ...machine import review_concurrency
-from ..common import export_aggregate, export_review, shows_errors_by_name, status_html, table_headers
+from ..common import by_component, export_aggregate, export_review, shows_errors, status_html, table_headers
 from ..panel import SettingsPanel, View, read_view
 from ..state import ZERO_GPU, AppState, aggregate_view_parts, preview, review_view_parts
 
@@ -146,15 +146,6 @@ def static_aggregate(aggregate: MovieAggregate, scale: str, cmap: str) -> dict[s
     return {"files": [str(p) for p in export_aggregate(aggregate, scale=scale, cmap=cmap).values()]}
 
 
-def by_component(outputs: Mapping[str, Any], values: Mapping[str, Any]) -> dict[Any, Any]:
-    """A handler's values by output name as Gradio takes them, by component: every output in ``outputs``,
-    empty where ``values`` does not name it; a name that is no output is a mistake, refused."""
-    unknown = sorted(set(values) - set(outputs))
-    if unknown:
-        raise KeyError(f"no output named {', '.join(unknown)}; the outputs are {', '.join(outputs)}")
-    return {component: values.get(name) for name, component in outputs.items()}
-
-
 class _Outputs:
     """Shown outputs (the API's too) and file outputs made on demand, each by name, and the wiring of one
     handler to both. A handler returns the shown outputs by name (``shows_errors`` fills in ``blank`` after a
@@ -172,7 +163,7 @@ class _Outputs:
     @classmethod
     def shows_errors(cls, handler: Callable[..., Any]) -> Callable[..., Any]:
         """Decorate a handler of these outputs: a user error becomes a message in ``status``."""
-        return shows_errors_by_name(cls.blank)(handler)
+        return shows_errors(blank=cls.blank)(handler)
 
     def _files_area(self, name: str) -> Any:
         """The make-files button and the downloads under it."""

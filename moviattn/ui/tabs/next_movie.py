@@ -14,7 +14,7 @@ import html
 from typing import Any
 
 from ...recommend.session.service import NextMovieService, Status, movie_labels
-from ..common import explorer_link, shows_errors, status_html, warning_html
+from ..common import by_name, explorer_link, shows_errors, status_html, warning_html
 
 TITLE = "다음에 볼 영화 (next movie)"
 TOP_K = 20
@@ -50,21 +50,24 @@ def status_message(status: Status) -> str:
     return warning_html(status.message) if status.state == "no data" else status_html(status.message)
 
 
-def next_movies(service: NextMovieService, picked: list[str] | None, links: dict | None = None) -> tuple[str, str, str]:
-    """Status, GRU4Rec's top-20 (empty while it trains) and the best baseline's top-20 (HTML) after ``picked``."""
+@shows_errors("message")
+def next_movies(service: NextMovieService, picked: list[str] | None, links: dict | None = None) -> dict[str, str]:
+    """The status message, GRU4Rec's top-20 (empty while it trains) and the best baseline's top-20 (HTML) after
+    ``picked``, by output name."""
     understood, gru, baseline = service.recommend(list(picked or []), TOP_K)
     links = links or {}
     note = None if gru is not None else service.status().message
     status = status_html(f"{understood} movies in the session; baseline: {service.baseline_name}", note)
-    return status, _table(gru, links) if gru is not None else "", _table(baseline, links)
+    return {"message": status, "gru4rec": _table(gru, links) if gru is not None else "", "baseline": _table(baseline, links)}
 
 
-def evaluation_table(service: NextMovieService) -> str:
-    """The saved evaluation results for the served data (from ``sessions evaluate``)."""
+@shows_errors("results")
+def evaluation_table(service: NextMovieService) -> dict[str, str]:
+    """The saved evaluation results for the served data (from ``sessions evaluate``), as the output ``results``."""
     if not service.status().ready:
         raise ValueError(service.status().message)
     if not service.results:
-        return status_html("No evaluation results yet; run: python -m moviattn sessions evaluate --test")
+        return {"results": status_html("No evaluation results yet; run: python -m moviattn sessions evaluate --test")}
     from ...recommend.session.pipeline import results_grid
 
     columns, values = results_grid(service.results)
@@ -73,7 +76,7 @@ def evaluation_table(service: NextMovieService) -> str:
         f"<tr><td>{html.escape(r['model'])}</td>" + "".join(f"<td>{v:.4f}</td>" if v is not None else "<td></td>" for v in row) + "</tr>"
         for r, row in zip(service.results, values)
     )
-    return f'<table class="ma-table">{head}{body}</table>'
+    return {"results": f'<table class="ma-table">{head}{body}</table>'}
 
 
 def build(state: Any, tab: Any = None) -> None:
@@ -94,12 +97,12 @@ def build(state: Any, tab: Any = None) -> None:
     with gr.Row():
         with gr.Column():
             gr.Markdown("**GRU4Rec**")
-            gru = gr.HTML()
+            recommended = {"message": message, "gru4rec": gr.HTML()}
         with gr.Column():
             gr.Markdown("**best baseline**")
-            baseline = gr.HTML()
+            recommended["baseline"] = gr.HTML()
     show = gr.Button("평가 결과 (evaluation results)", interactive=status.ready)
-    results = gr.HTML()
+    results = {"results": gr.HTML()}
     timer = gr.Timer(REFRESH_SECONDS, active=status.state in ("fetching", "baselines"))
 
     def refresh() -> tuple:
@@ -113,6 +116,6 @@ def build(state: Any, tab: Any = None) -> None:
     timer.tick(refresh, None, outputs, api_visibility="private", concurrency_limit=None)
     if tab is not None:
         tab.select(refresh, None, outputs, api_visibility="private", concurrency_limit=None)
-    handler = shows_errors(outputs=3, message_at=0)(lambda chosen: next_movies(service, chosen, links))
-    run.click(handler, inputs=[picked], outputs=[message, gru, baseline], api_name="next_movies")
-    show.click(shows_errors(outputs=1)(lambda: evaluation_table(service)), outputs=[results], api_name="evaluation_table")
+    recommend = by_name(lambda chosen: next_movies(service, chosen, links), recommended)
+    run.click(recommend, inputs=[picked], outputs=list(recommended.values()), api_name="next_movies")
+    show.click(by_name(lambda: evaluation_table(service), results), outputs=list(results.values()), api_name="evaluation_table")
