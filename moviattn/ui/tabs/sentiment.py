@@ -236,7 +236,9 @@ def build() -> None:
 
     gr.Markdown("### 구문 사슬 (phrase chain): 이 리뷰의 판단을 만든 단어와 그 단어가 가리키는 것")
     chain_input = gr.Textbox(label="리뷰 (review)", lines=2, max_length=LIMITS["sentiment_text"].chars, value="스토리가 부자연스럽고 억지스러워서 지루했다")
-    chain_model = gr.Radio([(SENTIMENT_TITLES[m], m) for m in api.MODEL_EXPLAINERS], value="bilstm_attention", label="모델 (model)")
+    chain_model = gr.Radio(
+        [(SENTIMENT_TITLES.get(m, m), m) for m in api.MODEL_EXPLAINERS], value=next(iter(api.MODEL_EXPLAINERS)), label="모델 (model)",
+    )
     chain_button = gr.Button("사슬 보기 (show the chain)")
     chained = {"chain": gr.Markdown(), "note": gr.HTML()}
     gr.on([chain_button.click, chain_input.submit], by_name(chain_view, chained), [chain_input, chain_model], list(chained.values()),
