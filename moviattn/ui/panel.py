@@ -137,6 +137,14 @@ CONTROLS: dict[str, Control] = {
     ), read=lambda value: {"cmap": choose("colormap", value, DEFAULTS.colormaps)}),
 }
 
+def control_order() -> list[str]:
+    """The controls' names in the order the panel shows them, row by row (the API takes their values so)."""
+    rows: dict[str, list[str]] = {}
+    for name, control in CONTROLS.items():
+        rows.setdefault(control.row, []).append(name)
+    return [name for names in rows.values() for name in names]
+
+
 _VIEW_FIELDS = {f.name for f in fields(View)} - {"settings"}
 _SETTINGS_FIELDS = {f.name for f in fields(Settings)}
 
@@ -172,9 +180,7 @@ class SettingsPanel:
         self.model_state = gr.State(state.default_model)
         #: The components of ``CONTROLS`` by name, in the order the panel shows them.
         self.controls: dict[str, Any] = {}
-        rows: dict[str, list[str]] = {}
-        for name, control in CONTROLS.items():
-            rows.setdefault(control.row, []).append(name)
+        order = control_order()
         with gr.Accordion("설정 (settings) — 기본값으로 바로 볼 수 있습니다", open=False):
             with gr.Row():
                 # the model that runs: the offline one's name where the default fell back to it
@@ -183,9 +189,9 @@ class SettingsPanel:
                     scale=3, max_length=LIMITS["model_name"].chars,
                 )
                 model_button = gr.Button("모델 바꾸기 (load)", scale=1)
-            for names in rows.values():
+            for row in dict.fromkeys(CONTROLS[name].row for name in order):
                 with gr.Row():
-                    for name in names:
+                    for name in (n for n in order if CONTROLS[n].row == row):
                         self.controls[name] = CONTROLS[name].make(model)
         layer_agg, layer, last_k, head = (self.controls[n] for n in ("layer_agg", "layer", "last_k", "head"))
         layer_agg.change(

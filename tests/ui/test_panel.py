@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gradio as gr
 import pytest
-from app_helpers import KNOWN_MODEL, tiny_dashboard
+from app_helpers import KNOWN_MODEL, api_controls, tiny_dashboard
 
 from moviattn.explorer.settings import Settings
 from moviattn.ui import page, panel
-from moviattn.ui.panel import CONTROLS, Control, head_choices, head_value, read_view
+from moviattn.ui.panel import CONTROLS, Control, control_order, head_choices, head_value, read_view
 from moviattn.ui.tabs import heatmaps
 
 #: The heatmap endpoints: every one takes the panel's controls after its own inputs.
@@ -55,6 +55,8 @@ def test_a_control_added_in_one_place_reaches_every_heatmap_handler(tiny_bert, m
         before, after = _endpoint(without, api_name).inputs, _endpoint(demo, api_name).inputs
         assert len(after) == len(before) + 1 == own_inputs + len(CONTROLS), api_name
         assert "content words only" in [control.label for control in after[-len(CONTROLS):]]
+
+    assert api_controls(content_only=True)[control_order().index("content_only")] is True  # API callers' values follow
 
     read = []
     monkeypatch.setattr(heatmaps, "read_view", lambda controls: read.append(read_view(controls)) or read[-1])
