@@ -30,6 +30,14 @@ def _add_data_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", default=DEFAULTS.data, help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
 
 
+def _add_colour_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--scale`` and ``--cmap``, the same for every command that draws heatmaps."""
+    from .plotting import COLOR_SCALES
+
+    parser.add_argument("--scale", choices=list(COLOR_SCALES), default=DEFAULTS.scale, help="colour scale")
+    parser.add_argument("--cmap", default=DEFAULTS.cmap, help="a Plotly colour scale (viridis, magma, cividis, YlOrRd, Blues, Greys, ...)")
+
+
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     from ..morphology import ANALYSER_FACTORIES
     from .attention import EXTRACTORS
@@ -451,8 +459,6 @@ def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, mo
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the explorer's commands to the root parser."""
-    from .plotting import COLOR_SCALES
-
     movies = subparsers.add_parser("movies", help="list the movies of a dataset folder")
     _add_data_argument(movies)
     movies.set_defaults(run=cmd_movies)
@@ -464,8 +470,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--review", type=int, default=0, help="index of the movie's review (0 = newest)")
     which.add_argument("--text", help="your own review text instead")
     show.add_argument("--out-dir", default="heatmaps")
-    show.add_argument("--scale", choices=list(COLOR_SCALES), default=DEFAULTS.scale)
-    show.add_argument("--cmap", default=DEFAULTS.cmap, help="a Plotly colour scale (viridis, magma, cividis, YlOrRd, Blues, Greys, ...)")
+    _add_colour_arguments(show)
     show.add_argument("--force", action="store_true", help="overwrite files at the output paths that are not earlier heatmaps")
     _add_settings_arguments(show)
     show.set_defaults(run=cmd_show)
@@ -504,8 +509,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     what.add_argument("--movie", help="movie id (see 'movies')")
     what.add_argument("--site", metavar="DIR", help="write DIR/index.html and one report per movie of the dataset")
     report.add_argument("--out", default="report.html", help="the report of --movie")
-    report.add_argument("--scale", choices=list(COLOR_SCALES), default=DEFAULTS.scale)
-    report.add_argument("--cmap", default=DEFAULTS.cmap, help="a Plotly colour scale (viridis, magma, cividis, YlOrRd, Blues, Greys, ...)")
+    _add_colour_arguments(report)
     report.add_argument("--force", action="store_true", help="overwrite files that are not earlier reports")
     _add_settings_arguments(report)
     report.set_defaults(run=cmd_report)
