@@ -24,6 +24,7 @@ def tiny_default_model(tiny_bert, monkeypatch, tmp_path):
     return tiny_bert
 
 
+@pytest.mark.slow
 def test_show_writes_both_heatmaps(tiny_default_model, tmp_path, capsys):
     code = cli.main(["show", "--movie", "s001", "--review", "1", "--out-dir", str(tmp_path), "--last-k", "2"])
     assert code == 0
@@ -40,6 +41,7 @@ def test_cached_context_method_is_selectable_and_recorded(tiny_default_model, tm
     assert abs(sum(payload["movies"]["s001"]["aggregate"]["plot_share"]) - 1) < 1e-3
 
 
+@pytest.mark.slow
 def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys, monkeypatch):
     out = tmp_path / "all.json"
     args = ["precompute", "--movies", "s001,s002", "--out", str(out), "--last-k", "2", "--granularity", "eojeol"]
@@ -96,6 +98,7 @@ def test_unknown_model_without_fallback_is_a_clear_error():
 # ---------------------------------------------------------------- writing commands and interrupts
 
 
+@pytest.mark.slow
 def test_precompute_refuses_to_overwrite_other_files(tiny_default_model, tmp_path, capsys):
     """Defect 4: a file that is not a previous precompute output is kept unless --force; resume still works."""
     args = ["precompute", "--movies", "s001", "--last-k", "2", "--granularity", "eojeol"]

@@ -40,6 +40,7 @@ def test_komoran_rewritten_word_falls_back_to_its_eojeol():
     assert all(a.end <= b.start for a, b in zip(units, units[1:]))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not is_available("kkma"), reason="no Java runtime for KoNLPy")
 def test_kkma_loanword_split_falls_back_without_shifting_later_words():
     text = "터미네이터 2는 재밌다"

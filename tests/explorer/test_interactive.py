@@ -121,6 +121,7 @@ def test_a_100_review_matrix_is_small(explorer, scale):
     assert _matrix_bytes(explorer, data.movie("s001"), reviews, scale) <= MATRIX_LIMIT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("movie_id", ["10200", "24452"])
 def test_a_real_100_review_matrix_is_small(explorer, shared_nsmc, movie_id):
     """터미네이터 2 (the issue's movie, 1.5 MB before) and 매트릭스 (the real set's longest plot, 450 units)."""

@@ -88,6 +88,7 @@ def test_log_scale_stores_the_colour_range_the_app_levels_by(report):
     assert cells["step"] <= max(cells["q"]) * cells["step"] / 10**5  # 6 significant digits: colours down to a millionth
 
 
+@pytest.mark.slow
 def test_a_hundred_reviews_fit_in_five_megabytes(explorer, tmp_path):
     """The synthetic movie (sample-sized synopsis); the real NSMC worst case is measured below."""
     folder = write_dataset(tmp_path / "data", {"big": reviews(100)})
@@ -97,6 +98,7 @@ def test_a_hundred_reviews_fit_in_five_megabytes(explorer, tmp_path):
     assert len(report.reviews) == 100 and size == (tmp_path / "big.html").stat().st_size < MAX_BYTES
 
 
+@pytest.mark.slow
 def test_the_longest_nsmc_synopsis_fits_in_five_megabytes(tiny_bert, shared_nsmc, tmp_path):
     """24452 매트릭스 (1,086-character synopsis, 100 reviews): the largest heatmaps of the 40 movies. Units are
     Okt morphemes whatever the encoder, so a tiny model gives the real model's matrix shapes."""

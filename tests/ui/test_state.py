@@ -36,6 +36,7 @@ def _stored_movies(dash) -> int:
     return sum(1 for _ in (dash.cache.directory / "movie").rglob("*.json.gz")) if (dash.cache.directory / "movie").exists() else 0
 
 
+@pytest.mark.slow
 def test_the_fill_waits_for_visitors_then_stores_every_answer(tiny_bert, tmp_path, catalogue):
     dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
     filled = {}
@@ -63,6 +64,7 @@ def test_the_fill_waits_for_visitors_then_stores_every_answer(tiny_bert, tmp_pat
     assert _stored_movies(dash) >= len(dash.dataset.movies)  # each movie's aggregate (and the reference)
 
 
+@pytest.mark.slow
 def test_a_visitor_is_answered_while_the_fill_runs(tiny_bert, tmp_path, catalogue):
     dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
     worker = threading.Thread(target=dash.fill_store, args=("percentile", "viridis"))
