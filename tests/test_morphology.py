@@ -68,6 +68,7 @@ def _tiles_each_word(text, units):
     return all("".join(u.text for u in units if s <= u.start and u.end <= e) == text[s:e] for s, e in eojeol_spans(text))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not is_available("kiwi"), reason="kiwipiepy is not installed")
 def test_kiwi_units_hand_checked_and_split_where_okt_keeps_the_word():
     units = morpheme_units(SENTENCE, "kiwi")

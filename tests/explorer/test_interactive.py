@@ -94,6 +94,7 @@ def explorer(tiny_bert) -> Explorer:
     return Explorer(tiny_bert)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scale", SCALES)
 def test_one_review_plot_heatmap_of_the_long_plot_movie_is_small(explorer, scale):
     """The sample's 인터스텔라 (a plot of ~1,500 characters, 626 units) and its longest review: 1.4 MB before."""
@@ -112,6 +113,7 @@ def _matrix_bytes(explorer: Explorer, movie, reviews: list[Review], scale: str) 
     return json_bytes(interactive.reviews_plot_figure(aggregate, review_labels=labels, scale=scale))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scale", SCALES)
 def test_a_100_review_matrix_is_small(explorer, scale):
     """100 reviews × the plot of 살인의 추억 (sample data: its 20 reviews and 80 of the other movies')."""

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.skipif(
 MODELS = ["doc2vec", "doc2vec_negative", "doc2vec_positive", "word2vec", "target2vec"]
 
 
+@pytest.mark.slow
 def test_shipped_three_label_vectors_and_results() -> None:
     from moviattn.sentiment import shipped_seed003
     from moviattn.sentiment.artifacts import shipped_target2vec3

@@ -59,6 +59,7 @@ def test_lexicons_list_content_words_only(method: str) -> None:
         assert len(words) == 500 and set(words.str.rsplit("/", n=1).str[-1]) <= CONTENT_TAGS
 
 
+@pytest.mark.slow
 def test_target2vec_queries() -> None:
     neighbours = similar_words("최악/Noun", k=5)
     assert len(neighbours) == 5 and all(w != "최악/Noun" for w, _ in neighbours)

@@ -253,6 +253,7 @@ def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
     assert len(heatmaps.static_aggregate(aggregate, "linear", "viridis")["files"]) == 4
 
 
+@pytest.mark.slow
 def test_aggregate_view_shows_difference_only_on_request(aggregate):
     one = aggregate_views(aggregate, split=False, scale="linear", cmap="viridis")
     two = aggregate_views(aggregate, split=True, scale="linear", cmap="viridis")
@@ -349,6 +350,7 @@ def test_approximate_mode_is_announced_and_used(tiny_bert):
     assert "approximate" not in tiny_dashboard(tiny_bert).banner(tiny_bert)
 
 
+@pytest.mark.slow
 def test_exports_are_readable(handlers, dash):
     review = dash.dataset.reviews_of("s003")[0]
     result = handlers.show_review(KNOWN_MODEL, "s003", review.id, DEFAULT_CONTROLS, draw=False).result
