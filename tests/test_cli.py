@@ -165,7 +165,7 @@ def test_ctrl_c_ends_cleanly_with_one_line(tiny_bert, tmp_path):
     env = {**__import__("os").environ, "MOVIATTN_CACHE": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1", "PYTHONPATH": REPO}
     process = subprocess.Popen(
         [sys.executable, "-m", "moviattn", "precompute", "--data", str(data), "--model", str(tmp_path / "tiny"),
-         "--out", str(tmp_path / "out.json"), "--no-cache"],
+         "--out", str(tmp_path / "out.json"), "--no-cache", "--precision", "auto"],  # the fast mode: the first movie comes soon
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 180
