@@ -363,7 +363,7 @@ def run_steps(args: argparse.Namespace) -> None:
     for name in ("analysis", "encoder", "reduce", "figures"):
         print(f"| {name} | {clock.wall[name] / args.reviews:.3f} | {clock.cpu[name] / args.reviews:.3f} |")
     outside = sum(clock.cpu[n] for n in ("analysis", "reduce", "figures")) / args.reviews
-    print(f"CPU outside the encoder: {outside:.3f} s per review (issue 26's target: at most 0.15)")
+    print(f"CPU outside the encoder: {outside:.3f} s per review (target: at most 0.15)")
 
 
 def run_users(args: argparse.Namespace) -> None:

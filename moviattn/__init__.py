@@ -23,7 +23,7 @@ _EXPORTS = {
     "Unit": "morphology", "AnalyserUnavailable": "errors",
     "load_model": "models", "LoadedModel": "models", "DEFAULT_MODEL": "paths",
     "ModelLoadError": "errors", "OFFLINE_MODEL_ID": "offline_model",
-    "USER_ERRORS": "errors", "UnknownChoice": "registry",
+    "USER_ERRORS": "errors", "UnknownChoice": "registry", "DEFAULTS": "defaults", "Defaults": "defaults",
     "Settings": "explorer.settings",
     "ReviewTooLong": "explorer.sequence",
     "HEAD_AGGREGATORS": "explorer.reduce", "LAYER_AGGREGATORS": "explorer.reduce", "NORMALIZATIONS": "explorer.reduce",

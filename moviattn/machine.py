@@ -3,7 +3,7 @@
 A server that lets many request threads analyse text and build figures at once, beside the thread that runs
 the model, makes them all compete for the cores and for Python's one interpreter lock: with sixteen review
 events at once on two cores, the encoder's own work stretched from 12 s alone to 33 s of a 61 s run
-(issue 26, py-spy). So the number of request threads doing CPU work at once (``cpu_slots``) leaves one core
+(profiled with py-spy; benchmarks/bench_load.py). So the number of request threads doing CPU work at once (``cpu_slots``) leaves one core
 to the model thread, and the number of requests in their handlers (``review_concurrency``) is what fills a
 model batch plus those slots: the others wait for the model, blocked, taking no core (and a cached request
 never waits behind a computing one, since a computing one holds no slot while the model runs).

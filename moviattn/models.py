@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from .errors import ModelLoadError
 from .offline_model import OFFLINE_MODEL_ID, load_offline_model
-from .paths import DEFAULT_MODEL
+from .paths import DEFAULT_MODEL, hub_endpoint, hub_offline
 
 #: Names that select the offline model directly.
 OFFLINE_ALIASES = frozenset({"offline", "e5", OFFLINE_MODEL_ID})
@@ -98,9 +97,9 @@ def _check_encoder(model: PreTrainedModel, name: str) -> None:
 
 def hub_reachable(timeout: float = 3.0) -> bool:
     """Whether the Hugging Face hub answers a TCP connection (quickly; the hub client itself retries for ~50 s)."""
-    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+    if hub_offline():
         return False
-    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    host = urlparse(hub_endpoint()).hostname or "huggingface.co"
     try:
         socket.create_connection((host, 443), timeout=timeout).close()
         return True

@@ -9,8 +9,7 @@ Kiwi (``kiwipiepy``, no Java) gives each morpheme's start and length in the text
 surfaces are cut from the text itself: morphemes that share characters become one span with
 joined tags (했 = 하/VV + 었/EP, 였 = 이/VCP + 었/EP; 걸 of 걸어서 stays 걸, tagged 걷's VV-I), and
 a word is never lost to the eojeol fallback for a rewritten surface. Measured against Okt
-(100 NSMC reviews and one synopsis, and the mention test): see docs/evaluation.md (Analysers)
-and the closing note of issue 13.
+(100 NSMC reviews and one synopsis, and the mention test): see docs/evaluation.md (Analysers).
 """
 
 from __future__ import annotations

@@ -6,7 +6,13 @@
   (default ``~/.cache/moviattn``; on a Space with persistent storage, ``/data/moviattn``); never inside the project;
 - ``MOVIATTN_NSMC_SOURCE``: where ``data fetch nsmc`` reads e9t/nsmc (a URL prefix or a local copy of the
   repository; default: the pinned commit on GitHub);
-- ``SPACE_ID`` (set by Hugging Face Spaces): the app serves the real NSMC movies (``--data nsmc``).
+- ``SPACE_ID`` (set by Hugging Face Spaces): the app serves the real NSMC movies (``--data nsmc``);
+- ``MOVIATTN_MALLOC_ARENAS``: glibc's malloc arenas for the app's server (default 2; 0 keeps glibc's own);
+- ``GRADIO_SERVER_NAME``, ``GRADIO_SERVER_PORT``: where the app listens (Gradio's own names, default port 7860);
+- ``HF_HUB_OFFLINE``, ``HF_ENDPOINT``: the Hugging Face hub client's own; read here to skip the hub (offline)
+  or to probe the right host before a model download.
+
+Every variable is read here and nowhere else; docs/configuration.md lists them with the order of precedence.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ SAMPLE_DATA_DIR = PROJECT_ROOT / "movie_data"
 #: The NSMC-derived data beside a checkout (absent on a newcomer's machine and on Spaces).
 SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
 DEFAULT_MODEL = "klue/roberta-base"
+#: glibc's malloc arenas for the app's server where ``$MOVIATTN_MALLOC_ARENAS`` does not say.
+DEFAULT_MALLOC_ARENAS = 2
+#: Gradio's port where ``$GRADIO_SERVER_PORT`` does not say.
+DEFAULT_PORT = 7860
+#: The hub ``$HF_ENDPOINT`` replaces (a mirror).
+HUB_ENDPOINT = "https://huggingface.co"
 
 
 #: A Space's persistent storage, where it has some (kept across restarts; the rest of a Space's disk is not).
@@ -58,6 +70,32 @@ def default_model() -> str:
     return os.environ.get("MOVIATTN_MODEL") or DEFAULT_MODEL
 
 
+def malloc_arenas() -> int:
+    """``$MOVIATTN_MALLOC_ARENAS`` or ``DEFAULT_MALLOC_ARENAS``: glibc's malloc arenas for the app's server
+    (0 keeps glibc's default of up to 8 per core)."""
+    return int(os.environ.get("MOVIATTN_MALLOC_ARENAS") or DEFAULT_MALLOC_ARENAS)
+
+
+def server_name() -> str | None:
+    """``$GRADIO_SERVER_NAME``: the interface the app listens on (None: Gradio's default, localhost)."""
+    return os.environ.get("GRADIO_SERVER_NAME") or None
+
+
+def server_port() -> int:
+    """``$GRADIO_SERVER_PORT`` or ``DEFAULT_PORT``."""
+    return int(os.environ.get("GRADIO_SERVER_PORT") or DEFAULT_PORT)
+
+
+def hub_offline() -> bool:
+    """Whether ``$HF_HUB_OFFLINE`` tells the hub client not to go online (1, true or yes)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+
+
+def hub_endpoint() -> str:
+    """``$HF_ENDPOINT`` (a mirror of the hub) or ``HUB_ENDPOINT``."""
+    return os.environ.get("HF_ENDPOINT") or HUB_ENDPOINT
+
+
 def shared_data(name: str) -> Path | None:
     """``../shared/data/<name>`` beside the checkout where it exists (tests and training skip without it)."""
     path = SHARED_DATA_DIR / name
@@ -67,7 +105,7 @@ def shared_data(name: str) -> Path | None:
 def refuse_to_overwrite(path: Path, force: bool, own: Callable[[Path], bool], what: str) -> None:
     """Stop before replacing an existing file that ``own`` does not recognise as ``what`` (a previous output
     of the same command, which it may replace or resume), unless ``force``: a mistyped ``--out`` must
-    not destroy someone's notes or a system file (issue 14)."""
+    not destroy someone's notes or a system file."""
     if force or not path.exists():
         return
     if path.is_file() and own(path):

@@ -110,3 +110,10 @@ def tiny_nsmc(tmp_path: Path) -> tuple[Path, Manifest]:
                        "synopsis_index": index, "raw": {"path": f"raw/{movie_id}.json", "sha256": sha256_hex(data)}})
     manifest = Manifest("0" * 40, SourceFile("synopses.json", sha256_hex((source / "synopses.json").read_bytes())), tuple(movies), "digest-1")
     return source, manifest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts a server or a browser is slow too: ``-m "not slow"`` leaves it out."""
+    for item in items:
+        if item.get_closest_marker("server") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

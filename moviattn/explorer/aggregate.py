@@ -16,7 +16,7 @@ to there — the synopsis's first and last units, separators, words every review
 looks at — has a lift near 1; a position-only effect cancels exactly. Fields
 get the same two corrections (per unit: the share over the field's share of
 units; lift: over the reference's field share), since a field's raw share
-mostly tracks its length (Spearman 0.93 over the NSMC movies, issue 13).
+mostly tracks its length (Spearman 0.93 over the NSMC movies; docs/evaluation.md).
 
 Why generic sentences and not a sample of other movies' reviews: a review of
 another movie still mentions its own people and plot, which may match words of

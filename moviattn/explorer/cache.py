@@ -33,7 +33,7 @@ class ResultCache:
     half-written entry; unreadable entries are treated as missing. The memory front is
     bounded by size, not count: a movie aggregate or a long review over a long plot is
     thousands of times larger than a short review's result, and 512 of them grew a server
-    by gigabytes (issue 14). An entry's size is its JSON text length (its Python objects
+    by gigabytes under load. An entry's size is its JSON text length (its Python objects
     take a few times more); threads share the front under a lock.
     """
 

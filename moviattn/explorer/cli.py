@@ -18,10 +18,24 @@ from pathlib import Path
 from typing import Any
 
 from ..data import Dataset, Movie, Review
+from ..defaults import DEFAULTS
 from ..errors import DataError
 from ..fetch import open_data
-from ..paths import default_data_dir, default_model, refuse_to_overwrite, starts_with, write_atomically
+from ..paths import refuse_to_overwrite, starts_with, write_atomically
 from .settings import GRANULARITIES, Settings
+
+
+def _add_data_argument(parser: argparse.ArgumentParser) -> None:
+    """``--data``, the same for every command that reads a dataset."""
+    parser.add_argument("--data", default=DEFAULTS.data, help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
+
+
+def _add_colour_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--scale`` and ``--cmap``, the same for every command that draws heatmaps."""
+    from .plotting import COLOR_SCALES
+
+    parser.add_argument("--scale", choices=list(COLOR_SCALES), default=DEFAULTS.scale, help="colour scale")
+    parser.add_argument("--cmap", default=DEFAULTS.cmap, help="a Plotly colour scale (viridis, magma, cividis, YlOrRd, Blues, Greys, ...)")
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,13 +57,13 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--analyser", choices=list(ANALYSER_FACTORIES), default=defaults.analyser)
     group.add_argument("--content-only", action="store_true", help="drop particles, endings and punctuation")
     model = parser.add_argument_group("model")
-    model.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
+    model.add_argument("--model", default=DEFAULTS.model, help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     model.add_argument(
-        "--precision", default="auto", choices=["auto", *PRECISIONS],
-        help="auto: bfloat16 where the CPU/GPU runs it natively, else float32 (docs/performance.md)",
+        "--precision", default=DEFAULTS.precision, choices=["auto", *PRECISIONS],
+        help="float32: exact (default); auto: bfloat16 where the CPU/GPU runs it natively, else float32 (docs/performance.md)",
     )
     model.add_argument(
-        "--method", default="qk", choices=list(EXTRACTORS),
+        "--method", default=DEFAULTS.method, choices=list(EXTRACTORS),
         help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
         "without the review (many times faster on whole movies; docs/performance.md)",
     )
@@ -445,27 +459,24 @@ def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, mo
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the explorer's commands to the root parser."""
-    from .plotting import COLOR_SCALES
-
     movies = subparsers.add_parser("movies", help="list the movies of a dataset folder")
-    movies.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
+    _add_data_argument(movies)
     movies.set_defaults(run=cmd_movies)
 
     show = subparsers.add_parser("show", help="render one review's two heatmaps to PNG")
-    show.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
+    _add_data_argument(show)
     show.add_argument("--movie", required=True, help="movie id (see 'movies')")
     which = show.add_mutually_exclusive_group()
     which.add_argument("--review", type=int, default=0, help="index of the movie's review (0 = newest)")
     which.add_argument("--text", help="your own review text instead")
     show.add_argument("--out-dir", default="heatmaps")
-    show.add_argument("--scale", choices=list(COLOR_SCALES), default="linear")
-    show.add_argument("--cmap", default="viridis")
+    _add_colour_arguments(show)
     show.add_argument("--force", action="store_true", help="overwrite files at the output paths that are not earlier heatmaps")
     _add_settings_arguments(show)
     show.set_defaults(run=cmd_show)
 
     precompute = subparsers.add_parser("precompute", help="per-movie and per-review attention of a dataset as JSON")
-    precompute.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
+    _add_data_argument(precompute)
     precompute.add_argument("--out", required=True)
     precompute.add_argument("--movies", help="comma-separated movie ids (default: all)")
     precompute.add_argument("--restart", action="store_true", help="ignore movies already in --out")
@@ -477,7 +488,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from .aggregate import DEFAULT_SCORE, SCORES
 
     aggregate = subparsers.add_parser("aggregate", help="a movie's aggregate over all its reviews: fields, words, groups, time")
-    aggregate.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
+    _add_data_argument(aggregate)
     aggregate.add_argument("--movie", required=True, help="movie id (see 'movies')")
     aggregate.add_argument("--k", type=int, default=10, help="words per list")
     aggregate.add_argument("--score", choices=SCORES, default=DEFAULT_SCORE, help="rank words by raw share or by lift")
@@ -493,19 +504,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "report", help="a movie's report as one self-contained HTML file (interactive heatmaps, no server, no network); "
         "--site: one per movie and an index",
     )
-    report.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
+    _add_data_argument(report)
     what = report.add_mutually_exclusive_group(required=True)
     what.add_argument("--movie", help="movie id (see 'movies')")
     what.add_argument("--site", metavar="DIR", help="write DIR/index.html and one report per movie of the dataset")
     report.add_argument("--out", default="report.html", help="the report of --movie")
-    report.add_argument("--scale", choices=list(COLOR_SCALES), default="linear")
-    report.add_argument("--cmap", default="viridis", help="a Plotly colour scale (viridis, magma, cividis, YlOrRd, Blues, Greys, ...)")
+    _add_colour_arguments(report)
     report.add_argument("--force", action="store_true", help="overwrite files that are not earlier reports")
     _add_settings_arguments(report)
     report.set_defaults(run=cmd_report)
 
     evaluate = subparsers.add_parser("evaluate", help="score every attention setting against review mentions (explanation quality)")
-    evaluate.add_argument("--data", default=default_data_dir(), help="dataset: a folder, 'sample' or 'nsmc' (fetched on first use) ($MOVIATTN_DATA)")
+    _add_data_argument(evaluate)
     evaluate.add_argument("--movies", help="comma-separated movie ids (default: all)")
     evaluate.add_argument("--out", default="evaluation.csv", help="CSV table of every setting")
     evaluate.add_argument("--limit-reviews", type=int, help="at most N reviews per movie")

@@ -8,7 +8,7 @@ HTML), so a review containing ``<script>`` is displayed, never run. Axes longer
 than fits on screen open on their first part with a range slider to scroll and
 drag-to-zoom, instead of squeezing hundreds of labels together.
 
-Heatmaps are sent lean (issue 26): a hover text per cell was most of a figure's JSON, so the axes are
+Heatmaps are sent lean (a page of them loaded slowly): a hover text per cell was most of a figure's JSON, so the axes are
 categories named by the units' labels (made unique by invisible marks, ``category_names``) and one
 ``hovertemplate`` writes the same hover from them; each cell holds its colour as one of 255 levels (what
 an 8-bit colour scale shows; the colour bar's ticks name the values) and the value the hover shows, in
@@ -155,7 +155,7 @@ def heatmap_figure(
     ])
     shown_rows = min(n_rows, VISIBLE_ROWS)
     annotations, shapes = [], []
-    if n_rows > shown_rows:  # say what is below the window: a silent cut hid every low-rated review (issue 14)
+    if n_rows > shown_rows:  # say what is below the window: a silent cut hid every low-rated review
         annotations.append({
             "x": 0, "y": 0, "xref": "paper", "yref": "paper", "yanchor": "top", "xanchor": "left", "yshift": -8,
             "showarrow": False, "font": {"size": 12, "color": "#663c00"}, "bgcolor": "#fff4e5",
@@ -263,7 +263,7 @@ def _bar(fig: go.Figure, labels: list[str], values: list[float], column: int, co
 def message_figure(text: str, title: str = "", *, muted: bool = False) -> go.Figure:
     """A blank figure that says why there is nothing to draw (an empty group, no dated reviews), or,
     ``muted`` (small, grey, transparent), what will appear there: an unused ``gr.Plot`` shows a
-    broken-chart icon (issue 14)."""
+    broken-chart icon."""
     fig = go.Figure()
     colour = "#888" if muted else "#663c00"
     fig.add_annotation(text=escape(text), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 14 if muted else 15, "color": colour})

@@ -16,6 +16,7 @@ import numpy as np
 from transformers import PreTrainedTokenizerBase
 
 from ..data import Movie, Review
+from ..defaults import DEFAULTS
 from ..models import LoadedModel
 from ..morphology import AnalyserUnavailable, Unit, pos_tags
 from ..text import has_words, normalize
@@ -162,8 +163,8 @@ class Explorer:
         model: LoadedModel,
         cache: ResultCache | None = None,
         *,
-        method: str = "qk",
-        precision: str = "float32",
+        method: str = DEFAULTS.method,
+        precision: str = DEFAULTS.precision,
         batch_size: int = BATCH_SIZE,
     ):
         self.model, self.cache = model, cache
@@ -190,7 +191,7 @@ class Explorer:
         """Tokenised info and plot with their units (cached per movie text and unit settings).
 
         Built once when many requests ask for it at once: a server's first requests for a movie all
-        missed the cache and each ran the morphological analysis of its synopsis (issue 14)."""
+        missed the cache and each ran the morphological analysis of its synopsis."""
         key = (movie, settings.granularity, settings.analyser)
         with self._context_locks[hash(key) % CONTEXT_LOCKS]:
             return self._context(*key)

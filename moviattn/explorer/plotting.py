@@ -115,7 +115,7 @@ def heatmap(
         headline, _, detail = title.partition("\n")
         wrapped = textwrap.fill(detail, int(width * 11)) if detail else ""
         # the title above the whole layout (constrained layout keeps the field labels below it; an axes
-        # title at a fixed pad was covered by rotated field labels, issue 14)
+        # title at a fixed pad was covered by rotated field labels)
         fig.suptitle(f"{headline}\n{wrapped}".strip(), fontsize=10, x=0.01, ha="left")
         if groups:
             ax = axes[0]

@@ -4,7 +4,7 @@ float32 (exact), and bfloat16/float16 autocast. ``resolve_precision("auto", devi
 the hardware runs it natively. Attention probabilities are always taken in float32, whatever the mode
 (``attention``).
 
-**int8 was dropped** (issue 26). It ran the encoder's Linear layers through ``torch.ao``'s eager dynamic
+**int8 was dropped**. It ran the encoder's Linear layers through ``torch.ao``'s eager dynamic
 quantisation, which is deprecated (it "will be removed"; its successor is torchao's ``quantize_``). The
 successor does not keep int8's speed on a CPU. Measured on the encoder alone (the windows of 24 / 16 reviews
 of 터미네이터 2, default settings; best of 3 interleaved rounds, 2 torch threads on a 2-core Xeon with AMX,

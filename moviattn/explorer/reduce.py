@@ -232,15 +232,3 @@ def combine_windows(encoded: EncodedReview, per_window: Sequence[torch.Tensor]) 
     plot = np.divide(plot, plot_counts, out=np.zeros_like(plot), where=plot_counts > 0)
     return TokenAttention(info, plot, len(encoded.windows))
 
-
-def token_attention(
-    model: LoadedModel,
-    encoded: EncodedReview,
-    settings: ReduceSettings,
-    *,
-    method: str = "qk",
-    precision: str = "float32",
-) -> TokenAttention:
-    """Token-level review→info and review→plot attention for one encoded review."""
-    settings.validate(model.num_layers, model.num_heads)
-    return combine_windows(encoded, window_matrices(model, encoded.windows, settings, method=method, precision=precision))

@@ -48,6 +48,7 @@ import plotly.io as pio
 import plotly.offline
 
 from ..data import Dataset, Movie, Review
+from ..defaults import DEFAULTS
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
 from .aggregate import DEFAULT_SCORE, MovieAggregate
 from .cache import ResultCache
@@ -255,7 +256,7 @@ def _review_item(index: int, review: Review) -> str:
     )
 
 
-def report_html(report: MovieReport, *, scale: str = "linear", cmap: str = "viridis") -> str:
+def report_html(report: MovieReport, *, scale: str = DEFAULTS.scale, cmap: str = DEFAULTS.cmap) -> str:
     """The report as one HTML document (plotly.js and the data inside it)."""
     aggregate = report.aggregate
     view = aggregate_views(
@@ -318,7 +319,7 @@ def report_filename(movie_id: str) -> str:
     return f"movie-{hashlib.sha256(movie_id.encode('utf-8')).hexdigest()[:12]}.html"
 
 
-def write_report(report: MovieReport, path: Path, *, scale: str = "linear", cmap: str = "viridis") -> int:
+def write_report(report: MovieReport, path: Path, *, scale: str = DEFAULTS.scale, cmap: str = DEFAULTS.cmap) -> int:
     """Write the report to ``path`` (atomically); its size in bytes."""
     text = report_html(report, scale=scale, cmap=cmap)
     write_atomically(Path(path), text)
@@ -364,8 +365,8 @@ def _score(aggregate: MovieAggregate) -> str:
 
 
 def write_site(
-    explorer: Explorer, dataset: Dataset, directory: Path, settings: Settings, *, data: str, scale: str = "linear",
-    cmap: str = "viridis", force: bool = False, progress: Callable[[int, int], None] | None = None,
+    explorer: Explorer, dataset: Dataset, directory: Path, settings: Settings, *, data: str, scale: str = DEFAULTS.scale,
+    cmap: str = DEFAULTS.cmap, force: bool = False, progress: Callable[[int, int], None] | None = None,
 ) -> list[SiteEntry]:
     """One report per movie of ``dataset`` and an index linking them, in ``directory`` (a static site:
     any web host, or a static Hugging Face Space, serves it as it is). Files there that are not earlier

@@ -32,7 +32,7 @@ def _report_of(path: Path, keys: set[str]) -> bool:
 def check_out_folder(out: Path, force: bool, reports: list[tuple[str, set[str]]], what: str) -> None:
     """Refuse an ``--out`` that is a file, or a non-empty folder holding none of ``reports`` (so not a previous
     output of the command, which it replaces), unless ``force``: a mistyped ``--out`` must not overwrite
-    someone's files (issue 14; ``precompute`` does the same for its file)."""
+    someone's files (``precompute`` does the same for its file)."""
     if force or not out.exists():
         return
     if not out.is_dir():
@@ -162,6 +162,7 @@ def _transformer_speed(args: argparse.Namespace) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sentiment`` command and its sub-commands to a parent CLI."""
     from .artifacts import WEIGHTS_DIR
+    from .explain import MODEL_EXPLAINERS
     from .lexicon import METHODS
 
     parser = subparsers.add_parser("sentiment", help="Bi-LSTM attention / TextCNN Grad-CAM sentiment explainers")
@@ -177,7 +178,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     explain = commands.add_parser("explain", help="both models' verdicts and word importances for a review")
     explain.add_argument("text")
-    explain.add_argument("--model", action="append", choices=["bilstm_attention", "textcnn"])
+    explain.add_argument("--model", action="append", choices=list(MODEL_EXPLAINERS), help="default: every one")
     explain.set_defaults(run=_explain)
 
     lexicon = commands.add_parser("lexicon", help="top positive / negative words side by side")
@@ -229,7 +230,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     chain = commands.add_parser("chain", help="which words carry a review's verdict and what they are about")
     chain.add_argument("text")
-    chain.add_argument("--model", default="bilstm_attention", choices=["bilstm_attention", "textcnn"])
+    chain.add_argument("--model", default=next(iter(MODEL_EXPLAINERS)), choices=list(MODEL_EXPLAINERS))
     chain.set_defaults(run=_chain)
 
     speed = commands.add_parser("transformer-speed", help="fine-tuning speed of the offline encoder (examples/s)")

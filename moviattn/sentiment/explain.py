@@ -103,7 +103,7 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
     if not isinstance(text, str) or not text.strip():
         raise ValueError("리뷰가 비어 있습니다 / the review is empty")
     tokenised = tokenise(text) if has_words(text) else None
-    if tokenised is None or not tokenised.tokens:  # as the explorer: punctuation alone is no review (issue 26)
+    if tokenised is None or not tokenised.tokens:  # as the explorer: punctuation alone is no review
         raise ValueError("분석할 단어가 없습니다 / the review has no words to analyse (emoji, symbols or punctuation only)")
     classifier = shipped_model(model)
     ids, lengths = pad_batch([shipped_vocab().encode_with_grams(tokenised.tokens)], getattr(classifier, "min_length", 1))

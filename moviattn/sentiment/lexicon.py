@@ -9,8 +9,8 @@
 All three are computed over the same documents (the test set) with the same minimum
 frequency, and list content words only (``data.CONTENT_TAGS``): with particles, endings and
 punctuation in, TF-IDF's top words were 의/Josa, 이/Josa, 가/Josa for both polarities (the most
-frequent words score high in any label) and log-odds had 의/Josa third among the positive words
-(issue 26). ``rebuild_lexicons`` writes them again from the shipped vocabulary and TextCNN.
+frequent words score high in any label) and log-odds had 의/Josa third among the positive words.
+``rebuild_lexicons`` writes them again from the shipped vocabulary and TextCNN.
 """
 
 from __future__ import annotations

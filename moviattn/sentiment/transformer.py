@@ -1,16 +1,16 @@
-"""A transformer row for the accuracy table (issue 15, item 7): fine-tune the offline encoder
+"""Why the accuracy table has no transformer row: the speed of fine-tuning the offline encoder
 (multilingual-e5-small, ``moviattn.models.load_model("offline")``) with a linear head on NSMC.
 
-Measured here (shared 2-core CPU, other jobs running, see docs/sentiment.md): far too slow to fine-tune on
-a useful share of the 135,000 training reviews, so only :func:`measure_speed` has been run; the
-training loop is ready for a GPU (``device="cuda"``), no weights are shipped.
+Measured here (shared 2-core CPU, see docs/sentiment.md), one training step is far too slow to fine-tune on
+a useful share of the 135,000 training reviews, so no training loop is kept and no weights are shipped;
+``measure_speed`` (``python -m moviattn sentiment transformer-speed``) measures it again on any machine.
 """
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -47,42 +47,6 @@ def _batch(tokenizer: object, texts: Sequence[str], device: str) -> dict[str, to
     # e5 expects a "query: " prefix; kept for classification as in the model card's examples
     encoded = tokenizer([f"query: {t}" for t in texts], padding=True, truncation=True, max_length=MAX_PIECES, return_tensors="pt")  # type: ignore[operator]
     return {k: v.to(device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
-
-
-def fine_tune(
-    texts: Sequence[str],
-    labels: np.ndarray,
-    epochs: int = 1,
-    batch_size: int = 32,
-    lr: float = 5e-5,
-    seed: int = 13,
-    device: str = "cpu",
-    log: Callable[[str], None] = print,
-) -> EncoderClassifier:
-    """AdamW fine-tuning with linear warm-up (6 %) and decay; returns the model in eval mode."""
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    model, tokenizer = build_classifier(device)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    steps = epochs * -(-len(texts) // batch_size)
-    warmup = max(1, int(0.06 * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup))))
-    labels_t = torch.as_tensor(np.asarray(labels), dtype=torch.long)
-    step = 0
-    for epoch in range(epochs):
-        order = rng.permutation(len(texts))
-        for begin in range(0, len(texts), batch_size):
-            idx = order[begin : begin + batch_size]
-            loss = nn.functional.cross_entropy(model(**_batch(tokenizer, [texts[i] for i in idx], device)), labels_t[idx].to(device))
-            optimiser.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            step += 1
-            if step % 100 == 0:
-                log(f"epoch {epoch + 1}: step {step} of {steps}, loss {loss.item():.4f}")
-    return model.eval()
 
 
 def measure_speed(texts: Sequence[str] | None = None, batch_size: int = 16, steps: int = 5, device: str = "cpu") -> dict[str, float]:

@@ -1,7 +1,7 @@
 """What every tab shares: user errors as a message on the page, small HTML helpers, links, downloads.
 
 No Gradio import here: the handlers wrapped by ``shows_errors`` stay plain functions that tests call
-without a server.
+without a server. Every handler returns its outputs by name; ``by_name`` maps them to the components.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -48,29 +48,45 @@ def status_html(*lines: str | None) -> str:
     return "".join(notice_html(line) for line in lines if line)
 
 
+def _guarded(handler: Callable[..., Any], on_error: Callable[[str], Any]) -> Callable[..., Any]:
+    """``handler``, with a user error answered by ``on_error(warning box)`` instead of a traceback on the page."""
+
+    @functools.wraps(handler)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except USER_ERRORS as exc:
+            log.info("%s: %s", handler.__name__, exc)
+            return on_error(warning_html(user_message(exc)))
+
+    return guarded
+
+
 def shows_errors(
-    outputs: int, message_at: int = 0, blank: Sequence[Any] | None = None
+    message_at: str = "status", blank: Mapping[str, Any] | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorate a handler with ``outputs`` return values: a user error becomes a warning box at
-    position ``message_at`` and ``None`` (or ``blank[i]``) in every other output, instead of a
-    traceback on the page."""
-    if blank is not None and len(blank) != outputs:
-        raise ValueError(f"blank has {len(blank)} values for {outputs} outputs")
+    """Decorate a handler that returns its outputs by name: a user error becomes a warning box in output
+    ``message_at``, with ``blank``'s values in the outputs it names (``by_component`` empties the rest)."""
+    return lambda handler: _guarded(handler, lambda message: {**(blank or {}), message_at: message})
 
-    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(handler)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return handler(*args, **kwargs)
-            except USER_ERRORS as exc:
-                log.info("%s: %s", handler.__name__, exc)
-                values = list(blank) if blank is not None else [None] * outputs
-                values[message_at] = warning_html(user_message(exc))
-                return values[0] if outputs == 1 else tuple(values)
 
-        return guarded
+def by_component(outputs: Mapping[str, Any], values: Mapping[str, Any]) -> dict[Any, Any]:
+    """A handler's values by output name as Gradio takes them, by component: every output in ``outputs``,
+    empty where ``values`` does not name it; a name that is no output is a mistake, refused."""
+    unknown = sorted(set(values) - set(outputs))
+    if unknown:
+        raise KeyError(f"no output named {', '.join(unknown)}; the outputs are {', '.join(outputs)}")
+    return {component: values.get(name) for name, component in outputs.items()}
 
-    return decorate
+
+def by_name(handler: Callable[..., Mapping[str, Any]], outputs: Mapping[str, Any]) -> Callable[..., dict[Any, Any]]:
+    """A listener over ``outputs`` (name → component; pass ``list(outputs.values())`` as its outputs) from a
+    handler that returns its values by name: the one place where names meet components."""
+
+    def listener(*args: Any) -> dict[Any, Any]:  # not functools.wraps: Gradio would read the handler's signature
+        return by_component(outputs, handler(*args))
+
+    return listener
 
 
 def table_headers(columns: Collection[str]) -> dict[str, Any]:

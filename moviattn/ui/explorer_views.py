@@ -6,17 +6,17 @@ from pathlib import Path
 
 from ..data import Movie, Review, load_reviews_file, movie_from_record
 from ..errors import DataError
-from ..limits import LIMITS, MAX_UPLOAD_REVIEWS, InputTooLong
+from ..limits import LIMITS, MAX_UPLOAD_REVIEWS, InputTooLong, check, check_all
 
 
 def custom_movie(
     title: str, director: str, genres: str, cast: str, country: str, year: str | int | None, synopsis: str
 ) -> Movie:
-    """A movie from the user's own info and plot (comma-separated lists), validated like a dataset record."""
+    """A movie from the user's own info and plot (comma-separated lists): each text within its limit
+    (``InputTooLong``), then validated like a dataset record."""
     values = {"title_kr": title, "director": director, "genres": genres, "cast": cast, "country": country}
-    for name, value, limit in [*((n, v, "field") for n, v in values.items()), ("year", year, "year"), ("synopsis", synopsis, "synopsis")]:
-        if isinstance(value, str) and len(value) > LIMITS[limit].chars:
-            raise DataError("직접 입력 (your movie)", f"too long: {len(value):,} characters, at most {LIMITS[limit].chars:,}", None, name)
+    check_all("field", list(values.values()))
+    check(year=year, synopsis=synopsis)
     if not (synopsis or "").strip():
         raise DataError("직접 입력 (your movie)", "줄거리를 입력하세요 (the plot must not be empty)", None, "synopsis")
     record = {"movie_id": "custom", **values, "year": year, "synopsis": synopsis}

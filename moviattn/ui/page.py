@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import logging
-import os
 import threading
 from functools import partial
 from pathlib import Path
@@ -18,6 +17,7 @@ import gradio as gr
 from gradio.exceptions import ComponentProcessingError, InvalidPathError
 from pydantic import ValidationError
 
+from ..defaults import DEFAULTS
 from ..explorer.attention import EXTRACTORS
 from ..explorer.cache import ResultCache
 from ..explorer.precision import PRECISIONS
@@ -27,9 +27,9 @@ from ..limits import MAX_UPLOAD_SIZE
 from ..machine import usable_cores
 from ..models import default_device
 from ..morphology import warm_up
-from ..paths import default_data_dir, default_model
-from .panel import DEFAULT_CMAP, DEFAULT_SCALE, SettingsPanel
-from .state import AppState, keep_jvm_at_exit, sentiment_api
+from ..paths import malloc_arenas, server_name, server_port
+from .panel import SettingsPanel
+from .state import AppState, keep_jvm_at_exit
 from .tabs import about, diary, next_movie, per_movie, sentiment, your_review
 
 CSS = """
@@ -45,7 +45,7 @@ CSS = """
 .ma-unit {border-radius: 3px; padding: 1px 0}
 #review-table.ma-replacing {pointer-events: none; opacity: .45; transition: opacity .15s}
 .ma-legend {font-size: 12px; color: var(--body-text-color-subdued); margin-top: 6px}
-/* phones (issue 14: at 390 px the heatmap labels overlapped and the review table hid columns): heatmaps keep
+/* phones (at 390 px the heatmap labels overlapped and the review table hid columns): heatmaps keep
    a readable width and scroll sideways inside their box; the table scrolls sideways with every column shown */
 @media (max-width: 700px) {
   .ma-heatmap {overflow-x: auto}
@@ -59,8 +59,6 @@ log = logging.getLogger(__name__)
 LAUNCH_TRIES = 5
 #: Gradio's copies of uploads and downloads: checked every 10 minutes, removed after an hour (else they pile up).
 GRADIO_CACHE_LIFETIME = (600, 3600)
-#: glibc's malloc arenas for the server (``$MOVIATTN_MALLOC_ARENAS``; 0 keeps glibc's default of up to 8 per core).
-MALLOC_ARENAS = int(os.environ.get("MOVIATTN_MALLOC_ARENAS", "2"))
 FONTS = ["NanumGothic", "Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "sans-serif"]
 
 
@@ -106,10 +104,7 @@ def build_demo(state: AppState) -> gr.Blocks:
             with gr.Tab(your_review.TITLE):
                 your_review.build(state, panel)
             with gr.Tab(sentiment.TITLE):
-                if sentiment_api() is None:
-                    gr.Markdown("감성 분석 설명은 아직 사용할 수 없습니다 (sentiment explanations are not available in this build).")
-                else:
-                    sentiment.build()
+                sentiment.build()
             with gr.Tab(diary.TITLE):
                 diary.build(state)
             with gr.Tab(next_movie.TITLE) as next_movie_tab:
@@ -124,9 +119,9 @@ def build_demo(state: AppState) -> gr.Blocks:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="moviattn app (Gradio)", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--data", default=default_data_dir(),
+    parser.add_argument("--data", default=DEFAULTS.data,
                         help="dataset: a folder, 'sample' or 'nsmc' (the 40 real movies, fetched on first use; the default on a Space) ($MOVIATTN_DATA)")
-    parser.add_argument("--model", default=default_model(), help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
+    parser.add_argument("--model", default=DEFAULTS.model, help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     parser.add_argument("--allow-model", action="append", default=[], metavar="NAME",
                         help="another hub id or path users may switch to (repeatable; the default model and 'offline' always are)")
     parser.add_argument("--model-dir", help="users may also switch to any model folder directly under this folder, by its name")
@@ -134,14 +129,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-cache", action="store_true", help="do not read or write cached results")
     parser.add_argument("--no-fill", action="store_true",
                         help="do not compute the shipped movies' answers in the background after start-up")
-    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME"), help="e.g. 0.0.0.0 to listen on all interfaces")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    parser.add_argument("--host", default=server_name(), help="e.g. 0.0.0.0 to listen on all interfaces ($GRADIO_SERVER_NAME)")
+    parser.add_argument("--port", type=int, default=server_port(), help="($GRADIO_SERVER_PORT)")
     parser.add_argument("--share", action="store_true", help="create a public gradio.live link")
     parser.add_argument("--concurrency", type=int, default=usable_cores(),
                         help="heavy requests computed at once (default: the cores this process may use)")
-    parser.add_argument("--method", default="qk", choices=list(EXTRACTORS),
+    parser.add_argument("--method", default=DEFAULTS.method, choices=list(EXTRACTORS),
                         help="qk: exact (default); cached_context: approximate, much faster movie aggregates")
-    parser.add_argument("--precision", default="float32", choices=["auto", *PRECISIONS],
+    parser.add_argument("--precision", default=DEFAULTS.precision, choices=["auto", *PRECISIONS],
                         help="float32: exact (default); auto: bfloat16 where native")
     return parser.parse_args(argv)
 
@@ -166,7 +161,7 @@ def _prepare(state: AppState, fill: bool) -> None:
     state.warm_contexts()
     if fill:
         try:
-            state.fill_store(DEFAULT_SCALE, DEFAULT_CMAP)
+            state.fill_store(DEFAULTS.scale, DEFAULTS.cmap)
         except Exception:  # a failed fill must not take the server down: visitors' requests compute as before
             log.exception("store: the background fill stopped")
 
@@ -191,12 +186,15 @@ def launch(demo: gr.Blocks, args: argparse.Namespace, **kwargs: Any):
     return start()
 
 
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """Cap glibc's malloc arenas before the server starts its threads; whether the cap was set.
+def limit_malloc_arenas(arenas: int | None = None) -> bool:
+    """Cap glibc's malloc arenas (default: ``$MOVIATTN_MALLOC_ARENAS``, ``paths.malloc_arenas``) before the
+    server starts its threads; whether the cap was set.
 
     glibc gives threads their own arenas (up to 8 per core) and rarely returns their freed pages, so a
-    server whose requests run on many threads grows in RSS long after its caches are full (issue 14).
+    server whose requests run on many threads grows in RSS long after its caches are full (measured under
+    the load benchmark, benchmarks/bench_load.py).
     """
+    arenas = malloc_arenas() if arenas is None else arenas
     if arenas <= 0:
         return False
     try:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import machine
 from ..data import Dataset, Movie, Review
+from ..defaults import DEFAULTS
 from ..errors import ModelLoadError
 from ..explorer.aggregate import MovieAggregate, reference_reviews
 from ..explorer.batching import ReviewBatcher
@@ -138,7 +139,7 @@ def sentiment_cell(probability: float | None) -> str:
     return f"{'긍정' if positive else '부정'} {probability if positive else 1 - probability:.2f}"
 
 
-def model_banner(model: LoadedModel, method: str = "qk", precision: str = "float32") -> str:
+def model_banner(model: LoadedModel, method: str = DEFAULTS.method, precision: str = DEFAULTS.precision) -> str:
     """Which model, device and computation are active, the fallback notice, and the font warning (HTML)."""
     parts = [notice_html(f"모델 (model): {model.describe()}")]
     if method == "cached_context":
@@ -209,8 +210,8 @@ class AppState:
     device: str = "cpu"
     cache: ResultCache | None = None
     #: Extraction method and precision of every explorer (``qk``/float32: exact; see ``moviattn.explorer.attention``).
-    method: str = "qk"
-    precision: str = "float32"
+    method: str = DEFAULTS.method
+    precision: str = DEFAULTS.precision
     #: What the model switch may load besides the default and ``offline``: the operator's names or paths
     #: (``--allow-model``), and any model folder directly under ``model_dir`` (``--model-dir``), by its name.
     allowed_models: tuple[str, ...] = ()

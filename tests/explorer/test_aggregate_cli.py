@@ -59,6 +59,7 @@ def test_aggregate_command_prints_and_exports_empty_groups(tiny_cli, positive_on
     assert cli.main([*args[:-4], "--json", str(tmp_path / "other.json")]) != 0
 
 
+@pytest.mark.slow
 def test_evaluate_aggregate_scores_every_view_on_a_tiny_model(tiny_bert):
     from moviattn import load_dataset
 

@@ -13,14 +13,21 @@ from moviattn.explorer.reduce import (
     LAYER_AGGREGATORS,
     combine_windows,
     rollout,
-    token_attention,
     window_attention,
+    window_matrices,
 )
 from moviattn.explorer.sequence import encode, identity_normalized, linearize_info, tokenize_segment
 from moviattn.explorer.settings import Settings
 from moviattn.text import normalize
 
 REVIEWS = ["송강호 연기 미쳤다 ㅋㅋ", "마지막 장면에서 소름... 봉준호 감독 최고", "별로였음"]
+
+
+def token_attention(model, encoded, settings):
+    """Token-level review→info and review→plot attention of one encoded review, the explorer's path
+    (``window_matrices``, then ``combine_windows``)."""
+    settings.validate(model.num_layers, model.num_heads)
+    return combine_windows(encoded, window_matrices(model, encoded.windows, settings))
 
 
 def _encoded(model, movie_id="s001", review=REVIEWS[0]):

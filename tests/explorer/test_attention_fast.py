@@ -71,6 +71,7 @@ def _eager_full_maps(model):
     return _EAGER[model.name]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: f"{s.layer_agg}{s.layer}-{s.head_agg}")
 def test_window_matrices_equal_window_attention_of_eager_maps(model, settings):
     windows, eager = _eager_full_maps(model)
@@ -82,6 +83,7 @@ def test_window_matrices_equal_window_attention_of_eager_maps(model, settings):
         torch.testing.assert_close(matrix, expected, atol=1e-5, rtol=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("full", [False, True])
 def test_selected_layers_and_head_reduction_equal_slices_of_all_maps(tiny_bert, full):
     windows, maps = _eager_full_maps(tiny_bert)
@@ -119,6 +121,7 @@ def test_precision_modes_stay_within_their_tolerance(model, precision):
         torch.testing.assert_close(matrix.sum(-1), torch.ones(matrix.shape[0]), atol=1e-4, rtol=0)
 
 
+@pytest.mark.slow
 def test_precision_modes_agree_between_fast_and_eager_paths(tiny_bert):
     windows = _windows(tiny_bert, movie_ids=("s001",))
     for precision in ("bfloat16", "float16"):
@@ -129,13 +132,14 @@ def test_precision_modes_agree_between_fast_and_eager_paths(tiny_bert):
 
 
 def test_unknown_precision_is_refused_with_the_choices(tiny_bert):
-    """int8 was dropped (issue 26: torch.ao's eager quantisation is deprecated, torchao's did not keep its speed)."""
+    """int8 was dropped (torch.ao's eager quantisation is deprecated, torchao's did not keep its speed)."""
     assert "int8" not in PRECISIONS
     for name in ("fp8", "int8"):
         with pytest.raises(ValueError, match=f"unknown precision '{name}'.*bfloat16"):
             extract_attention(tiny_bert, _windows(tiny_bert)[:1], precision=name)
 
 
+@pytest.mark.slow
 def test_explorer_results_match_between_batch_sizes_and_eager(tiny_bert):
     movie, reviews = DATA.movie("s003"), DATA.reviews_of("s003")[:6]  # several windows each
     settings = Settings(last_k=2)

@@ -90,7 +90,7 @@ def test_a_cached_request_does_not_wait_for_a_running_batch(tiny_bert, tmp_path)
 
 
 def test_callers_prepare_their_reviews_a_few_at_a_time(tiny_bert):
-    """The CPU slots: however many callers, at most that many prepare their reviews at once (issue 26)."""
+    """The CPU slots: however many callers, at most that many prepare their reviews at once."""
     explorer = Explorer(tiny_bert)
     prepare, inside, most = explorer.review_request, [0], [0]
     lock = threading.Lock()

@@ -39,6 +39,7 @@ def test_datasets_map_gives_the_same_shares_as_movie_aggregate(tiny_bert):
         np.testing.assert_allclose([row["info_share"] for row in got], expected.info_per_review, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_interrupted_precompute_resumes_without_recomputing(tiny_bert, tmp_path, monkeypatch):
     monkeypatch.setattr("moviattn.models.load_model", lambda *a, **k: tiny_bert)
     monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))

@@ -23,6 +23,9 @@ from moviattn.explorer.cache import ResultCache
 from moviattn.explorer.pipeline import Explorer, ReviewPreparer
 from moviattn.explorer.settings import Settings
 
+#: Ray starts a local cluster (tens of seconds).
+pytestmark = pytest.mark.slow
+
 DATA = load_dataset()
 SETTINGS = Settings(last_k=2, granularity="eojeol")
 

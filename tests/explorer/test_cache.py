@@ -26,7 +26,7 @@ def test_corrupt_entry_is_a_miss(tmp_path):
 
 
 def test_memory_front_is_bounded_by_size(tmp_path):
-    """Issue 14, defect 7: the in-memory front holds at most its budget of JSON text, newest first."""
+    """The in-memory front holds at most its budget of JSON text, newest first."""
     cache = ResultCache(tmp_path, memory_bytes=4000)
     for i in range(20):
         cache.put("review", f"k{i:02d}", {"x": "가" * 500})

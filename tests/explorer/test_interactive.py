@@ -1,4 +1,4 @@
-"""Lean heatmaps (issue 26): the same hover and colours from category axes and integer cells, and the sizes
+"""Lean heatmaps: the same hover and colours from category axes and integer cells, and the sizes
 of the figures a browser is sent."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from moviattn.explorer.pipeline import Explorer
 from moviattn.explorer.plotting import color_norm
 from moviattn.explorer.settings import Settings
 
-#: Issue 26's limits on a figure's JSON (UTF-8 bytes, as ``gr.Plot`` sends it).
+#: The limits on a figure's JSON (UTF-8 bytes, as ``gr.Plot`` sends it).
 REVIEW_PLOT_LIMIT = 150_000
 MATRIX_LIMIT = 300_000
 SCALES = ["linear", "log", "percentile"]
@@ -94,6 +94,7 @@ def explorer(tiny_bert) -> Explorer:
     return Explorer(tiny_bert)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scale", SCALES)
 def test_one_review_plot_heatmap_of_the_long_plot_movie_is_small(explorer, scale):
     """The sample's 인터스텔라 (a plot of ~1,500 characters, 626 units) and its longest review: 1.4 MB before."""
@@ -112,6 +113,7 @@ def _matrix_bytes(explorer: Explorer, movie, reviews: list[Review], scale: str) 
     return json_bytes(interactive.reviews_plot_figure(aggregate, review_labels=labels, scale=scale))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scale", SCALES)
 def test_a_100_review_matrix_is_small(explorer, scale):
     """100 reviews × the plot of 살인의 추억 (sample data: its 20 reviews and 80 of the other movies')."""
@@ -121,6 +123,7 @@ def test_a_100_review_matrix_is_small(explorer, scale):
     assert _matrix_bytes(explorer, data.movie("s001"), reviews, scale) <= MATRIX_LIMIT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("movie_id", ["10200", "24452"])
 def test_a_real_100_review_matrix_is_small(explorer, shared_nsmc, movie_id):
     """터미네이터 2 (the issue's movie, 1.5 MB before) and 매트릭스 (the real set's longest plot, 450 units)."""

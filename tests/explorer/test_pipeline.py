@@ -103,7 +103,7 @@ def test_analyser_fallback_to_eojeol(tiny_bert, monkeypatch):
 
 
 def test_concurrent_first_requests_build_a_movie_context_once(tiny_bert, monkeypatch):
-    """Issue 14 (load): a server's first requests for a movie each ran the analysis of its synopsis."""
+    """A server's first requests for a movie each ran the analysis of its synopsis."""
     import threading
     import time
     from concurrent.futures import ThreadPoolExecutor

@@ -34,6 +34,7 @@ def test_color_scales():
         color_norm(values, "cubic")
 
 
+@pytest.mark.slow
 def test_review_and_aggregate_pngs(tiny_bert, tmp_path):
     data = load_dataset()
     explorer = Explorer(tiny_bert)

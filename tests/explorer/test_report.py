@@ -13,6 +13,7 @@ from report_helpers import SCRIPT_REVIEW, SCRIPT_TITLE, embedded_data, reviews, 
 
 from moviattn import cli
 from moviattn.data import load_dataset
+from moviattn.defaults import DEFAULTS
 from moviattn.explorer.aggregate import reference_reviews
 from moviattn.explorer.cache import ResultCache
 from moviattn.explorer.pipeline import Explorer
@@ -42,7 +43,7 @@ def report(explorer, dataset):
 def test_report_records_what_it_was_made_from_and_escapes_every_text(report):
     text = report_html(report)
     assert text.startswith("<!DOCTYPE html>\n<!-- moviattn report")
-    for made in ("tiny-bert", "qk · float32", "layer_agg=mean", "last_k=2", "scale=linear", "cmap=viridis", "2026-01-02 03:04 UTC"):
+    for made in ("tiny-bert", "qk · float32", "layer_agg=mean", "last_k=2", f"scale={DEFAULTS.scale}", f"cmap={DEFAULTS.cmap}", "2026-01-02 03:04 UTC"):
         assert made in text
     assert "<script>alert" not in text and "<img src=x" not in text and "<b>굵게" not in text
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in text and "&lt;img src=x onerror=alert(1)&gt;" in text
@@ -87,6 +88,7 @@ def test_log_scale_stores_the_colour_range_the_app_levels_by(report):
     assert cells["step"] <= max(cells["q"]) * cells["step"] / 10**5  # 6 significant digits: colours down to a millionth
 
 
+@pytest.mark.slow
 def test_a_hundred_reviews_fit_in_five_megabytes(explorer, tmp_path):
     """The synthetic movie (sample-sized synopsis); the real NSMC worst case is measured below."""
     folder = write_dataset(tmp_path / "data", {"big": reviews(100)})
@@ -96,6 +98,7 @@ def test_a_hundred_reviews_fit_in_five_megabytes(explorer, tmp_path):
     assert len(report.reviews) == 100 and size == (tmp_path / "big.html").stat().st_size < MAX_BYTES
 
 
+@pytest.mark.slow
 def test_the_longest_nsmc_synopsis_fits_in_five_megabytes(tiny_bert, shared_nsmc, tmp_path):
     """24452 매트릭스 (1,086-character synopsis, 100 reviews): the largest heatmaps of the 40 movies. Units are
     Okt morphemes whatever the encoder, so a tiny model gives the real model's matrix shapes."""

@@ -19,7 +19,7 @@ from moviattn.explorer.report import collect, write_report
 from moviattn.explorer.settings import Settings
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")]
 TIMEOUT_MS = 60_000
 #: Whether two Hangul syllables draw differently in the page's font (a missing font draws both as the same box).
 HANGUL_DRAWN_JS = """() => {
@@ -43,7 +43,7 @@ def made(tiny_bert, tmp_path_factory):
     data = load_dataset(write_dataset(folder / "data", {"m1": reviews(8)}))
     explorer = Explorer(tiny_bert, ResultCache(folder / "cache"))
     report = collect(explorer, data.movie("m1"), data.reviews_of("m1"), Settings(last_k=2), data="data")
-    write_report(report, folder / "m1.html")
+    write_report(report, folder / "m1.html", scale="linear")  # the figures below are drawn on the linear scale
     return report, folder / "m1.html"
 
 

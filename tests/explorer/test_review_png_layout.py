@@ -1,4 +1,4 @@
-"""The static review heatmap's text does not overlap: title above the field labels, narrow fields apart (issue 14)."""
+"""The static review heatmap's text does not overlap: title above the field labels, narrow fields apart."""
 
 from __future__ import annotations
 

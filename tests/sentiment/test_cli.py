@@ -1,4 +1,4 @@
-"""The sentiment CLI's writing commands refuse an --out that is not their own earlier output (issue 14)."""
+"""The sentiment CLI's writing commands refuse an --out that is not their own earlier output."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ def _head(source: Path, target: Path, rows: int) -> None:
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_train_all_writes_every_artefact(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))
     data, out = tmp_path / "data", tmp_path / "weights"
@@ -43,6 +44,7 @@ def test_train_all_writes_every_artefact(shared_data: Path, tmp_path: Path, monk
     assert "<긍정>" in Target2Vec.load(out / "target2vec").words
 
 
+@pytest.mark.slow
 def test_rebuild_lexicons_from_the_shipped_vocabulary_and_textcnn(shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``sentiment lexicon --rebuild``: the three lexicons written again without training, content words only."""
     monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))

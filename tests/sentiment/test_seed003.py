@@ -124,6 +124,7 @@ def test_label_scores_and_neutral_words(three_label: Target2Vec) -> None:
     assert np.allclose(table[["negative", "neutral", "positive"]].sum(axis=1), 1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(GENSIM_MODELS))
 def test_gensim_models_on_a_tiny_corpus(name: str) -> None:
     docs, labels = toy_corpus()

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.skipif(
 MODELS = ["doc2vec", "doc2vec_negative", "doc2vec_positive", "word2vec", "target2vec"]
 
 
+@pytest.mark.slow
 def test_shipped_three_label_vectors_and_results() -> None:
     from moviattn.sentiment import shipped_seed003
     from moviattn.sentiment.artifacts import shipped_target2vec3
@@ -43,10 +44,12 @@ def test_tab_handlers() -> None:
     pytest.importorskip("gradio")
     from moviattn.ui.tabs import sentiment
 
-    near, context, message = sentiment.comparison_view("최악")
+    shown = sentiment.comparison_view("최악")
+    near, context, message = shown["near"], shown["context"], shown["note"]
     assert message == "" and list(near.columns) == list(context.columns) and len(near) == 10
-    assert "ma-warning" in sentiment.comparison_view("없는단어xyz")[2]
-    markdown, message = sentiment.chain_view("스토리가 부자연스럽고 억지스러워서 지루했다", "textcnn")
+    assert "ma-warning" in sentiment.comparison_view("없는단어xyz")["note"]
+    shown = sentiment.chain_view("스토리가 부자연스럽고 억지스러워서 지루했다", "textcnn")
+    markdown, message = shown["chain"], shown["note"]
     assert message == "" and "→" in markdown
-    assert "ma-warning" in sentiment.chain_view("😀", "bilstm_attention")[1]
+    assert "ma-warning" in sentiment.chain_view("😀", "bilstm_attention")["note"]
     assert len(sentiment.mislabelled_table(30)) == 30 and len(sentiment.neutral_table(20)) <= 20

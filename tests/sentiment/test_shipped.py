@@ -53,12 +53,13 @@ def test_lexicon_tables(method: str) -> None:
 
 @pytest.mark.parametrize("method", ["tfidf", "logodds", "gradcam"])
 def test_lexicons_list_content_words_only(method: str) -> None:
-    """Issue 26: TF-IDF's lists were headed by particles (의/Josa, 이/Josa) on both sides."""
+    """TF-IDF's lists were headed by particles (의/Josa, 이/Josa) on both sides."""
     for polarity in ("positive", "negative"):
         words = lexicon_table(method, polarity, k=500)["word"]
         assert len(words) == 500 and set(words.str.rsplit("/", n=1).str[-1]) <= CONTENT_TAGS
 
 
+@pytest.mark.slow
 def test_target2vec_queries() -> None:
     neighbours = similar_words("최악/Noun", k=5)
     assert len(neighbours) == 5 and all(w != "최악/Noun" for w, _ in neighbours)

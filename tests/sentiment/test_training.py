@@ -37,6 +37,7 @@ def train_once(name: str, seed: int) -> tuple[torch.nn.Module, float]:
     return model, accuracy(model, docs[200:], labels[200:])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["bilstm_attention", "textcnn"])
 def test_same_seed_same_weights(name: str) -> None:
     first, acc = train_once(name, seed=3)
@@ -61,6 +62,7 @@ def marker_corpus(markers: dict[int, list[str]], n: int, seed: int) -> tuple[lis
     return docs, labels
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["bilstm_attention", "textcnn"])
 def test_unseen_spellings_are_read_through_their_grams(name: str) -> None:
     train_docs, train_y = marker_corpus({1: ["좋다/Adjective", "좋네/Adjective", "좋음/Adjective"],

@@ -20,16 +20,20 @@ from moviattn.explorer.quality import quality_note
 from moviattn.explorer.report import is_report
 from moviattn.explorer.settings import Settings
 from moviattn.explorer.views import aggregate_views, movie_card_html
+from moviattn.limits import InputTooLong
 from moviattn.morphology import Unit
 from moviattn.ui import page
 from moviattn.ui.common import export_aggregate, export_review
 from moviattn.ui.explorer_views import MAX_UPLOAD_REVIEWS, custom_movie, reviews_from_upload
-from moviattn.ui.panel import SettingsPanel, head_choices, head_value, settings_from_controls
+from moviattn.ui.panel import SettingsPanel, read_view
 from moviattn.ui.state import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api, sentiment_cell
 from moviattn.ui.tabs import heatmaps, per_movie, sentiment, your_review
 
 SCRIPT = "<script>alert('x')</script>"
-DEFAULT_CONTROLS = ("attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
+DEFAULT_CONTROLS = {
+    "measure": "attention", "layer_agg": "last_k", "layer": -1, "last_k": 3, "head": "mean", "normalization": "segment",
+    "granularity": "eojeol", "analyser": "okt", "content_only": False, "scale": "percentile", "cmap": "viridis",
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +56,7 @@ def handlers(dash, tiny_bert):
 
 @pytest.fixture(scope="module")
 def aggregate(handlers) -> MovieAggregate:
-    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, *DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False)
-    assert out[-1] is not None
-    return out[-1]
+    return handlers.movie_aggregate(KNOWN_MODEL, "s001", False, DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False).result
 
 
 def _texts(fig) -> str:
@@ -89,7 +91,7 @@ def test_long_axes_open_on_a_window_with_a_range_slider():
 
 
 def test_rows_below_the_window_are_announced():
-    """Issue 14, defect 3: a 50-row heatmap opens on 40 rows and says that 10 more are below."""
+    """A 50-row heatmap opens on 40 rows and says that 10 more are below."""
     many = interactive.heatmap_figure(np.ones((50, 5)), [str(i) for i in range(50)], [str(i) for i in range(5)])
     assert any("showing 40 of 50 rows; 10 more below" in a.text for a in many.layout.annotations)
     few = interactive.heatmap_figure(np.ones((40, 5)), [str(i) for i in range(40)], [str(i) for i in range(5)])
@@ -119,15 +121,6 @@ def test_shaded_text_escapes_and_shades_by_attention():
 # ---------------------------------------------------------------- glue
 
 
-def test_settings_from_controls_maps_the_head_choice():
-    expected = Settings(layer_agg="last_k", layer=-1, last_k=3, head_agg="mean", granularity="eojeol", normalization="segment")
-    assert settings_from_controls(*DEFAULT_CONTROLS[:9]) == expected
-    assert head_value(expected) == "mean" and head_value(Settings(head_agg="single", head=2)) == "2"
-    single = settings_from_controls("attention", "single", 2, 4, "3", "raw", "morpheme", "okt", True)
-    assert (single.head_agg, single.head, single.layer_agg, single.content_only) == ("single", 3, "single", True)
-    assert [value for _, value in head_choices(2)] == ["mean", "max", "0", "1"]
-
-
 @pytest.mark.parametrize("sort", list(REVIEW_SORTS))
 def test_review_lists_sort_by_rating_and_date(dash, sort):
     reviews = dash.sorted_reviews("s001", sort)
@@ -151,8 +144,10 @@ def test_custom_movie_validates_fields():
         custom_movie("괴물", "", "", "", "", "20x6", "줄거리")
     with pytest.raises(DataError, match="synopsis"):
         custom_movie("괴물", "", "", "", "", "", "")
-    with pytest.raises(DataError, match="synopsis"):
+    with pytest.raises(InputTooLong, match="줄거리"):
         custom_movie("괴물", "", "", "", "", "", "가" * 6000)
+    with pytest.raises(InputTooLong, match="영화 정보"):
+        custom_movie("괴물" * 200, "", "", "", "", "", "줄거리")
 
 
 def test_uploads_with_wrong_columns_or_too_many_rows(tmp_path):
@@ -170,48 +165,50 @@ def test_uploads_with_wrong_columns_or_too_many_rows(tmp_path):
 
 
 def test_select_movie_fills_card_table_and_first_review(handlers, dash):
-    card, table, review = handlers.select_movie("s002", next(iter(REVIEW_SORTS)))
+    shown = handlers.select_movie("s002", next(iter(REVIEW_SORTS)))
+    card, table, review = shown["card"], shown["table"], shown["review"]
     assert dash.dataset.movie("s002").title_kr in card
     assert len(table) == len(dash.dataset.reviews_of("s002"))
     assert review["value"] == table["id"][0]
-    assert "ma-warning" in handlers.select_movie("nope", next(iter(REVIEW_SORTS)))[0]
+    assert "ma-warning" in handlers.select_movie("nope", next(iter(REVIEW_SORTS)))["card"]
 
 
 def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
     review = dash.dataset.reviews_of("s001")[0]
-    status, info, plot, drawn = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS)
-    assert "ma-warning" not in status and KNOWN_MODEL in status and drawn is None  # a drawing needs no result
-    info, plot = json.loads(info.plot), json.loads(plot.plot)
+    shown = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS)
+    assert set(shown) == {"status", "info", "plot"}  # a drawing needs no result
+    assert "ma-warning" not in shown["status"] and KNOWN_MODEL in shown["status"]
+    info, plot = json.loads(shown["info"].plot), json.loads(shown["plot"].plot)
     assert info["data"][0]["z"] is not None and plot["data"][0]["z"] is not None
     assert {"감독", "출연"} <= {a["text"].replace("<b>", "").replace("</b>", "") for a in info["layout"]["annotations"]}
-    result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[-1]
-    info_png, plot_png, files = heatmaps.static_review(result, "percentile", "viridis")
-    assert info_png.endswith(".png") and len(files) == 4
-    assert heatmaps.static_review(None, "linear", "viridis") == (None, None, None)
+    result = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS, draw=False).result
+    files = heatmaps.static_review(result, "percentile", "viridis")
+    assert files["info_png"].endswith(".png") and len(files["files"]) == 4
 
 
 def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, monkeypatch):
     review = dash.dataset.reviews_of("s001")[1]
     movie = dash.dataset.movie("s001")
-    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, SettingsPanel.read(DEFAULT_CONTROLS)[0])
+    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, read_view(DEFAULT_CONTROLS).settings)
     calls = []
     monkeypatch.setattr(heatmaps, "review_drawing", lambda *a, **k: calls.append(a))
     monkeypatch.setattr(heatmaps, "aggregate_drawing", lambda *a, **k: calls.append(a))
-    assert handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[:3] == (None, None, None)
-    result = handlers.show_review(KNOWN_MODEL, "s001", review.id, *DEFAULT_CONTROLS, draw=False)[-1]
-    np.testing.assert_array_equal(result.plot, drawn.plot)
-    *blank, aggregate = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, *DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False)
-    assert blank == [None] * 9 and aggregate.review_ids and calls == []
+    shown = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS, draw=False)
+    np.testing.assert_array_equal(shown.result.plot, drawn.plot)
+    assert (shown.view.scale, shown.view.cmap) == ("percentile", "viridis")
+    aggregate = handlers.movie_aggregate(KNOWN_MODEL, "s001", False, DEFAULT_CONTROLS, progress=lambda *a, **k: None, draw=False)
+    assert aggregate.result.review_ids and calls == []
 
 
 def test_report_button_returns_the_report_of_what_is_on_screen(handlers, dash):
-    status, path = handlers.movie_report(KNOWN_MODEL, "s001", *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    report = handlers.movie_report(KNOWN_MODEL, "s001", DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    status, path = report["status"], report["file"]
     text = Path(path).read_text(encoding="utf-8")
     assert is_report(Path(path)) and "ma-warning" not in status and "리뷰 20개" in status
     assert dash.dataset.movie("s001").title_kr in text and "scale=percentile" in text and "granularity=eojeol" in text
     assert text.count('class="ma-review"') == len(dash.dataset.reviews_of("s001"))
-    message, nothing = handlers.movie_report(KNOWN_MODEL, "nope", *DEFAULT_CONTROLS, progress=lambda *a, **k: None)
-    assert "ma-warning" in message and nothing is None
+    report = handlers.movie_report(KNOWN_MODEL, "nope", DEFAULT_CONTROLS, progress=lambda *a, **k: None)
+    assert "ma-warning" in report["status"] and "file" not in report
 
 
 @pytest.mark.parametrize(
@@ -219,45 +216,44 @@ def test_report_button_returns_the_report_of_what_is_on_screen(handlers, dash):
     [("", "no text"), ("😀🎬👍", "no text"), (("좋은 영화 " * 1000)[:5000], "too long|does not fit|길")],
 )
 def test_bad_reviews_give_a_message(handlers, text, expected):
-    status, info, plot, result = handlers.custom_review(
-        KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, *DEFAULT_CONTROLS
-    )
-    assert "ma-warning" in status and result is None and info is None
+    shown = handlers.custom_review(KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, DEFAULT_CONTROLS)
+    status = shown["status"]
+    assert "ma-warning" in status and set(shown) == {"status"}  # the wiring empties the other outputs
     import re
 
     assert re.search(expected, status, re.IGNORECASE), status
 
 
 def test_html_review_is_analysed_and_shown_as_text(handlers):
-    status, info, plot, result = handlers.custom_review(
+    shown = handlers.custom_review(
         KNOWN_MODEL, your_review.CUSTOM_SOURCE, "", "괴물", "봉준호", "드라마", "송강호", "한국", "2006", "한강에 괴물이 나타난다.",
-        f"송강호 {SCRIPT} 최고", *DEFAULT_CONTROLS,
+        f"송강호 {SCRIPT} 최고", DEFAULT_CONTROLS,
     )
+    status, info, plot = shown["status"], shown["info"], shown["plot"]
     assert info is not None and "ma-warning" not in status, status
     assert "<script>" not in status and "&lt;script&gt;" in status
     assert "<script>" not in _texts(info) and "&lt;script&gt;" in _texts(plot)
 
 
 def test_bad_settings_give_a_message(handlers):
-    controls = ("attention", "single", 99, 4, "mean", "segment", "eojeol", "okt", False, "linear", "viridis")
-    status, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", *controls)
+    controls = {**DEFAULT_CONTROLS, "layer_agg": "single", "layer": 99}
+    status = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", controls)["status"]
     assert "ma-warning" in status and "out of range" in status
-    status, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", "magic", *controls[1:])
+    status = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", {**controls, "measure": "magic"})["status"]
     assert "ma-warning" in status and "unknown measure" in status
 
 
 def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
     calls = []
-    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", True, *DEFAULT_CONTROLS, progress=lambda *a, **k: calls.append(a))
-    status, html, fields, words, shown, difference, time_plot, trends, matrix, result = out
-    assert calls and "리뷰 20개" in status and "ma-shaded" in html and result is None
-    figures = [json.loads(f.plot) for f in (difference, fields, words, matrix, time_plot)]
-    assert shown["visible"] is True and all(figure["data"] for figure in figures[:4])
-    assert figures[4]["layout"]["title"]["text"] and list(trends.columns)[0] == "단어 (word)"
-    (files,) = heatmaps.static_aggregate(aggregate, "linear", "viridis")
-    assert len(files) == 4 and heatmaps.static_aggregate(None, "linear", "viridis") == (None,)
+    out = handlers.movie_aggregate(KNOWN_MODEL, "s001", True, DEFAULT_CONTROLS, progress=lambda *a, **k: calls.append(a))
+    assert calls and "리뷰 20개" in out["status"] and "ma-shaded" in out["synopsis"]
+    figures = [json.loads(out[name].plot) for name in ("difference", "fields", "words", "matrix", "time")]
+    assert out["difference_column"]["visible"] is True and all(figure["data"] for figure in figures[:4])
+    assert figures[4]["layout"]["title"]["text"] and list(out["trends"].columns)[0] == "단어 (word)"
+    assert len(heatmaps.static_aggregate(aggregate, "linear", "viridis")["files"]) == 4
 
 
+@pytest.mark.slow
 def test_aggregate_view_shows_difference_only_on_request(aggregate):
     one = aggregate_views(aggregate, split=False, scale="linear", cmap="viridis")
     two = aggregate_views(aggregate, split=True, scale="linear", cmap="viridis")
@@ -272,19 +268,18 @@ def test_aggregate_view_shows_difference_only_on_request(aggregate):
 def test_upload_aggregate_bad_files_and_good_file(handlers, tmp_path):
     source = "데이터셋 영화 (dataset movie)"
     noop = lambda *a, **k: None  # noqa: E731
-    missing = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, None, False, *DEFAULT_CONTROLS, progress=noop)
-    assert "ma-warning" in missing[0]
+    missing = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, None, False, DEFAULT_CONTROLS, progress=noop)
+    assert "ma-warning" in missing["status"] and missing["difference_column"]["visible"] is False
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("comment,stars\n좋아요,10\n", encoding="utf-8")
-    out = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(wrong), False, *DEFAULT_CONTROLS, progress=noop)
-    assert "ma-warning" in out[0] and "no review text" in out[0]
+    status = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(wrong), False, DEFAULT_CONTROLS, progress=noop)["status"]
+    assert "ma-warning" in status and "no review text" in status
     good = tmp_path / "good.csv"
     good.write_text("review,rating\n송강호 연기 최고,10\n지루했다,2\n😀,5\n", encoding="utf-8")
-    out = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, *DEFAULT_CONTROLS, progress=noop)
-    assert "ma-warning" not in out[0] and "skipped" in out[0] and "리뷰 2개" in out[0]
-    *_, aggregate = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, *DEFAULT_CONTROLS,
-                                              progress=noop, draw=False)
-    assert aggregate.group().count == 2
+    status = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, DEFAULT_CONTROLS, progress=noop)["status"]
+    assert "ma-warning" not in status and "skipped" in status and "리뷰 2개" in status
+    shown = handlers.upload_aggregate(KNOWN_MODEL, source, "s001", *[""] * 7, str(good), True, DEFAULT_CONTROLS, progress=noop, draw=False)
+    assert shown.result.group().count == 2
 
 
 def test_switch_model_keeps_serving_on_an_unknown_name(handlers):
@@ -295,7 +290,7 @@ def test_switch_model_keeps_serving_on_an_unknown_name(handlers):
 
 
 def test_model_switch_loads_only_allowed_names(tiny_bert, tmp_path):
-    """Issue 14, defect 8: a name outside the operator's list is refused before any lookup; a failed load of an
+    """A name outside the operator's list is refused before any lookup; a failed load of an
     allowed one says so without the server's paths."""
     from moviattn.data import load_dataset
     from moviattn.errors import ModelLoadError
@@ -319,7 +314,7 @@ def test_model_switch_loads_only_allowed_names(tiny_bert, tmp_path):
 
 
 def test_smaller_page_fixes(dash, tiny_bert):
-    """Issue 14, item 9: the about tab's defaults come from Settings; sliders without effect are inactive;
+    """The about tab's defaults come from Settings; sliders without effect are inactive;
     the settings box names the model that runs (the offline one after a fallback)."""
     from dataclasses import replace
 
@@ -355,9 +350,10 @@ def test_approximate_mode_is_announced_and_used(tiny_bert):
     assert "approximate" not in tiny_dashboard(tiny_bert).banner(tiny_bert)
 
 
+@pytest.mark.slow
 def test_exports_are_readable(handlers, dash):
     review = dash.dataset.reviews_of("s003")[0]
-    *_, result = handlers.show_review(KNOWN_MODEL, "s003", review.id, *DEFAULT_CONTROLS, draw=False)
+    result = handlers.show_review(KNOWN_MODEL, "s003", review.id, DEFAULT_CONTROLS, draw=False).result
     files = export_review(result, scale="linear", cmap="viridis")
     import pandas as pd
 
@@ -378,33 +374,39 @@ needs_sentiment = pytest.mark.skipif(sentiment_api() is None, reason="sentiment 
 
 @needs_sentiment
 def test_explain_both_shows_both_verdicts():
-    bilstm, textcnn = sentiment.explain_both("최악의 영화. 시간이 아까웠다 <b>x</b>")
+    views = sentiment.explain_both("최악의 영화. 시간이 아까웠다 <b>x</b>")
+    bilstm, textcnn = views["bilstm_attention"], views["textcnn"]
     assert "Bi-LSTM" in bilstm and "TextCNN" in textcnn
     assert all("부정 (negative)" in view and "P(positive)" in view for view in (bilstm, textcnn))
     assert "<b>x</b>" not in bilstm and "ma-warning" not in bilstm + textcnn
     for bad in ("", "   ", "😀😀"):
-        message, second = sentiment.explain_both(bad)
-        assert "ma-warning" in message and second == "" and "Traceback" not in message
+        views = sentiment.explain_both(bad)
+        assert set(views) == {"bilstm_attention"}  # the message, in the first model's place; the other is emptied
+        assert "ma-warning" in views["bilstm_attention"] and "Traceback" not in views["bilstm_attention"]
 
 
 @needs_sentiment
 @pytest.mark.parametrize("method", ["tfidf", "logodds", "gradcam"])
 def test_lexicon_view_has_15_words_per_side(method):
-    positive, negative, message = sentiment.lexicon_view(method)
-    assert message == "" and len(positive) == len(negative) == 15
+    shown = sentiment.lexicon_view(method)
+    positive, negative = shown["positive"], shown["negative"]
+    assert shown["note"] == "" and len(positive) == len(negative) == 15
     assert list(positive["순위"]) == list(range(1, 16)) and "단어 (word)" in negative.columns
     if method != "tfidf":  # TF-IDF summed per label (the seed's baseline) ranks 영화, 너무, 진짜 high on both sides
         assert set(positive["단어 (word)"]).isdisjoint(negative["단어 (word)"])
-    assert "ma-warning" in sentiment.lexicon_view("nope")[2]
+    assert "ma-warning" in sentiment.lexicon_view("nope")["note"]
 
 
 @needs_sentiment
 def test_target2vec_queries_and_bad_words():
-    table, message = sentiment.similar_view("최악")
+    shown = sentiment.similar_view("최악")
+    table, message = shown["table"], shown["note"]
     assert message == "" and len(table) == 10 and "최악/Noun" not in set(table["단어 (word)"])
-    table, message = sentiment.analogy_view("부정", "최악", "긍정")  # 부정 : 최악 = 긍정 : ?
+    shown = sentiment.analogy_view("부정", "최악", "긍정")  # 부정 : 최악 = 긍정 : ?
+    table, message = shown["table"], shown["note"]
     assert message == "" and len(table) > 0 and table["단어 (word)"][0] == "최고/Noun"
-    for table, message in (sentiment.similar_view("없는단어xyz"), sentiment.similar_view(" "), sentiment.analogy_view("부정", "", "긍정")):
+    for shown in (sentiment.similar_view("없는단어xyz"), sentiment.similar_view(" "), sentiment.analogy_view("부정", "", "긍정")):
+        table, message = shown["table"], shown["note"]
         assert len(table) == 0 and "ma-warning" in message and "Traceback" not in message
 
 
@@ -442,7 +444,7 @@ def test_malloc_arenas_are_capped_on_glibc_and_left_alone_with_zero():
         assert page.limit_malloc_arenas(2) is True
 
 
-# ---------------------------------------------------------------- issue 26: the last defects of the hostile run
+# ---------------------------------------------------------------- defects found by a hostile run
 
 
 def _row_click(row: list) -> gr.SelectData:
@@ -463,31 +465,31 @@ def test_a_click_on_another_movies_row_changes_nothing(dash):
 @pytest.mark.parametrize("text", ["!!!", "?!. …", "~~ ;; ^^"])
 def test_explain_sentiment_refuses_punctuation_only_like_every_endpoint(handlers, text):
     """Defect 2: /explain_sentiment gave P = 0.28 for punctuation; the explorer refuses such a text, so it does too."""
-    message, second = sentiment.explain_both(text)
-    assert "ma-warning" in message and "no words" in message and second == ""
-    status, *_ = handlers.custom_review(KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, *DEFAULT_CONTROLS)
+    message = sentiment.explain_both(text)["bilstm_attention"]
+    assert "ma-warning" in message and "no words" in message
+    status = handlers.custom_review(KNOWN_MODEL, "데이터셋 영화 (dataset movie)", "s001", *[""] * 7, text, DEFAULT_CONTROLS)["status"]
     assert "ma-warning" in status and "no text" in status
     assert sentiment_api().predict_positive([text]) == [None]  # the review table's cell stays empty too
 
 
-@pytest.mark.parametrize("name, index", [("layer", 2), ("last_k", 3)])
+@pytest.mark.parametrize("name", ["layer", "last_k"])
 @pytest.mark.parametrize("value", [2.5, "2.5", "x", None, float("nan")])
-def test_a_fractional_layer_is_refused_not_rounded(handlers, name, index, value):
-    """Defect 3: a layer of 2.5 was silently taken as 2."""
-    controls = ["attention", "single", -1, 2, "mean", "segment", "eojeol", "okt", False, "linear", "viridis"]
-    controls[index] = value
-    status, info, *_ = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", *controls)
-    assert "ma-warning" in status and name in status and "not a whole number" in status and info is None
-    controls[index] = 2.0  # a whole number sent as a float (Gradio's sliders do) is fine
-    assert "ma-warning" not in handlers.show_review(KNOWN_MODEL, "s001", "s001r001", *controls)[0]
+def test_a_fractional_layer_is_refused_not_rounded(handlers, name, value):
+    """A layer of 2.5 was once silently taken as 2."""
+    controls = {**DEFAULT_CONTROLS, "layer_agg": "single", "last_k": 2, "scale": "linear", name: value}
+    shown = handlers.show_review(KNOWN_MODEL, "s001", "s001r001", controls)
+    assert "ma-warning" in shown["status"] and name in shown["status"] and "not a whole number" in shown["status"]
+    assert "info" not in shown
+    controls[name] = 2.0  # a whole number sent as a float (Gradio's sliders do) is fine
+    assert "ma-warning" not in handlers.show_review(KNOWN_MODEL, "s001", "s001r001", controls)["status"]
 
 
 def test_unknown_ids_do_not_name_the_data_folder(handlers, dash):
     """Defect 4: the message for an unknown review id named the server's data folder."""
     folder = str(dash.dataset.source)
-    review = handlers.show_review(KNOWN_MODEL, "s001", "s999r001", *DEFAULT_CONTROLS)[0]
-    movie = handlers.show_review(KNOWN_MODEL, "s999", "s001r001", *DEFAULT_CONTROLS)[0]
-    card = handlers.select_movie("s999", next(iter(REVIEW_SORTS)))[0]
+    review = handlers.show_review(KNOWN_MODEL, "s001", "s999r001", DEFAULT_CONTROLS)["status"]
+    movie = handlers.show_review(KNOWN_MODEL, "s999", "s001r001", DEFAULT_CONTROLS)["status"]
+    card = handlers.select_movie("s999", next(iter(REVIEW_SORTS)))["card"]
     assert "s999r001" in review and "s999" in movie and "s999" in card
     assert all("ma-warning" in m and folder not in m and "movie_data" not in m for m in (review, movie, card))
 

@@ -15,7 +15,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from moviattn.ui.state import REVIEW_SORTS, preview, sentiment_api
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")]
 TIMEOUT_MS = 120_000
 STATUS_JS = (
     "(s) => Array.from(document.querySelectorAll(s + ' .ma-notice, ' + s + ' .ma-warning'))"
@@ -82,7 +82,7 @@ def test_movie_review_heatmaps_and_aggregate(page):
 
 
 def test_phone_view_is_usable(browser, page):
-    """Issue 14: at 390 px the heatmap labels overlapped, the review table hid columns and unused plots showed
+    """At 390 px the heatmap labels overlapped, the review table hid columns and unused plots showed
     broken-chart icons: now the page fits the screen, heatmaps and table scroll sideways at a readable width,
     and every plot without a result says what will appear there."""
     phone = browser.new_page(viewport={"width": 390, "height": 844})
@@ -160,7 +160,7 @@ def _settled(page, name: str, want_files: bool) -> None:
 
 
 def test_downloads_belong_to_the_review_on_screen(slow_page):
-    """Issue 14, defect 2: choose a movie, click its 4th row 1.5 s later and ask for the files while it is
+    """Choose a movie, click its 4th row 1.5 s later and ask for the files while it is
     computed: every output names the clicked review; a newer review then clears them (never stale)."""
     page = slow_page
     _heatmaps(page, 2)
@@ -190,7 +190,7 @@ def test_downloads_belong_to_the_review_on_screen(slow_page):
     assert _downloaded_review(page, "review") is None  # the older review's files are gone with its figures
 
 
-# ---------------------------------------------------------------- issue 26
+# ---------------------------------------------------------------- clicks while the page changes
 
 
 @pytest.fixture(scope="module")

@@ -8,28 +8,34 @@ import pytest
 from app_helpers import tiny_dashboard
 
 from moviattn.errors import DataError
-from moviattn.ui.common import explorer_link, shows_errors
+from moviattn.ui.common import by_component, by_name, explorer_link, shows_errors
 from moviattn.ui.tabs import per_movie
 
 
 def test_a_user_error_becomes_a_message_in_its_output():
-    @shows_errors(3, message_at=1, blank=("", None, []))
-    def handler(value: int) -> tuple:
+    @shows_errors("message", blank={"first": ""})
+    def handler(value: int) -> dict:
         if value < 0:
             raise DataError("input", "negative <b>value</b>")
-        return "a", "b", [value]
+        return {"first": "a", "message": "b", "last": [value]}
 
-    assert handler(1) == ("a", "b", [1])
-    first, message, last = handler(-1)
-    assert (first, last) == ("", []) and 'class="ma-warning"' in message and "&lt;b&gt;" in message
-    assert shows_errors(1)(lambda: int("x"))().startswith('<div class="ma-warning">')
+    assert handler(1) == {"first": "a", "message": "b", "last": [1]}
+    shown = handler(-1)
+    assert shown["first"] == "" and "last" not in shown
+    assert 'class="ma-warning"' in shown["message"] and "&lt;b&gt;" in shown["message"]
 
 
-def test_bugs_keep_their_traceback_and_blanks_must_fit():
+def test_bugs_keep_their_traceback():
     with pytest.raises(ZeroDivisionError):
-        shows_errors(2)(lambda: 1 / 0)()
-    with pytest.raises(ValueError, match="blank has 1 values for 2 outputs"):
-        shows_errors(2, blank=(None,))
+        shows_errors()(lambda: 1 / 0)()
+
+
+def test_outputs_by_name_meet_their_components_in_one_place():
+    outputs = {"message": "message box", "table": "table", "last": "list"}
+    listener = by_name(lambda value: {"message": "", "table": value}, outputs)
+    assert listener(3) == {"message box": "", "table": 3, "list": None}  # an output left out is emptied
+    with pytest.raises(KeyError, match="no output named tabel"):
+        by_component(outputs, {"tabel": 1})
 
 
 def test_links_open_the_explorer_on_a_movie(tiny_bert):

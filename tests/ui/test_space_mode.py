@@ -4,12 +4,14 @@ where the fetch fails; the entry point's own ``create_app`` and ``launch``, over
 from __future__ import annotations
 
 import pytest
-from app_helpers import free_port
+from app_helpers import api_controls, free_port
 from gradio_client import Client
 
 from moviattn import fetch
 from moviattn.ui import page
 from moviattn.ui import state as state_module
+
+pytestmark = pytest.mark.server
 
 
 @pytest.fixture
@@ -39,8 +41,8 @@ def test_a_space_serves_the_fetched_real_set(space):
         card, table, review = client.predict("22", "평점 높은순 (rating ↓)", api_name="/select_movie")
         assert "나" in card and len(table["data"]) == 3
         assert args.data.endswith("nsmc")  # the fetched folder is the one served (and blocked from downloads)
-        status, *_ = client.predict("22", "222", "attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False,
-                                    "percentile", "viridis", api_name="/review_heatmaps")
+        controls = api_controls(layer_agg="last_k", last_k=3, head="mean", granularity="eojeol")
+        status, *_ = client.predict("22", "222", *controls, api_name="/review_heatmaps")
         assert "리뷰 2" in status and "ma-warning" not in status
     finally:
         demo.close()

@@ -36,6 +36,7 @@ def _stored_movies(dash) -> int:
     return sum(1 for _ in (dash.cache.directory / "movie").rglob("*.json.gz")) if (dash.cache.directory / "movie").exists() else 0
 
 
+@pytest.mark.slow
 def test_the_fill_waits_for_visitors_then_stores_every_answer(tiny_bert, tmp_path, catalogue):
     dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
     filled = {}
@@ -63,6 +64,7 @@ def test_the_fill_waits_for_visitors_then_stores_every_answer(tiny_bert, tmp_pat
     assert _stored_movies(dash) >= len(dash.dataset.movies)  # each movie's aggregate (and the reference)
 
 
+@pytest.mark.slow
 def test_a_visitor_is_answered_while_the_fill_runs(tiny_bert, tmp_path, catalogue):
     dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
     worker = threading.Thread(target=dash.fill_store, args=("percentile", "viridis"))
@@ -153,9 +155,9 @@ def test_a_second_click_on_a_review_reuses_its_figures(tiny_bert, tmp_path):
     from moviattn.ui.tabs import per_movie
 
     dash = tiny_dashboard(tiny_bert, tmp_path / "cache")
-    controls = ("attention", "last_k", -1, 3, "mean", "segment", "eojeol", "okt", False, "percentile", "viridis")
-    first = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls)
-    again = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls)
-    other_scale = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", *controls[:-2], "linear", "viridis")
-    assert again[1].plot is first[1].plot and again[2].plot is first[2].plot  # the very same drawing, not drawn again
-    assert other_scale[1].plot != first[1].plot
+    controls = {"layer_agg": "last_k", "last_k": 3, "head": "mean", "granularity": "eojeol", "scale": "percentile"}
+    first = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", controls)
+    again = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", controls)
+    other_scale = per_movie.show_review(dash, KNOWN_MODEL, "s001", "s001r002", {**controls, "scale": "linear"})
+    assert again["info"].plot is first["info"].plot and again["plot"].plot is first["plot"].plot  # the same drawing, not drawn again
+    assert other_scale["info"].plot != first["info"].plot

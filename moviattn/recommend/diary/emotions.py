@@ -131,12 +131,6 @@ class EmotionModel:
         """The four emotion probabilities ``[n, 4]`` (columns in ``EMOTIONS`` order)."""
         return self.predict_features(self.features(texts))[:, : len(EMOTIONS)]
 
-    def predict_labels(self, texts: Sequence[str]) -> np.ndarray | None:
-        """KOTE's 44 label probabilities ``[n, 44]``, or None for a 4-output head."""
-        if not self.spec.with_labels:
-            return None
-        return self.predict_features(self.features(texts))[:, len(EMOTIONS) :]
-
 
 def save_head(head: MLP, spec: HeadSpec, stem: Path) -> None:
     """``<stem>.pt`` (float16 weights) and ``<stem>.json`` (the spec)."""

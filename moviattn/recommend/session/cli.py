@@ -96,9 +96,14 @@ def _recommend(args: argparse.Namespace) -> None:
 
 
 def _data_arguments(parser: argparse.ArgumentParser) -> None:
+    from .data import FORMATS
+    from .fetch import DATASETS
+
     defaults = Protocol()
-    parser.add_argument("--data", default="ml-100k", help="ml-100k / ml-1m (fetched into the cache) or a folder / CSV file")
-    parser.add_argument("--format", choices=["ml-1m", "ml-100k", "atomic", "csv"], help="default: detected from the files")
+    parser.add_argument(
+        "--data", default="ml-100k", help=f"{' / '.join(DATASETS)} (fetched into the cache) or a folder / CSV file",
+    )
+    parser.add_argument("--format", choices=list(FORMATS), help="default: detected from the files")
     parser.add_argument("--columns", help="CSV header names, e.g. user=user,item=movie,rating=rate,time=time")
     parser.add_argument(
         "--split", choices=SPLITS, default=defaults.split, help="loo: leave-last-one-out per user; time: the last days as test"
@@ -118,7 +123,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="sessions_command", required=True)
 
     fetch = commands.add_parser("fetch", help="put MovieLens into the cache (never into the project)")
-    fetch.add_argument("dataset", choices=["ml-1m", "ml-100k"])
+    from .fetch import DATASETS
+
+    fetch.add_argument("dataset", choices=list(DATASETS))
     fetch.add_argument("--zip", help="ml-1m: a local copy of ml-1m.zip instead of downloading")
     fetch.add_argument("--wheel", help="ml-100k: the recbole-1.2.1 wheel (pip download recbole==1.2.1 --no-deps)")
     fetch.set_defaults(run=_fetch)

@@ -93,14 +93,23 @@ def evaluate_models(
     return [rows[name] for name in names]
 
 
+#: The metrics a results table shows, per part (valid, test).
+RESULT_METRICS = ("recall@20", "mrr@20", "hit@10", "ndcg@10")
+
+
+def results_grid(rows: Sequence[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[list[float | None]]]:
+    """The (part, metric) columns of ``evaluate_models`` rows (the parts any row has) and each row's values
+    under them (None where a row lacks the part): what the CLI's text table and the app's table show."""
+    columns = [(part, metric) for part in ("valid", "test") if any(part in r for r in rows) for metric in RESULT_METRICS]
+    return columns, [[r[part][metric] if part in r else None for part, metric in columns] for r in rows]
+
+
 def format_results(rows: Sequence[dict[str, Any]]) -> str:
     """A plain-text table of ``evaluate_models`` rows."""
-    metrics = ("recall@20", "mrr@20", "hit@10", "ndcg@10")
-    parts = [p for p in ("valid", "test") if any(p in r for r in rows)]
-    head = f"{'model':<10}" + "".join(f" {p + ':' + m:>15}" for p in parts for m in metrics) + f" {'fit s':>7}"
-    lines = [head]
-    for r in rows:
-        cells = "".join(f" {r[p][m]:>15.4f}" if p in r else f" {'':>15}" for p in parts for m in metrics)
+    columns, values = results_grid(rows)
+    lines = [f"{'model':<10}" + "".join(f" {part + ':' + metric:>15}" for part, metric in columns) + f" {'fit s':>7}"]
+    for r, row_values in zip(rows, values):
+        cells = "".join(f" {v:>15.4f}" if v is not None else f" {'':>15}" for v in row_values)
         lines.append(f"{r['model']:<10}{cells} {r.get('fit_seconds') or 0:>7.1f}")
     return "\n".join(lines)
 

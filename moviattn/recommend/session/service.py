@@ -38,6 +38,16 @@ def available_dataset() -> str | None:
     return next((name for name in DATASETS if dataset_dir(name).is_dir()), None)
 
 
+def movie_labels() -> list[str]:
+    """``Title (year)`` of every movie in the cached catalogue, sorted; empty without data."""
+    from .data import load_items
+
+    dataset = available_dataset()
+    if dataset is None:
+        return []
+    return sorted({info.label for info in load_items(dataset_dir(dataset)).values()}, key=str.lower)
+
+
 @dataclass(frozen=True)
 class Status:
     """Where the service stands: ``state`` (see the module), a message, and training progress (epochs)."""
@@ -81,6 +91,10 @@ class NextMovieService:
                 self._thread = threading.Thread(target=self._prepare, name="next-movie", daemon=True)
                 self._thread.start()
         return self._status
+
+    def start_if_cached(self) -> Status:
+        """Start where MovieLens is cached already (a download waits until someone opens the tab); the status now."""
+        return self.start() if available_dataset() is not None else self._status
 
     def wait(self, timeout: float | None = None) -> Status:
         """Block until the background work ends (tests and the CLI); the status then."""

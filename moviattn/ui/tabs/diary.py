@@ -8,12 +8,13 @@ emotions are computed once per dataset (review features cached on disk under ``c
 from __future__ import annotations
 
 import html
+from functools import partial
 from typing import Any
 
 import gradio as gr
 
 from ...recommend import diary
-from ..common import explorer_link, shows_errors, status_html, warning_html
+from ..common import by_name, explorer_link, shows_errors, status_html, warning_html
 
 TITLE = "일기로 영화 추천 (diary)"
 EXAMPLE = "오늘은 정말 힘든 하루였다. 회의에서 내 의견이 무시당해서 화가 났고, 집에 오는 길에는 괜히 눈물이 났다. 내일은 좀 나아지겠지."
@@ -61,16 +62,19 @@ def evaluation_html(mode: str, model2: str) -> str:
     return status_html(line)
 
 
-@shows_errors(5, message_at=0, blank=(None, None, None, "", ""))
-def recommend_view(state: Any, text: str, mode: str, model2: str) -> tuple:
-    """(notices HTML, emotion bars, genre probabilities, movie cards HTML, evaluation HTML)."""
+@shows_errors("notices", blank={"cards": "", "evaluation": ""})
+def recommend_view(state: Any, text: str, mode: str, model2: str) -> dict[str, Any]:
+    """Notices (HTML), emotion bars, genre probabilities, movie cards and the evaluation (HTML), by output name."""
     result = diary.shipped_recommender().recommend(text, state.dataset, mode, model2)
     emotions = {f"{diary.EMOTIONS_KR[e]} ({e})": v for e, v in result.analysis.emotion_dict().items()}
     labels = result.analysis.top_labels(5)
     lines = list(result.notices)
     if labels:
         lines.append("KOTE 감정 상위 5 (top KOTE labels): " + ", ".join(f"{name} {p:.2f}" for name, p in labels))
-    return status_html(*lines), emotions, result.genre_probabilities, picks_html(result), evaluation_html(result.mode, result.model2)
+    return {
+        "notices": status_html(*lines), "emotions": emotions, "genres": result.genre_probabilities, "cards": picks_html(result),
+        "evaluation": evaluation_html(result.mode, result.model2),
+    }
 
 
 def build(state: Any) -> None:
@@ -80,16 +84,12 @@ def build(state: Any) -> None:
         mode = gr.Radio([(label, m) for m, label in MODE_LABELS.items()], value=diary.DEFAULT_MODE, label="추천 방식 (way of recommending)")
         model2 = gr.Dropdown(list(diary.VARIANTS), value=diary.DEFAULT_VARIANT, label="model2 (감정 → 장르, modes a and c)")
     button = gr.Button("영화 추천 (recommend three movies)", variant="primary")
-    notices = gr.HTML()
+    outputs = {"notices": gr.HTML()}
     with gr.Row():
-        emotions = gr.Label(label="감정 (emotions, model1)", num_top_classes=4)
-        genres = gr.Label(label="장르 확률 (genre probabilities, model2)", num_top_classes=6)
-    cards = gr.HTML(elem_id="diary-cards")
-    evaluation = gr.HTML()
+        outputs["emotions"] = gr.Label(label="감정 (emotions, model1)", num_top_classes=4)
+        outputs["genres"] = gr.Label(label="장르 확률 (genre probabilities, model2)", num_top_classes=6)
+    outputs["cards"] = gr.HTML(elem_id="diary-cards")
+    outputs["evaluation"] = gr.HTML()
     gr.Markdown(NOTE)
-
-    def run(text_value: str, mode_value: str, model2_value: str) -> tuple:
-        return recommend_view(state, text_value, mode_value, model2_value)
-
-    gr.on([button.click, text.submit], run, [text, mode, model2], [notices, emotions, genres, cards, evaluation],
+    gr.on([button.click, text.submit], by_name(partial(recommend_view, state), outputs), [text, mode, model2], list(outputs.values()),
           api_name="diary_recommend", concurrency_id="diary", concurrency_limit=1)

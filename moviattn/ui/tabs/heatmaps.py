@@ -2,7 +2,7 @@
 
 A request shows its status and interactive figures; the static PNGs and the CSV/JSON downloads are made
 on demand, by the "make files" button (rendering both PNGs took 4.8 s per review with matplotlib, the
-whole wait of a browser user for what most never open, issue 14). Both are triggers of **one** listener,
+whole wait of a browser user for what most never open). Both are triggers of **one** listener,
 and one listener's requests of a session run one after another, in order (``always_last`` drops the
 ones overtaken): a new result clears the files, and the button makes them from the inputs of what is
 on screen (kept in a ``gr.State`` by the request that drew it; its result comes from the cache). So a
@@ -14,10 +14,10 @@ The named API endpoints answer the interactive outputs only, through a hidden bu
 
 from __future__ import annotations
 
-import functools
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -33,8 +33,8 @@ from ...explorer.results import ReviewAttention
 from ...explorer.settings import Settings
 from ...explorer.views import NOTES, aggregate_drawing, review_drawing
 from ...machine import review_concurrency
-from ..common import export_aggregate, export_review, status_html, table_headers
-from ..panel import SettingsPanel
+from ..common import by_component, export_aggregate, export_review, shows_errors, status_html, table_headers
+from ..panel import SettingsPanel, View, read_view
 from ..state import ZERO_GPU, AppState, aggregate_view_parts, preview, review_view_parts
 
 #: What a review heatmap shows before its first result.
@@ -48,8 +48,14 @@ def waiting_for(button: str) -> str:
 MAKE_FILES_HINT = "아래 ‘PNG · CSV · JSON 만들기’를 누르면 화면의 리뷰로 PNG와 내려받기 파일을 만듭니다 (press the make-files button below)."
 #: Single-review requests in their handlers at once: a model batch waiting, plus the CPU slots (``moviattn.machine``).
 REVIEW_CONCURRENCY = review_concurrency(BATCH_SIZE)
-#: What the aggregate outputs show after a user error (the message goes first).
-AGGREGATE_BLANK = (None, "", None, None, gr.update(visible=False), None, None, None, None, None)
+
+
+@dataclass(frozen=True)
+class ShownResult:
+    """What the make-files button makes its files from: the result on screen and the view it was drawn in."""
+
+    result: Any
+    view: View
 
 
 def _note(settings: Settings | None, state: AppState, model_name: str) -> str | None:
@@ -57,25 +63,26 @@ def _note(settings: Settings | None, state: AppState, model_name: str) -> str | 
     return quality_note(settings, model.name, model.num_layers, model.num_heads) if settings is not None else None
 
 
-def review_views(state: AppState, model_name: str, movie: Movie, text: str, values: tuple, head: str, draw: bool = True) -> tuple:
-    """Status, interactive info and plot heatmaps (the store's drawing where it has one: no result is read),
-    then the result they were drawn from (only the result, after three ``None``, when not ``draw``: the
-    make-files button needs nothing else; ``None`` when drawing, which needs nothing more)."""
+def review_views(
+    state: AppState, model_name: str, movie: Movie, text: str, controls: Mapping[str, Any], head: str, draw: bool = True
+) -> dict[str, Any] | ShownResult:
+    """The shown outputs of ``ReviewOutputs`` by name: status, interactive info and plot heatmaps (the store's
+    drawing where it has one: no result is read); when not ``draw``, the result (the make-files button)."""
     started = time.perf_counter()
-    settings, scale, cmap = SettingsPanel.read(values)
+    view = read_view(controls)
     if not draw:
-        return None, None, None, state.review_attention(model_name, movie, text, settings)
+        return ShownResult(state.review_attention(model_name, movie, text, view.settings), view)
 
     def draw_result() -> dict[str, Any]:
-        result = state.review_attention(model_name, movie, text, settings)
+        result = state.review_attention(model_name, movie, text, view.settings)
         with state.cpu_slots:
-            return review_drawing(result, scale=scale, cmap=cmap)
+            return review_drawing(result, scale=view.scale, cmap=view.cmap)
 
     model = state.explorer(model_name).model
-    drawing = state.views.get(review_view_parts(model.name, movie, text, settings, scale, cmap), draw_result)
+    drawing = state.views.get(review_view_parts(model.name, movie, text, view.settings, view.scale, view.cmap), draw_result)
     seconds = time.perf_counter() - started
     status = status_html(head, *drawing["notices"], _note(_used(drawing), state, model_name), f"{drawing['model']} · {seconds:.1f} s")
-    return status, _plot(drawing["info"]), _plot(drawing["plot"]), None
+    return {"status": status, "info": _plot(drawing["info"]), "plot": _plot(drawing["plot"])}
 
 
 def _used(drawing: dict[str, Any]) -> Settings | None:
@@ -96,71 +103,67 @@ def reviews_progress(progress: Any) -> Progress | None:
 
 
 def aggregate_outputs(
-    state: AppState, model_name: str, movie: Movie, reviews: list[Review], split: bool, values: tuple, progress: Any,
-    extra: str | None = None, draw: bool = True,
-) -> tuple:
-    """Status, shaded synopsis, fields, top words, the difference view (shown on request), the time view,
-    reviews × plot (the store's drawing where it has one: no aggregate is read), then ``None``; only the
-    aggregate, after ``None`` for the others, when not ``draw`` (the make-files button)."""
+    state: AppState, model_name: str, movie: Movie, reviews: list[Review], split: bool, controls: Mapping[str, Any],
+    progress: Any, extra: str | None = None, draw: bool = True,
+) -> dict[str, Any] | ShownResult:
+    """The shown outputs of ``AggregateOutputs`` by name: status, shaded synopsis, fields, top words, the
+    difference view (shown on request), the time view, reviews × plot (the store's drawing where it has one:
+    no aggregate is read); when not ``draw``, the aggregate (the make-files button)."""
     started = time.perf_counter()
-    settings, scale, cmap = SettingsPanel.read(values)
+    view = read_view(controls)
     if not draw:
-        aggregate = state.movie_aggregate(model_name, movie, reviews, settings, reviews_progress(progress))
-        return (*(None,) * (len(AGGREGATE_BLANK) - 1), aggregate)
+        return ShownResult(state.movie_aggregate(model_name, movie, reviews, view.settings, reviews_progress(progress)), view)
 
     def draw_aggregate() -> dict[str, Any]:
-        aggregate = state.movie_aggregate(model_name, movie, reviews, settings, reviews_progress(progress))
+        aggregate = state.movie_aggregate(model_name, movie, reviews, view.settings, reviews_progress(progress))
         labels = {r.id: preview(r.text) for r in reviews}
-        return aggregate_drawing(aggregate, split=bool(split), scale=scale, cmap=cmap, review_labels=labels)
+        return aggregate_drawing(aggregate, split=bool(split), scale=view.scale, cmap=view.cmap, review_labels=labels)
 
     model = state.explorer(model_name).model
-    drawing = state.views.get(aggregate_view_parts(model.name, movie, reviews, settings, bool(split), scale, cmap), draw_aggregate)
+    parts = aggregate_view_parts(model.name, movie, reviews, view.settings, bool(split), view.scale, view.cmap)
+    drawing = state.views.get(parts, draw_aggregate)
     seconds = time.perf_counter() - started
     used = _used(drawing)
     status = status_html(
         f"{movie.label} · 리뷰 {drawing['reviews']}개 (reviews) · {seconds:.1f} s", extra, *drawing["notices"],
         _note(used, state, model_name), aggregate_quality_note(used, DEFAULT_SCORE, model.name) if used is not None else None,
     )
-    return (
-        status, drawing["html"], _plot(drawing["fields"]), _plot(drawing["words"]), gr.update(visible=drawing["difference"] is not None),
-        _plot(drawing["difference"]), _plot(drawing["time"]), pd.DataFrame(**drawing["trends"]), _plot(drawing["matrix"]), None,
-    )
+    return {
+        "status": status, "synopsis": drawing["html"], "fields": _plot(drawing["fields"]), "words": _plot(drawing["words"]),
+        "difference_column": gr.update(visible=drawing["difference"] is not None), "difference": _plot(drawing["difference"]),
+        "time": _plot(drawing["time"]), "trends": pd.DataFrame(**drawing["trends"]), "matrix": _plot(drawing["matrix"]),
+    }
 
 
-def static_review(result: ReviewAttention | None, scale: str, cmap: str) -> tuple:
-    """Static PNGs (matplotlib, Korean font) and the CSV/JSON downloads of the shown result."""
-    if result is None:
-        return None, None, None
+def static_review(result: ReviewAttention, scale: str, cmap: str) -> dict[str, Any]:
+    """Static PNGs (matplotlib, Korean font) and the CSV/JSON downloads of the shown result, by output name."""
     files = export_review(result, scale=scale, cmap=cmap)
-    return str(files["info_png"]), str(files["plot_png"]), [str(p) for p in files.values()]
+    return {"info_png": str(files["info_png"]), "plot_png": str(files["plot_png"]), "files": [str(p) for p in files.values()]}
 
 
-def static_aggregate(aggregate: MovieAggregate | None, scale: str, cmap: str) -> tuple[list[str] | None]:
-    """PNG, CSV and JSON downloads of the shown aggregate (one output: the file list)."""
-    if aggregate is None:
-        return (None,)
-    return ([str(p) for p in export_aggregate(aggregate, scale=scale, cmap=cmap).values()],)
-
-
-def _without_result(handler: Callable[..., tuple]) -> Callable[..., tuple]:
-    """The API endpoint: ``handler``'s outputs without its result."""
-
-    @functools.wraps(handler)
-    def run(*args: Any, **kwargs: Any) -> tuple:
-        return tuple(handler(*args, **kwargs)[:-1])
-
-    return run
+def static_aggregate(aggregate: MovieAggregate, scale: str, cmap: str) -> dict[str, Any]:
+    """PNG, CSV and JSON downloads of the shown aggregate, by output name."""
+    return {"files": [str(p) for p in export_aggregate(aggregate, scale=scale, cmap=cmap).values()]}
 
 
 class _Outputs:
-    """Shown outputs (the API's too), file outputs made on demand, and the wiring of one handler to both."""
+    """Shown outputs (the API's too) and file outputs made on demand, each by name, and the wiring of one
+    handler to both. A handler returns the shown outputs by name (``shows_errors`` fills in ``blank`` after a
+    user error) or, when not drawing, a ``ShownResult``."""
 
-    shown: list[Any]
-    files: list[Any]
-    #: The files' outputs (a tuple, one value per ``files``) from a result and the colour settings.
-    make_files: Callable[..., tuple]
+    shown: dict[str, Any]
+    files: dict[str, Any]
+    #: What a shown output shows after a user error, where not empty (the message goes to ``status``).
+    blank: dict[str, Any] = {}
+    #: The files' outputs by name from a result and the colours.
+    make_files: Callable[..., dict[str, Any]]
     #: Whether the handler reports progress (takes ``progress=``).
     reports_progress = False
+
+    @classmethod
+    def shows_errors(cls, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """Decorate a handler of these outputs: a user error becomes a message in ``status``."""
+        return shows_errors(blank=cls.blank)(handler)
 
     def _files_area(self, name: str) -> Any:
         """The make-files button and the downloads under it."""
@@ -168,36 +171,52 @@ class _Outputs:
         self._shown_inputs = gr.State(None)
         return gr.File(label="내려받기: PNG · CSV · JSON (downloads)", file_count="multiple", elem_id=f"{name}-files")
 
-    def _page_event(self, handler: Callable[..., tuple]) -> Callable[..., tuple]:
+    def _page_event(self, handler: Callable[..., Any]) -> Callable[..., dict[Any, Any]]:
         """The page's listener: a new result (files cleared), or the files of the result on screen."""
-        no_files = (None,) * len(self.files)
+        no_files = by_component(self.files, {})
 
-        def run(event: gr.EventData, progress: gr.Progress = gr.Progress(), *args: Any) -> tuple:
+        def run(event: gr.EventData, progress: gr.Progress = gr.Progress(), *args: Any) -> dict[Any, Any]:
             *inputs, shown_inputs = args
             options = {"progress": progress} if self.reports_progress else {}
-            if getattr(event.target, "_id", None) != self._make._id:
-                *shown, _ = handler(*inputs, **options)
-                return (*shown, *no_files, tuple(inputs))
-            skipped = tuple(gr.skip() for _ in self.shown)
+            if event.target is None or event.target.elem_id != self._make.elem_id:
+                return {**by_component(self.shown, handler(*inputs, **options)), **no_files, self._shown_inputs: tuple(inputs)}
             if shown_inputs is None:  # nothing drawn yet
-                return (*skipped, *no_files, None)
-            *_, result = handler(*shown_inputs, draw=False, **options)  # cached: the very result on screen
-            return (*skipped, *self.make_files(result, *SettingsPanel.colours(shown_inputs)), shown_inputs)
+                return no_files
+            shown = handler(*shown_inputs, draw=False, **options)  # cached: the very result on screen
+            if not isinstance(shown, ShownResult):  # a user error: nothing to make files of
+                return no_files
+            return by_component(self.files, self.make_files(shown.result, shown.view.scale, shown.view.cmap))
+
+        return run
+
+    def _api_event(self, handler: Callable[..., Any]) -> Callable[..., dict[Any, Any]]:
+        """The named API endpoint: the shown outputs only."""
+        if self.reports_progress:
+            def run_with_progress(progress: gr.Progress = gr.Progress(), *args: Any) -> dict[Any, Any]:
+                return by_component(self.shown, handler(*args, progress=progress))
+
+            return run_with_progress
+
+        def run(*args: Any) -> dict[Any, Any]:
+            return by_component(self.shown, handler(*args))
 
         return run
 
     def wire(
-        self, triggers: Sequence[Any], handler: Callable[..., tuple], inputs: list[Any], *, api_name: str,
-        trigger_mode: str | None = None, **queue: Any,
+        self, triggers: Sequence[Any], handler: Callable[..., Any], inputs: list[Any], panel: SettingsPanel, *,
+        api_name: str, trigger_mode: str | None = None, **queue: Any,
     ) -> None:
-        """The page's listener over every output, and the named API endpoint over the shown ones.
+        """The page's listener over every output, and the named API endpoint over the shown ones; the inputs
+        are ``inputs`` then the panel's controls, which ``handler`` takes as one mapping by name.
 
-        ``handler`` returns the shown outputs then its result; ``queue`` (concurrency options) applies to both."""
+        ``queue`` (concurrency options) applies to both."""
+        listener = panel.takes_controls(handler)
         gr.on(
-            [*triggers, self._make.click], self._page_event(handler), [*inputs, self._shown_inputs],
-            [*self.shown, *self.files, self._shown_inputs], api_visibility="private", trigger_mode=trigger_mode, **queue,
+            [*triggers, self._make.click], self._page_event(listener), [*inputs, *panel.inputs, self._shown_inputs],
+            [*self.shown.values(), *self.files.values(), self._shown_inputs], api_visibility="private",
+            trigger_mode=trigger_mode, **queue,
         )
-        self._api.click(_without_result(handler), inputs, self.shown, api_name=api_name, **queue)
+        self._api.click(self._api_event(listener), [*inputs, *panel.inputs], list(self.shown.values()), api_name=api_name, **queue)
 
 
 class ReviewOutputs(_Outputs):
@@ -210,9 +229,9 @@ class ReviewOutputs(_Outputs):
 
     make_files = staticmethod(static_review)
 
-    def wire(self, triggers: Sequence[Any], handler: Callable[..., tuple], inputs: list[Any], **options: Any) -> None:
+    def wire(self, triggers: Sequence[Any], handler: Callable[..., Any], inputs: list[Any], panel: SettingsPanel, **options: Any) -> None:
         options.setdefault("concurrency_limit", REVIEW_CONCURRENCY)
-        super().wire(triggers, handler, inputs, **options)
+        super().wire(triggers, handler, inputs, panel, **options)
 
     def __init__(self, name: str):
         status = gr.HTML(elem_id=f"{name}-status")
@@ -223,14 +242,14 @@ class ReviewOutputs(_Outputs):
                 plot_plot = gr.Plot(waiting, label="히트맵 2: 리뷰 × 줄거리 (review × plot)", elem_classes="ma-heatmap")
             with gr.Tab("정적 PNG (static)"):
                 gr.Markdown(MAKE_FILES_HINT)
-                # no label badge: it covered the start of the PNG's own title, which names the heatmap (issue 26)
+                # no label badge: it covered the start of the PNG's own title, which names the heatmap
                 info_png = gr.Image(label="리뷰 × 영화 정보 (PNG)", show_label=False, type="filepath")
                 plot_png = gr.Image(label="리뷰 × 줄거리 (PNG)", show_label=False, type="filepath")
         files = self._files_area(name)
         gr.Markdown(NOTES["review"])
         self._api = gr.Button(visible=False)
-        self.shown = [status, info_plot, plot_plot]
-        self.files = [info_png, plot_png, files]
+        self.shown = {"status": status, "info": info_plot, "plot": plot_plot}
+        self.files = {"info_png": info_png, "plot_png": plot_png, "files": files}
 
 
 class AggregateOutputs(_Outputs):
@@ -239,6 +258,7 @@ class AggregateOutputs(_Outputs):
 
     make_files = staticmethod(static_aggregate)
     reports_progress = True
+    blank = {"synopsis": "", "difference_column": gr.update(visible=False)}
 
     def __init__(self, name: str, button: str):
         status = gr.HTML(elem_id=f"{name}-status")
@@ -259,5 +279,8 @@ class AggregateOutputs(_Outputs):
         files = self._files_area(name)
         gr.Markdown(NOTES["aggregate"])
         self._api = gr.Button(visible=False)
-        self.shown = [status, synopsis, fields, words, difference_column, difference, time_plot, trends, matrix]
-        self.files = [files]
+        self.shown = {
+            "status": status, "synopsis": synopsis, "fields": fields, "words": words, "difference_column": difference_column,
+            "difference": difference, "time": time_plot, "trends": trends, "matrix": matrix,
+        }
+        self.files = {"files": files}

@@ -13,24 +13,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ...recommend.session.fetch import dataset_dir
-from ...recommend.session.service import NextMovieService, Status, available_dataset
-from ..common import explorer_link, shows_errors, status_html, warning_html
+from ...recommend.session.service import NextMovieService, Status, movie_labels
+from ..common import by_name, explorer_link, shows_errors, status_html, warning_html
 
 TITLE = "다음에 볼 영화 (next movie)"
 TOP_K = 20
 #: Seconds between two status refreshes while MovieLens is fetched or GRU4Rec trains.
 REFRESH_SECONDS = 5.0
-
-
-def movie_choices() -> list[str]:
-    """``Title (year)`` of every movie in the cached catalogue, sorted; empty without data."""
-    from ...recommend.session.data import load_items
-
-    dataset = available_dataset()
-    if dataset is None:
-        return []
-    return sorted({info.label for info in load_items(dataset_dir(dataset)).values()}, key=str.lower)
 
 
 def review_links(state: Any) -> dict[tuple[str, int | None], str]:
@@ -61,31 +50,33 @@ def status_message(status: Status) -> str:
     return warning_html(status.message) if status.state == "no data" else status_html(status.message)
 
 
-def next_movies(service: NextMovieService, picked: list[str] | None, links: dict | None = None) -> tuple[str, str, str]:
-    """Status, GRU4Rec's top-20 (empty while it trains) and the best baseline's top-20 (HTML) after ``picked``."""
+@shows_errors("message")
+def next_movies(service: NextMovieService, picked: list[str] | None, links: dict | None = None) -> dict[str, str]:
+    """The status message, GRU4Rec's top-20 (empty while it trains) and the best baseline's top-20 (HTML) after
+    ``picked``, by output name."""
     understood, gru, baseline = service.recommend(list(picked or []), TOP_K)
     links = links or {}
     note = None if gru is not None else service.status().message
     status = status_html(f"{understood} movies in the session; baseline: {service.baseline_name}", note)
-    return status, _table(gru, links) if gru is not None else "", _table(baseline, links)
+    return {"message": status, "gru4rec": _table(gru, links) if gru is not None else "", "baseline": _table(baseline, links)}
 
 
-def evaluation_table(service: NextMovieService) -> str:
-    """The saved evaluation results for the served data (from ``sessions evaluate``)."""
+@shows_errors("results")
+def evaluation_table(service: NextMovieService) -> dict[str, str]:
+    """The saved evaluation results for the served data (from ``sessions evaluate``), as the output ``results``."""
     if not service.status().ready:
         raise ValueError(service.status().message)
     if not service.results:
-        return status_html("No evaluation results yet; run: python -m moviattn sessions evaluate --test")
-    metrics = ("recall@20", "mrr@20", "hit@10", "ndcg@10")
-    parts = [p for p in ("valid", "test") if any(p in r for r in service.results)]
-    head = "<tr><th>model</th>" + "".join(f"<th>{p} {m}</th>" for p in parts for m in metrics) + "</tr>"
+        return {"results": status_html("No evaluation results yet; run: python -m moviattn sessions evaluate --test")}
+    from ...recommend.session.pipeline import results_grid
+
+    columns, values = results_grid(service.results)
+    head = "<tr><th>model</th>" + "".join(f"<th>{part} {metric}</th>" for part, metric in columns) + "</tr>"
     body = "".join(
-        f"<tr><td>{html.escape(r['model'])}</td>"
-        + "".join(f"<td>{r[p][m]:.4f}</td>" if p in r else "<td></td>" for p in parts for m in metrics)
-        + "</tr>"
-        for r in service.results
+        f"<tr><td>{html.escape(r['model'])}</td>" + "".join(f"<td>{v:.4f}</td>" if v is not None else "<td></td>" for v in row) + "</tr>"
+        for r, row in zip(service.results, values)
     )
-    return f'<table class="ma-table">{head}{body}</table>'
+    return {"results": f'<table class="ma-table">{head}{body}</table>'}
 
 
 def build(state: Any, tab: Any = None) -> None:
@@ -99,25 +90,25 @@ def build(state: Any, tab: Any = None) -> None:
         "Pick movies you watched, **in order**; the models predict the next one "
         "(MovieLens, leave-one-out protocol: rating ≥ 3, 10-core). Seen movies are not recommended."
     )
-    status = service.start() if available_dataset() is not None else service.status()
+    status = service.start_if_cached()
     message = gr.HTML(status_message(status))
-    picked = gr.Dropdown(choices=movie_choices(), multiselect=True, filterable=True, label="본 영화 (watched, in order)")
+    picked = gr.Dropdown(choices=movie_labels(), multiselect=True, filterable=True, label="본 영화 (watched, in order)")
     run = gr.Button("추천 (recommend)", variant="primary", interactive=status.ready)
     with gr.Row():
         with gr.Column():
             gr.Markdown("**GRU4Rec**")
-            gru = gr.HTML()
+            recommended = {"message": message, "gru4rec": gr.HTML()}
         with gr.Column():
             gr.Markdown("**best baseline**")
-            baseline = gr.HTML()
+            recommended["baseline"] = gr.HTML()
     show = gr.Button("평가 결과 (evaluation results)", interactive=status.ready)
-    results = gr.HTML()
+    results = {"results": gr.HTML()}
     timer = gr.Timer(REFRESH_SECONDS, active=status.state in ("fetching", "baselines"))
 
     def refresh() -> tuple:
         now = service.start()
         final = now.state == "trained" or (now.state == "no data" and not service.allow_fetch)
-        choices = movie_choices() if now.ready else []
+        choices = movie_labels() if now.ready else []
         return (status_message(now), gr.update(interactive=now.ready), gr.update(interactive=now.ready),
                 gr.update(choices=choices), gr.Timer(active=not final))
 
@@ -125,6 +116,6 @@ def build(state: Any, tab: Any = None) -> None:
     timer.tick(refresh, None, outputs, api_visibility="private", concurrency_limit=None)
     if tab is not None:
         tab.select(refresh, None, outputs, api_visibility="private", concurrency_limit=None)
-    handler = shows_errors(outputs=3, message_at=0)(lambda chosen: next_movies(service, chosen, links))
-    run.click(handler, inputs=[picked], outputs=[message, gru, baseline], api_name="next_movies")
-    show.click(shows_errors(outputs=1)(lambda: evaluation_table(service)), outputs=[results], api_name="evaluation_table")
+    recommend = by_name(lambda chosen: next_movies(service, chosen, links), recommended)
+    run.click(recommend, inputs=[picked], outputs=list(recommended.values()), api_name="next_movies")
+    show.click(by_name(lambda: evaluation_table(service), results), outputs=list(results.values()), api_name="evaluation_table")

@@ -6,6 +6,7 @@ A page opened as ``?movie=<id>`` (the links of the recommender tabs) starts on t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -13,18 +14,10 @@ import gradio as gr
 
 from ...explorer.views import movie_card_html
 from ...limits import check, check_all
-from ..common import export_report, shows_errors, status_html, table_headers
-from ..panel import SettingsPanel
+from ..common import by_component, by_name, export_report, shows_errors, status_html, table_headers
+from ..panel import SettingsPanel, read_view
 from ..state import REVIEW_SORTS, SENTIMENT_COLUMN, AppState, preview, review_columns, sentiment_api
-from .heatmaps import (
-    AGGREGATE_BLANK,
-    REVIEW_CONCURRENCY,
-    AggregateOutputs,
-    ReviewOutputs,
-    aggregate_outputs,
-    review_views,
-    reviews_progress,
-)
+from .heatmaps import REVIEW_CONCURRENCY, AggregateOutputs, ReviewOutputs, ShownResult, aggregate_outputs, review_views, reviews_progress
 
 TITLE = "영화별 보기 (per movie)"
 AGGREGATE_BUTTON = "집계 계산 (compute aggregate)"
@@ -35,26 +28,26 @@ REVIEW_COLUMN_SHARES = {"평점": 9, "날짜": 14, SENTIMENT_COLUMN: 13, "id": 1
 
 def column_widths(columns: list[str]) -> list[str]:
     """The review table's column widths in % of its width, the preview taking what the others leave: sized to
-    its text (``auto``), the preview pushed the 감성 and id columns out of a 1,400-px page (issue 26)."""
+    its text (``auto``), the preview pushed the 감성 and id columns out of a 1,400-px page."""
     fixed = {name: share for name, share in REVIEW_COLUMN_SHARES.items() if name in columns}
     return [f"{fixed.get(name, 100 - sum(fixed.values()))}%" for name in columns]
 
 
-@shows_errors(3, blank=(None, None, gr.update(choices=[], value=None)))
-def select_movie(state: AppState, movie_id: str, sort: str) -> tuple[str, Any, Any]:
-    """Info card, review table and review list of a movie (first review selected)."""
+@shows_errors("card", blank={"review": gr.update(choices=[], value=None)})
+def select_movie(state: AppState, movie_id: str, sort: str) -> dict[str, Any]:
+    """Info card, review table and review list of a movie (first review selected), by output name."""
     check_all("choice", [movie_id, sort])
     movie = state.dataset.movie(movie_id)
     choices = state.review_choices(movie.id, sort)
-    return (
-        movie_card_html(movie), state.review_table(movie.id, sort),
-        gr.update(choices=choices, value=choices[0][1] if choices else None),
-    )
+    return {
+        "card": movie_card_html(movie), "table": state.review_table(movie.id, sort),
+        "review": gr.update(choices=choices, value=choices[0][1] if choices else None),
+    }
 
 
 #: The review table takes no clicks from the moment the movie or the sort changes until the new list has been
 #: on screen for half a second: a click aimed at the old list landed on the new list's row at the same place
-#: and analysed a review nobody clicked (issue 26: 7 of 10 tries within 1-3 s of switching).
+#: and analysed a review nobody clicked (7 of 10 tries within 1-3 s of switching, in a browser test).
 HOLD_TABLE_JS = "() => { document.getElementById('review-table')?.classList.add('ma-replacing'); }"
 RELEASE_TABLE_JS = "() => { setTimeout(() => document.getElementById('review-table')?.classList.remove('ma-replacing'), 500); }"
 
@@ -74,36 +67,40 @@ def linked_movie(state: AppState, request: gr.Request) -> Any:
     return gr.update(value=movie_id) if movie_id in state.dataset.movies else gr.update()
 
 
-@shows_errors(4)
-def show_review(state: AppState, model_name: str, movie_id: str, review_id: str, *values: Any, draw: bool = True) -> tuple:
-    """Both heatmaps of one of the movie's reviews: status, info figure, plot figure, result."""
+@ReviewOutputs.shows_errors
+def show_review(
+    state: AppState, model_name: str, movie_id: str, review_id: str, controls: Mapping[str, Any], draw: bool = True
+) -> dict[str, Any] | ShownResult:
+    """Both heatmaps of one of the movie's reviews (``ReviewOutputs``' shown outputs by name)."""
     check_all("choice", [movie_id, review_id])
     review = state.dataset.review(movie_id, review_id)
     head = f"★{review.rating if review.rating is not None else '?'} · {preview(review.text, 120)}"
-    return review_views(state, model_name, state.dataset.movie(movie_id), review.text, values, head, draw)
+    return review_views(state, model_name, state.dataset.movie(movie_id), review.text, controls, head, draw)
 
 
-@shows_errors(len(AGGREGATE_BLANK), blank=AGGREGATE_BLANK)
+@AggregateOutputs.shows_errors
 def movie_aggregate(
-    state: AppState, model_name: str, movie_id: str, split: bool, *values: Any, progress=gr.Progress(), draw: bool = True
-) -> tuple:
+    state: AppState, model_name: str, movie_id: str, split: bool, controls: Mapping[str, Any], progress=gr.Progress(),
+    draw: bool = True,
+) -> dict[str, Any] | ShownResult:
     """All reviews of a dataset movie: shaded synopsis, fields and words (share and lift), the time view,
     reviews × plot, and positive − negative on request."""
     check(choice=movie_id)
     movie = state.dataset.movie(movie_id)
-    return aggregate_outputs(state, model_name, movie, state.dataset.reviews_of(movie.id), split, values, progress, draw=draw)
+    return aggregate_outputs(state, model_name, movie, state.dataset.reviews_of(movie.id), split, controls, progress, draw=draw)
 
 
-@shows_errors(2)
-def movie_report(state: AppState, model_name: str, movie_id: str, *values: Any, progress=gr.Progress()) -> tuple[str, str]:
+@shows_errors()
+def movie_report(state: AppState, model_name: str, movie_id: str, controls: Mapping[str, Any], progress=gr.Progress()) -> dict[str, Any]:
     """The report of what the tab shows (this model and these settings, all the movie's reviews) as one
-    self-contained HTML file: status and the file. After 집계 계산 the results come from the cache."""
+    self-contained HTML file: status and the file, by output name. After 집계 계산 the results come from the cache."""
     check(choice=movie_id)
     movie = state.dataset.movie(movie_id)
-    settings, scale, cmap = SettingsPanel.read(values)
-    report = state.movie_report(model_name, movie, state.dataset.reviews_of(movie.id), settings, reviews_progress(progress))
-    path = export_report(report, scale=scale, cmap=cmap)
-    return status_html(f"{movie.label} · 보고서 (report): 리뷰 {len(report.reviews)}개 — 서버 없이 브라우저로 엽니다 (opens in any browser, offline)"), str(path)
+    view = read_view(controls)
+    report = state.movie_report(model_name, movie, state.dataset.reviews_of(movie.id), view.settings, reviews_progress(progress))
+    path = export_report(report, scale=view.scale, cmap=view.cmap)
+    status = status_html(f"{movie.label} · 보고서 (report): 리뷰 {len(report.reviews)}개 — 서버 없이 브라우저로 엽니다 (opens in any browser, offline)")
+    return {"status": status, "file": str(path)}
 
 
 def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
@@ -127,8 +124,10 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
         split = gr.Checkbox(label="긍정 − 부정 차이 보기 (positive − negative difference)", scale=1)
         report_button = gr.Button("보고서 (HTML)", scale=1, elem_id="report-button")
     with gr.Row():
-        report_status = gr.HTML(elem_id="report-status")
-        report_file = gr.File(label="보고서: HTML 한 파일 (report: one self-contained HTML file)", elem_id="report-file")
+        report_outputs = {
+            "status": gr.HTML(elem_id="report-status"),
+            "file": gr.File(label="보고서: HTML 한 파일 (report: one self-contained HTML file)", elem_id="report-file"),
+        }
     aggregate_out = AggregateOutputs("aggregate", AGGREGATE_BUTTON)
 
     def open_linked(request: gr.Request) -> Any:
@@ -137,28 +136,33 @@ def build(state: AppState, panel: SettingsPanel, demo: gr.Blocks) -> None:
     def click_row(movie_id: str, evt: gr.SelectData) -> Any:
         return pick_row(state, movie_id, evt)
 
-    show_movie = partial(select_movie, state)
+    report = panel.takes_controls(partial(movie_report, state))
+
+    def make_report(progress: gr.Progress = gr.Progress(), *args: Any) -> dict[Any, Any]:
+        return by_component(report_outputs, report(*args, progress=progress))
+
+    movie_outputs = {"card": card, "table": table, "review": review}
+    show_movie = by_name(partial(select_movie, state), movie_outputs)
     gr.on([movie.change, sort.change], None, js=HOLD_TABLE_JS)
-    gr.on([movie.change, sort.change], show_movie, [movie, sort], [card, table, review], api_name="select_movie", concurrency_limit=None).then(
-        None, js=RELEASE_TABLE_JS,
-    )
+    gr.on(
+        [movie.change, sort.change], show_movie, [movie, sort], list(movie_outputs.values()), api_name="select_movie", concurrency_limit=None,
+    ).then(None, js=RELEASE_TABLE_JS)
     # on page load: first the movie a ?movie= link names, then its card (one chain, so no older request lands last)
     demo.load(open_linked, None, movie, api_visibility="private", concurrency_limit=None).then(
-        show_movie, [movie, sort], [card, table, review], api_visibility="private", concurrency_limit=None,
+        show_movie, [movie, sort], list(movie_outputs.values()), api_visibility="private", concurrency_limit=None,
     )
     table.select(click_row, movie, review, api_visibility="private", concurrency_limit=None)
     review_out.wire(
-        [review.change, *(c.change for c in panel.controls)], partial(show_review, state),
-        [panel.model_state, movie, review, *panel.controls], api_name="review_heatmaps", trigger_mode="always_last",
-        concurrency_id="review",
+        [review.change, *(c.change for c in panel.inputs)], partial(show_review, state), [panel.model_state, movie, review], panel,
+        api_name="review_heatmaps", trigger_mode="always_last", concurrency_id="review",
     )
     report_button.click(
-        partial(movie_report, state), [panel.model_state, movie, *panel.controls], [report_status, report_file],
+        make_report, [panel.model_state, movie, *panel.inputs], list(report_outputs.values()),
         api_name="movie_report", concurrency_id="aggregate", concurrency_limit=1,
     )
     # a shipped movie's aggregate is mostly a stored drawing (milliseconds): as many at once as single reviews, not
     # queued one at a time behind an upload or a report (one at a time, above); one that computes waits on the model
     aggregate_out.wire(
-        [aggregate_button.click], partial(movie_aggregate, state), [panel.model_state, movie, split, *panel.controls],
+        [aggregate_button.click], partial(movie_aggregate, state), [panel.model_state, movie, split], panel,
         api_name="movie_aggregate", concurrency_id="movie_aggregate", concurrency_limit=REVIEW_CONCURRENCY,
     )

@@ -12,7 +12,7 @@ from ...explorer import interactive
 from ...explorer.views import NOTE_CAVEAT
 from ...limits import LIMITS, check, check_all
 from ...morphology import Unit
-from ..common import shows_errors, table_headers
+from ..common import by_name, shows_errors, table_headers
 from ..state import sentiment_api
 
 TITLE = "감성 분석 설명 (sentiment)"
@@ -23,18 +23,19 @@ LEXICON_COLUMNS = {"rank": "순위", "word": "단어 (word)", "score": "점수 (
 NEIGHBOUR_COLUMNS = ["단어 (word)", "코사인 (cosine)"]
 
 
-def sentiment_views(text: str) -> list[str]:
-    """Each shipped model's verdict, P(positive) and the text shaded by its explanation (HTML); ValueError on bad text."""
+def sentiment_views(text: str) -> dict[str, str]:
+    """Each shipped model's verdict, P(positive) and the text shaded by its explanation (HTML), by model name;
+    ValueError on bad text."""
     api = sentiment_api()
     if api is None:
         raise ValueError("감성 분석 모델이 없습니다 (sentiment models are not available)")
-    views = []
+    views = {}
     for model in api.MODEL_EXPLAINERS:
         result = api.explain_sentiment(text or "", model)
         units = [Unit(text[s:e], s, e, "", True) for s, e in result.spans]
         verdict = "긍정 (positive)" if result.label == "positive" else "부정 (negative)"
         title = f"{SENTIMENT_TITLES.get(model, model)}: {verdict} · P(positive) = {result.positive_probability:.2f}"
-        views.append(interactive.shaded_text_html(text, units, np.asarray(result.importance), title=title))
+        views[model] = interactive.shaded_text_html(text, units, np.asarray(result.importance), title=title)
     return views
 
 
@@ -70,35 +71,36 @@ def analogy_table(a: str, b: str, c: str, k: int = 10) -> pd.DataFrame:
     return neighbour_table(api.analogy(a, b, c, k))
 
 
-@shows_errors(2, blank=(None, ""))
-def explain_both(text: str) -> tuple[str, str]:
-    """Both sentiment models on one text: (Bi-LSTM attention HTML, TextCNN Grad-CAM HTML), or a message and ''."""
+@shows_errors(next(iter(SENTIMENT_TITLES)))
+def explain_both(text: str) -> dict[str, str]:
+    """Both sentiment models on one text, by model name (Bi-LSTM attention and TextCNN Grad-CAM HTML); a message
+    in the first model's place on bad text."""
     check(sentiment_text=text)
-    first, second = sentiment_views(text)
-    return first, second
+    return sentiment_views(text)
 
 
-@shows_errors(3, message_at=2)
-def lexicon_view(method: str) -> tuple:
-    """Top-15 positive and negative words of a lexicon method, and a message ('' when fine)."""
+@shows_errors("note")
+def lexicon_view(method: str) -> dict[str, object]:
+    """Top-15 positive and negative words of a lexicon method, and a note ('' when fine)."""
     check(choice=method)
-    return (*lexicon_tables(method, 15), "")
+    positive, negative = lexicon_tables(method, 15)
+    return {"positive": positive, "negative": negative, "note": ""}
 
 
 #: An empty neighbour table keeps its column names when a word is unknown.
-_NO_NEIGHBOURS = (neighbour_table([]), None)
+_NO_NEIGHBOURS = {"table": neighbour_table([])}
 
 
-@shows_errors(2, message_at=1, blank=_NO_NEIGHBOURS)
-def similar_view(word: str) -> tuple:
+@shows_errors("note", blank=_NO_NEIGHBOURS)
+def similar_view(word: str) -> dict[str, object]:
     check(word=word)
-    return similar_table(word), ""
+    return {"table": similar_table(word), "note": ""}
 
 
-@shows_errors(2, message_at=1, blank=_NO_NEIGHBOURS)
-def analogy_view(a: str, b: str, c: str) -> tuple:
+@shows_errors("note", blank=_NO_NEIGHBOURS)
+def analogy_view(a: str, b: str, c: str) -> dict[str, object]:
     check_all("word", [a, b, c])
-    return analogy_table(a, b, c), ""
+    return {"table": analogy_table(a, b, c), "note": ""}
 
 
 # --- seed 003 in full: the doc2vec comparison, mislabelled reviews, neutral words, phrase chains ---
@@ -156,16 +158,17 @@ def chain_text(text: str, model: str = "bilstm_attention") -> str:
     return "\n".join(lines)
 
 
-@shows_errors(3, message_at=2)
-def comparison_view(word: str) -> tuple:
+@shows_errors("note")
+def comparison_view(word: str) -> dict[str, object]:
     check(word=word)
-    return (*comparison_tables(word), "")
+    near, context = comparison_tables(word)
+    return {"near": near, "context": context, "note": ""}
 
 
-@shows_errors(2, message_at=1, blank=("", None))
-def chain_view(text: str, model: str) -> tuple:
+@shows_errors("note", blank={"chain": ""})
+def chain_view(text: str, model: str) -> dict[str, str]:
     check(sentiment_text=text, choice=model)
-    return chain_text(text, model), ""
+    return {"chain": chain_text(text, model), "note": ""}
 
 
 def _seed003_shipped() -> bool:
@@ -183,51 +186,63 @@ def build() -> None:
     text = gr.Textbox(label="리뷰 (review)", lines=3, max_length=LIMITS["sentiment_text"].chars, value="배우들 연기는 좋았는데 스토리가 너무 지루했다")
     button = gr.Button("두 모델로 설명 (explain with both models)", variant="primary")
     with gr.Row():
-        views = [gr.HTML(elem_id="sentiment-bilstm"), gr.HTML(elem_id="sentiment-textcnn")]
+        views = {model: gr.HTML(elem_id=f"sentiment-{model}") for model in api.MODEL_EXPLAINERS}
     gr.Markdown(NOTE)
-    gr.on([button.click, text.submit], explain_both, text, views, api_name="explain_sentiment")
+    gr.on([button.click, text.submit], by_name(explain_both, views), text, list(views.values()), api_name="explain_sentiment")
 
     gr.Markdown("### 감성 사전 (polarity lexicons: top 15 words)")
     method = gr.Radio([(LEXICON_LABELS.get(m, m), m) for m in api.LEXICON_METHODS], value=api.LEXICON_METHODS[0], label="방법 (method)")
-    *first, note = lexicon_view(api.LEXICON_METHODS[0])
-    lexicon_note = gr.HTML(note)
+    first = lexicon_view(api.LEXICON_METHODS[0])
+    lexicon = {"note": gr.HTML(first["note"])}
     with gr.Row():
-        tables = [gr.Dataframe(value, label=f"{name} 상위 단어 (top {polarity})", interactive=False, max_height=620, **table_headers(value.columns))
-                  for value, (name, polarity) in zip(first, (("긍정", "positive"), ("부정", "negative")))]
-    method.change(lexicon_view, method, [*tables, lexicon_note], api_name="lexicon", concurrency_limit=None)
+        for polarity, name in (("positive", "긍정"), ("negative", "부정")):
+            value = first[polarity]
+            lexicon[polarity] = gr.Dataframe(
+                value, label=f"{name} 상위 단어 (top {polarity})", interactive=False, max_height=620, **table_headers(value.columns),
+            )
+    method.change(by_name(lexicon_view, lexicon), method, [lexicon["positive"], lexicon["negative"], lexicon["note"]],
+                  api_name="lexicon", concurrency_limit=None)
 
     gr.Markdown("### Target2Vec (단어 벡터: 문서 라벨을 아는 word2vec)")
     with gr.Row():
         with gr.Column():
             word = gr.Textbox(label="비슷한 단어 (similar words: 최악, 최악/Noun, 부정, 긍정)", value="최악", max_length=LIMITS["word"].chars)
             similar_button = gr.Button("찾기 (similar)")
-            similar_note, similar_out = gr.HTML(), gr.Dataframe(label="이웃 단어 (neighbours)", interactive=False, max_height=300, **table_headers(NEIGHBOUR_COLUMNS))
+            similar = {"note": gr.HTML(), "table": gr.Dataframe(label="이웃 단어 (neighbours)", interactive=False, max_height=300, **table_headers(NEIGHBOUR_COLUMNS))}
         with gr.Column():
             with gr.Row():
                 a, b, c = (gr.Textbox(label=label, value=value, min_width=80, max_length=LIMITS["word"].chars) for label, value in (("A", "부정"), ("B", "최악"), ("C", "긍정")))
             analogy_button = gr.Button("A : B = C : ? (analogy)")
-            analogy_note, analogy_out = gr.HTML(), gr.Dataframe(label="답 후보 (answers: nearest to B − A + C)", interactive=False, max_height=300, **table_headers(NEIGHBOUR_COLUMNS))
-    gr.on([similar_button.click, word.submit], similar_view, word, [similar_out, similar_note], api_name="similar_words", concurrency_limit=None)
-    analogy_button.click(analogy_view, [a, b, c], [analogy_out, analogy_note], api_name="analogy", concurrency_limit=None)
+            analogy = {"note": gr.HTML(), "table": gr.Dataframe(
+                label="답 후보 (answers: nearest to B − A + C)", interactive=False, max_height=300, **table_headers(NEIGHBOUR_COLUMNS),
+            )}
+    # the API's outputs in their earlier order: the table, then the note
+    gr.on([similar_button.click, word.submit], by_name(similar_view, similar), word, [similar["table"], similar["note"]],
+          api_name="similar_words", concurrency_limit=None)
+    analogy_button.click(by_name(analogy_view, analogy), [a, b, c], [analogy["table"], analogy["note"]], api_name="analogy", concurrency_limit=None)
 
     if not _seed003_shipped():
         return
     gr.Markdown("### 비교 (seed 003): doc2vec · 부정/긍정 문서만의 doc2vec · word2vec · Target2Vec")
     query = gr.Textbox(label="단어 (query word: 최악, 뻔한, 이야기, 스토리, 노잼, 짝 목록의 단어)", value="최악", max_length=LIMITS["word"].chars)
     compare_button = gr.Button("비교 (compare)")
-    compare_note = gr.HTML()
+    compared = {"note": gr.HTML()}
     with gr.Row():
-        near_out = gr.Dataframe(label="가까운 단어 (nearest words)", interactive=False, max_height=420, **table_headers(COMPARISON_TITLES.values()))
-        context_out = gr.Dataframe(label="맥락 단어 (context words: what each model predicts around it)", interactive=False, max_height=420,
-                                   **table_headers(COMPARISON_TITLES.values()))
-    gr.on([compare_button.click, query.submit], comparison_view, query, [near_out, context_out, compare_note], api_name="compare", concurrency_limit=None)
+        compared["near"] = gr.Dataframe(label="가까운 단어 (nearest words)", interactive=False, max_height=420, **table_headers(COMPARISON_TITLES.values()))
+        compared["context"] = gr.Dataframe(label="맥락 단어 (context words: what each model predicts around it)", interactive=False, max_height=420,
+                                           **table_headers(COMPARISON_TITLES.values()))
+    gr.on([compare_button.click, query.submit], by_name(comparison_view, compared), query, [compared["near"], compared["context"], compared["note"]],
+          api_name="compare", concurrency_limit=None)
 
     gr.Markdown("### 구문 사슬 (phrase chain): 이 리뷰의 판단을 만든 단어와 그 단어가 가리키는 것")
     chain_input = gr.Textbox(label="리뷰 (review)", lines=2, max_length=LIMITS["sentiment_text"].chars, value="스토리가 부자연스럽고 억지스러워서 지루했다")
-    chain_model = gr.Radio([(SENTIMENT_TITLES[m], m) for m in api.MODEL_EXPLAINERS], value="bilstm_attention", label="모델 (model)")
+    chain_model = gr.Radio(
+        [(SENTIMENT_TITLES.get(m, m), m) for m in api.MODEL_EXPLAINERS], value=next(iter(api.MODEL_EXPLAINERS)), label="모델 (model)",
+    )
     chain_button = gr.Button("사슬 보기 (show the chain)")
-    chain_out, chain_note = gr.Markdown(), gr.HTML()
-    gr.on([chain_button.click, chain_input.submit], chain_view, [chain_input, chain_model], [chain_out, chain_note], api_name="phrase_chain", concurrency_limit=None)
+    chained = {"chain": gr.Markdown(), "note": gr.HTML()}
+    gr.on([chain_button.click, chain_input.submit], by_name(chain_view, chained), [chain_input, chain_model], list(chained.values()),
+          api_name="phrase_chain", concurrency_limit=None)
 
     gr.Markdown("### 오분류 의심 (test.tsv reviews closer to the other label's Target2Vec vector, by margin)")
     mislabelled = mislabelled_table(30)

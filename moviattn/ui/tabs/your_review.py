@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -9,11 +10,10 @@ import gradio as gr
 
 from ...data import Movie
 from ...limits import LIMITS, MAX_UPLOAD_BYTES, check, check_all
-from ..common import shows_errors
 from ..explorer_views import custom_movie, reviews_from_upload
 from ..panel import SettingsPanel
 from ..state import AppState, preview
-from .heatmaps import AGGREGATE_BLANK, AggregateOutputs, ReviewOutputs, aggregate_outputs, review_views
+from .heatmaps import AggregateOutputs, ReviewOutputs, ShownResult, aggregate_outputs, review_views
 
 TITLE = "내 리뷰 (your review)"
 UPLOAD_BUTTON = "파일 집계 (aggregate file)"
@@ -26,29 +26,29 @@ def chosen_movie(state: AppState, source: str, movie_id: str, *fields: str) -> M
     return custom_movie(*fields) if source == CUSTOM_SOURCE else state.dataset.movie(movie_id)
 
 
-@shows_errors(4)
+@ReviewOutputs.shows_errors
 def custom_review(
     state: AppState, model_name: str, source: str, movie_id: str, title: str, director: str, genres: str, cast: str,
-    country: str, year: str, synopsis: str, text: str, *values: Any, draw: bool = True,
-) -> tuple:
+    country: str, year: str, synopsis: str, text: str, controls: Mapping[str, Any], draw: bool = True,
+) -> dict[str, Any] | ShownResult:
     """Both heatmaps of the user's review, against a dataset movie or the user's own info and plot."""
     check(review=text)
     movie = chosen_movie(state, source, movie_id, title, director, genres, cast, country, year, synopsis)
-    return review_views(state, model_name, movie, text or "", values, f"{movie.label}: {preview(text or '', 120)}", draw)
+    return review_views(state, model_name, movie, text or "", controls, f"{movie.label}: {preview(text or '', 120)}", draw)
 
 
-@shows_errors(len(AGGREGATE_BLANK), blank=AGGREGATE_BLANK)
+@AggregateOutputs.shows_errors
 def upload_aggregate(
     state: AppState, model_name: str, source: str, movie_id: str, title: str, director: str, genres: str, cast: str,
-    country: str, year: str, synopsis: str, upload: str | None, split: bool, *values: Any, progress=gr.Progress(),
-    draw: bool = True,
-) -> tuple:
+    country: str, year: str, synopsis: str, upload: str | None, split: bool, controls: Mapping[str, Any],
+    progress=gr.Progress(), draw: bool = True,
+) -> dict[str, Any] | ShownResult:
     """The aggregate over an uploaded CSV/JSON of reviews for the chosen or typed-in movie."""
     if not upload:
         raise ValueError("리뷰 파일(CSV/JSON)을 올려 주세요 (upload a CSV or JSON file of reviews)")
     movie = chosen_movie(state, source, movie_id, title, director, genres, cast, country, year, synopsis)
     reviews, cut = reviews_from_upload(upload)
-    return aggregate_outputs(state, model_name, movie, reviews, split, values, progress, extra=cut, draw=draw)
+    return aggregate_outputs(state, model_name, movie, reviews, split, controls, progress, extra=cut, draw=draw)
 
 
 def _movie_fields() -> list:
@@ -87,10 +87,10 @@ def build(state: AppState, panel: SettingsPanel) -> None:
     )
     movie_inputs = [panel.model_state, source, own_movie, *fields]
     own_out.wire(
-        [own_button.click, own_text.submit], partial(custom_review, state), [*movie_inputs, own_text, *panel.controls],
+        [own_button.click, own_text.submit], partial(custom_review, state), [*movie_inputs, own_text], panel,
         api_name="custom_review", concurrency_id="review",
     )
     upload_out.wire(
-        [upload_button.click], partial(upload_aggregate, state), [*movie_inputs, upload, upload_split, *panel.controls],
+        [upload_button.click], partial(upload_aggregate, state), [*movie_inputs, upload, upload_split], panel,
         api_name="upload_aggregate", concurrency_id="aggregate", concurrency_limit=1,
     )

@@ -60,6 +60,7 @@ def test_thresholds_and_report():
     assert report["labels"]["joy"]["roc_auc"] == pytest.approx(2 / 3) and report["labels"]["joy"]["f1"] == pytest.approx(6 / 7)
 
 
+@pytest.mark.slow
 def test_genre_and_ranking_evaluation_beats_random_on_a_planted_signal():
     rng = np.random.default_rng(0)
     genres = ("드라마", "코미디")

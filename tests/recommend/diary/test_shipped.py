@@ -41,6 +41,7 @@ def test_diaries_labelled():
     assert (truth.sum(1) >= 2).sum() >= 10 and (truth.sum(1) == 0).sum() >= 2
 
 
+@pytest.mark.slow
 def test_shipped_head_over_the_offline_encoder():
     """Loads the real encoder (a few seconds): the head fits it and reads clear diaries the intended way."""
     from moviattn.recommend.diary import shipped_recommender

@@ -17,12 +17,13 @@ def test_handler_turns_bad_input_into_a_message():
 
     state = SimpleNamespace(dataset=load_dataset())
     for text, message in (("", "empty"), ("😀😀", "emoji"), ("가" * 20_000, "too long"), ("슬", "one character")):
-        notice, emotions, genres, cards, evaluation = recommend_view(state, text, "b", "mlp_bce")
-        assert "ma-warning" in notice and message in notice and emotions is None and cards == ""
-    notice, *_ = recommend_view(state, "오늘은 좋았다", "q", "mlp_bce")
-    assert "unknown mode" in notice
+        shown = recommend_view(state, text, "b", "mlp_bce")
+        notice = shown["notices"]
+        assert "ma-warning" in notice and message in notice and "emotions" not in shown and shown["cards"] == ""
+    assert "unknown mode" in recommend_view(state, "오늘은 좋았다", "q", "mlp_bce")["notices"]
 
 
+@pytest.mark.server
 def test_tab_through_gradio_client():
     import gradio as gr
     from gradio_client import Client

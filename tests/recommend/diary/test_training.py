@@ -19,6 +19,7 @@ def _task(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y.astype(float)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hidden,loss", [(0, "bce"), (16, "bce"), (16, "mse")])
 def test_fit_learns_and_outputs_probabilities(hidden, loss):
     x, y = _task(400, 0)

@@ -64,6 +64,7 @@ def test_gru4rec_learns_a_markov_source_well_above_popularity(split, gru):
         {"sequence_aware": True, "layers": 2, "dropout": 0.1},
     ],
 )
+@pytest.mark.slow
 def test_gru4rec_variants_learn(split, params):
     model = create("gru4rec", **{**FAST_GRU, **params, "epochs": 4}).fit(split)
     assert evaluate(model, split.test)["mrr@20"] > 0.25
