@@ -56,11 +56,12 @@ from gradio_client import Client, handle_file
 
 from moviattn.data import Dataset, Review, load_dataset
 from moviattn.sentiment import LEXICON_METHODS
+from moviattn.ui.panel import api_values
 from moviattn.ui.state import preview
 
 REPO = Path(__file__).resolve().parents[1]
-#: The settings panel's values, in its order (default settings, the dashboard's colours).
-CONTROLS = ("attention", "mean", -1, 4, "max", "segment", "morpheme", "okt", False, "percentile", "viridis")
+#: The settings panel's values, in its order (``panel.api_values``).
+CONTROLS = api_values()  # the default settings and colours, as the API takes them
 DATASET, CUSTOM = "데이터셋 영화 (dataset movie)", "직접 입력 (my own movie)"
 #: What Gradio prints once its start-up probe of the page passed (printed by app.py, which is not quiet).
 READY = "* To create a public link"
@@ -165,8 +166,8 @@ def mixed_requests(client: Client, rng: random.Random, upload_dir: Path, data: D
     """One round of the mixed load over every tab, as (label, call) pairs in a fixed proportion."""
     movie = rng.choice(list(data.movies)[: len(MOVIES)])
     review = rng.choice(data.reviews_of(movie)[:20]).id
-    settings = ("attention", "single", rng.randint(0, 11), 4, rng.choice(["mean", "max", str(rng.randint(0, 11))]), "segment",
-                rng.choice(["morpheme", "eojeol"]), "okt", False, "percentile", "viridis")
+    settings = api_values(layer_agg="single", layer=rng.randint(0, 11), head=rng.choice(["mean", "max", str(rng.randint(0, 11))]),
+                          granularity=rng.choice(["morpheme", "eojeol"]))
     upload = upload_dir / f"upload_{rng.randint(0, 10**9)}.csv"
     upload.write_text("review,rating\n" + "".join(f"{_review_text(rng, 8)},{rng.randint(1, 10)}\n" for _ in range(10)), encoding="utf-8")
     return [

@@ -145,6 +145,15 @@ def control_order() -> list[str]:
     return [name for names in rows.values() for name in names]
 
 
+def api_values(**chosen: Any) -> tuple:
+    """The panel's control values as an API caller sends them (positional, in ``control_order``): the defaults
+    (``Settings()`` and the colours of ``moviattn.defaults``) but where ``chosen`` names a control."""
+    settings = Settings()
+    values = {name: getattr(settings, name) for name in CONTROLS if hasattr(settings, name)}
+    values.update(head=head_value(settings), scale=DEFAULTS.scale, cmap=DEFAULTS.cmap, **chosen)
+    return tuple(values[name] for name in control_order())
+
+
 _VIEW_FIELDS = {f.name for f in fields(View)} - {"settings"}
 _SETTINGS_FIELDS = {f.name for f in fields(Settings)}
 

@@ -6,16 +6,13 @@ import argparse
 import socket
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from moviattn.data import load_dataset
-from moviattn.defaults import DEFAULTS
 from moviattn.errors import ModelLoadError
 from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.settings import Settings
 from moviattn.models import LoadedModel
 from moviattn.ui import page
-from moviattn.ui.panel import CONTROLS, control_order, head_value
+from moviattn.ui.panel import api_values  # noqa: F401  (the tests import it from here with the server helpers)
 from moviattn.ui.state import AppState
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,10 +48,3 @@ def running_app(dash: AppState):
     finally:
         demo.close()
 
-
-def api_controls(**chosen: Any) -> tuple:
-    """The panel's control values as an API caller sends them (positional, in the panel's order): the defaults
-    (``Settings()`` and the colours of ``moviattn.defaults``) but where ``chosen`` names a control."""
-    defaults = {name: getattr(Settings(), name) for name in CONTROLS if hasattr(Settings(), name)}
-    values = {**defaults, "head": head_value(Settings()), "scale": DEFAULTS.scale, "cmap": DEFAULTS.cmap, **chosen}
-    return tuple(values[name] for name in control_order())

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from app_helpers import KNOWN_MODEL, REPO, api_controls, free_port, running_app, tiny_dashboard
+from app_helpers import KNOWN_MODEL, REPO, api_values, free_port, running_app, tiny_dashboard
 from gradio_client import Client, handle_file
 
 from moviattn.explorer.batching import WAIT_S
@@ -25,7 +25,7 @@ from moviattn.ui.state import preview
 
 pytestmark = pytest.mark.server
 
-CONTROLS = api_controls(layer_agg="last_k", last_k=3, head="mean", granularity="eojeol")
+CONTROLS = api_values(layer_agg="last_k", last_k=3, head="mean", granularity="eojeol")
 DATASET = "데이터셋 영화 (dataset movie)"
 
 
@@ -105,7 +105,7 @@ def test_python_app_py_launches_with_the_offline_model(tmp_path):
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail("app.py did not start")
                 time.sleep(2)
-        controls = api_controls(layer_agg="last_k", head="mean", granularity="eojeol")
+        controls = api_values(layer_agg="last_k", head="mean", granularity="eojeol")
         status, *_ = client.predict("s001", "s001r001", *controls, api_name="/review_heatmaps")
         assert "multilingual-e5-small" in status and "ma-warning" not in status
     finally:
@@ -184,7 +184,7 @@ def test_concurrent_review_requests_are_batched_and_each_gets_its_own(served):
     computed as batches, yet every caller gets the review it asked for."""
     dash, url = served
     reviews = [r for r in dash.dataset.reviews_of("s004") if any(c.isalnum() for c in r.text)][:6]
-    controls = api_controls(layer_agg="last_k", last_k=2, granularity="eojeol", scale="linear", cmap="magma")  # computed by no other test
+    controls = api_values(layer_agg="last_k", last_k=2, granularity="eojeol", scale="linear", cmap="magma")  # computed by no other test
     clients = [Client(url, verbose=False) for _ in reviews]
     batcher = dash.batcher()
     batcher.wait_s, batcher.max_batch = 5.0, len(reviews)  # a loaded machine sends the six over a few hundred ms

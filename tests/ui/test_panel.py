@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 import pytest
-from app_helpers import KNOWN_MODEL, api_controls, tiny_dashboard
+from app_helpers import KNOWN_MODEL, api_values, tiny_dashboard
 
 from moviattn.explorer.settings import Settings
 from moviattn.ui import page, panel
@@ -56,7 +56,7 @@ def test_a_control_added_in_one_place_reaches_every_heatmap_handler(tiny_bert, m
         assert len(after) == len(before) + 1 == own_inputs + len(CONTROLS), api_name
         assert "content words only" in [control.label for control in after[-len(CONTROLS):]]
 
-    assert api_controls(content_only=True)[control_order().index("content_only")] is True  # API callers' values follow
+    assert api_values(content_only=True)[control_order().index("content_only")] is True  # API callers' values follow
 
     read = []
     monkeypatch.setattr(heatmaps, "read_view", lambda controls: read.append(read_view(controls)) or read[-1])

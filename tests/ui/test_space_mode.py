@@ -4,7 +4,7 @@ where the fetch fails; the entry point's own ``create_app`` and ``launch``, over
 from __future__ import annotations
 
 import pytest
-from app_helpers import api_controls, free_port
+from app_helpers import api_values, free_port
 from gradio_client import Client
 
 from moviattn import fetch
@@ -41,7 +41,7 @@ def test_a_space_serves_the_fetched_real_set(space):
         card, table, review = client.predict("22", "평점 높은순 (rating ↓)", api_name="/select_movie")
         assert "나" in card and len(table["data"]) == 3
         assert args.data.endswith("nsmc")  # the fetched folder is the one served (and blocked from downloads)
-        controls = api_controls(layer_agg="last_k", last_k=3, head="mean", granularity="eojeol")
+        controls = api_values(layer_agg="last_k", last_k=3, head="mean", granularity="eojeol")
         status, *_ = client.predict("22", "222", *controls, api_name="/review_heatmaps")
         assert "리뷰 2" in status and "ma-warning" not in status
     finally:
