@@ -68,18 +68,20 @@ class View:
         return f"{self.grouping}·{self.words}·{self.score}·{self.display}"
 
 
-#: The views compared; the aggregate before lemmas and the leading rule read surface·content·lift·top.
-VIEWS = (
-    View("surface", "content", "lift", "top"),
-    View("surface", "content", "share", "top"),
-    View("lemma", "content", "lift", "top"),
-    View("lemma", "leading", "share", "top"),
-    View("lemma", "leading", "lift", "top"),
-    View("lemma", "leading", "lift", "standing_out"),
-)
-PREVIOUS_DEFAULT = VIEWS[0]
 #: What the app shows (``aggregate.DEFAULT_SCORE``, ``words.DEFAULT_WORDS``, ``MovieAggregate.standing_out``).
-APP_DEFAULT = VIEWS[-1]
+APP_DEFAULT = View("lemma", "leading", "lift", "standing_out")
+#: The aggregate before lemmas, items and the leading rule.
+PREVIOUS_DEFAULT = View("surface", "content", "lift", "top")
+#: The views compared. Showing only what stands out changes what is shown, not the recall or deletion of
+#: a ranking, so on a tie it comes first and is chosen (it shows less noise).
+VIEWS = (
+    APP_DEFAULT,
+    View("lemma", "leading", "lift", "top"),
+    View("lemma", "leading", "share", "top"),
+    View("lemma", "content", "lift", "top"),
+    PREVIOUS_DEFAULT,
+    View("surface", "content", "share", "top"),
+)
 
 
 def app_view(score: str) -> View:
