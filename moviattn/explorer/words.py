@@ -46,7 +46,6 @@ NOTHING_STANDS_OUT = "nothing stands out: no word's interval is above the refere
 NOTHING_STANDS_OUT_KR = "눈에 띄는 단어가 없습니다: 참조 리뷰보다 확실히 많이 보는 단어가 없습니다"
 
 _NUMERAL_TAGS = ("Number", "SN", "NR")
-_LATIN_TAGS = ("Alpha", "Foreign", "SL", "OL")
 _PREDICATE_TAGS = ("Verb", "Adjective", "VV", "VA", "VX", "XR")
 _MODIFIER_TAGS = ("Adverb", "MAG", "MM", "Determiner")
 
@@ -136,8 +135,8 @@ def word_class(lemma: str, tag: str, content: bool) -> str:
     core = lemma.strip()
     if tag in _NUMERAL_TAGS or (core and all(c.isdigit() or not c.isalnum() for c in core)):
         return "numeral"
-    if tag in _LATIN_TAGS or (core and all(c.isascii() for c in core) and any(c.isalpha() for c in core)):
-        return "latin"
+    if any(c.isalpha() for c in core) and all(not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in core):
+        return "latin"  # by script, not tag: Okt tags a Hangul 의 it cannot place as Foreign
     if tag in _PREDICATE_TAGS:
         pos, stem = "predicate", core[:-1] if core.endswith("다") and len(core) > 1 else core
     elif tag in _MODIFIER_TAGS:

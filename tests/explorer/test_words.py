@@ -82,6 +82,7 @@ def test_word_classes_and_fillers_on_a_hand_built_case():
     assert word_class("것", "Noun", True) == "noun·1" and word_class("하다", "Verb", True) == "predicate·1"
     assert word_class("무너지다", "VV", True) == "predicate" and word_class("2", "Number", True) == "numeral"
     assert word_class("T", "Alpha", True) == "latin" and word_class("는", "Josa", False) == "function"
+    assert word_class("의", "Foreign", True) == "noun·1"  # Latin by script, not by Okt's Foreign tag
     assert all(is_filler(c) for c in ("function", "numeral", "noun·1", "predicate·1"))
     assert not any(is_filler(c) for c in ("noun", "latin", "predicate"))
 
