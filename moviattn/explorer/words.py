@@ -14,7 +14,13 @@
   class whose lift is flat (≈ 1: any review looks at it as much) does not lead. Filler classes
   (``is_filler``: particles, endings, punctuation, numerals, one-syllable words and light verbs)
   never lead, whatever the data says: on the NSMC movies numerals' lift is above 1 because a
-  sequel's number is in its title (터미네이터 2), which says nothing about the plot. ``LEADING_CLASSES`` is what ``learn_leading_classes``
+  sequel's number is in its title (터미네이터 2), which says nothing about the plot. Measured on the 40
+  NSMC movies (geometric-mean lift, 95 % interval over movies): nouns 1.017 (1.009, 1.025) and Latin
+  script 1.062 (1.037, 1.083) lead; one-syllable nouns 1.011 (0.996, 1.026) are flat; predicates 0.967,
+  light verbs 0.936 and adverbs 0.944 are below 1; numerals 1.066 would lead but are filler. The same
+  two classes were learnt on each of the 5 folds' training movies. Trade-off: restricting the view to
+  them raised held-out recall@5 from 0.67 to 0.75 and cleaned every list, but the deletion gain fell
+  from +0.37 to −0.20 × 10⁻³ (predicates carry a synopsis's events; docs/evaluation.md). ``LEADING_CLASSES`` is what ``learn_leading_classes``
   gives on the 40 NSMC movies (docs/evaluation.md); the evaluation relearns it on each fold's
   training movies.
 * **Standing out.** A word is shown as what reviews look at only when its bootstrap interval over
