@@ -246,9 +246,10 @@ def passes_top_check(shown: Sequence[Word]) -> bool:
 
 
 def folds(movie_ids: Sequence[str], n: int = FOLDS) -> list[list[str]]:
-    """``n`` disjoint folds covering the movies, by the sha256 of their ids (reproducible, no movie twice)."""
+    """Up to ``n`` disjoint, non-empty folds covering the movies, by the sha256 of their ids (reproducible,
+    no movie twice; fewer folds than ``n`` for fewer movies)."""
     order = sorted(movie_ids, key=lambda m: hashlib.sha256(m.encode("utf-8")).hexdigest())
-    return [sorted(order[i::n]) for i in range(n)]
+    return [sorted(order[i::n]) for i in range(min(n, len(order)))]
 
 
 @dataclass(frozen=True)
@@ -271,8 +272,9 @@ class Summary:
 
 
 def summarise(name: str, scores: Sequence[MovieScore]) -> Summary:
-    plot = np.sum([s.plot for s in scores], axis=0)
-    info = np.sum([s.info for s in scores], axis=0)
+    empty = np.zeros(len(KS) + 2)  # no movies: a fold with one movie has no training movies
+    plot = np.sum([s.plot for s in scores], axis=0) if scores else empty
+    info = np.sum([s.info for s in scores], axis=0) if scores else empty
     gains = np.array([g for s in scores for g in s.gains])[:, None]
     gain = gain_interval(gains, ["m"] * len(gains), None)[0] if len(gains) >= 2 else np.full(3, np.nan)
     checks = [s.clean for s in scores if s.clean is not None]

@@ -76,3 +76,11 @@ def test_evaluate_aggregate_cross_validates_every_view_on_a_tiny_model(tiny_bert
     defaults = [r for r in rows if r["scope"] == "all" and r["default"]]
     assert [r["setting"] for r in defaults] == [APP_DEFAULT.name]
     assert {r["scope"] for r in rows} == {"all", "fold 1", "fold 2", "fold 3"}
+
+
+def test_evaluate_aggregate_command_marks_the_default_row(tiny_cli, positive_only, tmp_path):
+    out = tmp_path / "evaluation.csv"
+    assert cli.main(["evaluate", "--aggregate", "--data", str(positive_only), "--granularity", "eojeol", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert table[table["default"] == True]["setting"].tolist() == [f"attention/{APP_DEFAULT.name}"] * 2  # noqa: E712 (all, fold 1)
+    assert set(table["scope"]) == {"all", "fold 1"}
