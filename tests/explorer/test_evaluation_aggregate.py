@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from moviattn.explorer.evaluation_aggregate import APP_DEFAULT, VIEWS, Summary, app_view, choose_view, folds
 from moviattn.explorer.quality import AGGREGATE_VIEWS
 
