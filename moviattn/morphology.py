@@ -117,6 +117,17 @@ class KiwiTagger:
                 spans.append((start, end, [token.tag]))
         return [(text[start:end], "+".join(tags)) for start, end, tags in spans]
 
+    def lemmas(self, text: str) -> dict[tuple[int, int], str]:
+        """The spans ``pos`` gives, each named by its first morpheme's lemma (무너져 → 무너지다)."""
+        spans: list[tuple[int, int, str]] = []
+        for token in self._kiwi.tokenize(text):
+            start, end = token.start, token.start + token.len
+            if spans and (start < spans[-1][1] or start == end):
+                spans[-1] = (spans[-1][0], max(spans[-1][1], end), spans[-1][2])
+            elif start < end:
+                spans.append((start, end, token.lemma))
+        return {(start, end): lemma for start, end, lemma in spans}
+
 
 ANALYSER_FACTORIES: dict[str, Callable[[], object]] = {
     "okt": _konlpy_factory("Okt"),
@@ -167,6 +178,31 @@ def pos_tags(text: str, analyser: str = DEFAULT_ANALYSER) -> tuple[tuple[str, st
         return ()
     with _lock:  # the JVM taggers are not documented as thread-safe
         return tuple((surface, tag) for surface, tag in tagger.pos(text))
+
+
+def _okt_lemmas(tagger: object, text: str) -> dict[tuple[int, int], str]:
+    """Okt's morphemes found in the text in order, each named by its ``stem=True`` form (한다 → 하다)."""
+    plain, stemmed = tagger.pos(text), tagger.pos(text, stem=True)  # type: ignore[attr-defined]
+    if len(plain) != len(stemmed):  # stemming rewrites morphemes one by one; if not, keep surfaces
+        return {}
+    spans, cursor = {}, 0
+    for (surface, _), (lemma, _) in zip(plain, stemmed):
+        start = text.find(surface, cursor)
+        if start >= 0:
+            spans[(start, start + len(surface))] = lemma
+            cursor = start + len(surface)
+    return spans
+
+
+@lru_cache(maxsize=POS_CACHE_SIZE)
+def lemma_spans(text: str, analyser: str = DEFAULT_ANALYSER) -> dict[tuple[int, int], str]:
+    """(start, end) of each morpheme → its lemma, from the analyser's own stemming (Okt ``stem=True``,
+    Kiwi's ``lemma``); empty for analysers without one (their units keep their surfaces)."""
+    if analyser not in ("okt", "kiwi") or not text.strip():
+        return {}
+    tagger = _analyser(analyser)
+    with _lock:
+        return tagger.lemmas(text) if isinstance(tagger, KiwiTagger) else _okt_lemmas(tagger, text)
 
 
 def warm_up(texts: Iterable[str], analyser: str = DEFAULT_ANALYSER, count: int = WARM_UP_TEXTS) -> int:

@@ -5,18 +5,22 @@ Each review contributes the share of its attention that every unit receives
 1); the movie aggregate is the plain mean over reviews, each weighted equally,
 also by group: rating (9-10 positive, 1-4 negative) and review period.
 
-Views read **words, not positions**: units with the same normalised surface,
-tag and field (``word_key``) are one word whose share is the sum of its units'
-(the positions stay for the shaded synopsis), and by default only content
-words (particles, endings, punctuation out). Beside the raw share each word
+Views read **words, not positions**: plot units with the same lemma, tag and
+field (``word_key``; 하는/한다 → 하다) are one word whose share is the sum of its
+units' (the positions stay for the shaded synopsis), and an info item (one name,
+genre, country, the title: ``words.info_items``) is one word. By default only the
+words that may lead the view (``words.LEADING_CLASSES``), and a word is shown
+as what reviews look at only when its interval over the movie's reviews is above
+the reference (``standing_out``). Beside the raw share each word
 has a **lift**: its share over the share it receives from a fixed reference
 set of generic reviews placed in the same movie context (``reference_reviews``,
 the explorer attaches their mean as ``*_reference``). What any review attends
 to there — the synopsis's first and last units, separators, words every review
 looks at — has a lift near 1; a position-only effect cancels exactly. Fields
 get the same two corrections (per unit: the share over the field's share of
-units; lift: over the reference's field share), since a field's raw share
-mostly tracks its length (Spearman 0.93 over the NSMC movies; docs/evaluation.md).
+items, so a field of three names is compared with three names' worth; lift: over
+the reference's field share), since a field's raw share mostly tracks its length
+(Spearman 0.93 over the NSMC movies; docs/evaluation.md), each with a bootstrap interval over reviews.
 
 Why generic sentences and not a sample of other movies' reviews: a review of
 another movie still mentions its own people and plot, which may match words of
@@ -32,7 +36,6 @@ reviews (each group resampled with replacement).
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -47,6 +50,21 @@ from ..text import NormalizedText
 from .results import ReviewAttention, text_from_json, text_to_json, units_from_json, units_to_json
 from .sequence import INFO_FIELDS
 from .settings import Settings
+from .words import (
+    DEFAULT_WORDS,
+    LEADING_CLASSES,
+    NOTHING_STANDS_OUT,
+    RESAMPLES,
+    SEED,
+    WORD_SETS,
+    coarse_tag,
+    info_items,
+    label,
+    lift_intervals,
+    surface_form,
+    unit_lemmas,
+    word_class,
+)
 
 POLARITIES = ("positive", "negative")
 SEGMENTS = ("info", "plot")
@@ -58,9 +76,6 @@ DEFAULT_SCORE = "lift"
 THIN_GROUP = 5
 EMPTY_GROUP = "no reviews in this group"
 EMPTY_GROUP_KR = "이 그룹에는 리뷰가 없습니다"
-#: Bootstrap resamples of the difference view, and their fixed seed.
-BOOTSTRAP = 1000
-SEED = 0
 #: Equal-count bins of the time view where reviews span too few (or too many) years to use years.
 TIME_BINS = 4
 MIN_YEARS, MAX_YEARS = 3, 8
@@ -100,37 +115,49 @@ def reference_reviews() -> tuple[Review, ...]:
 # ---------------------------------------------------------------- words
 
 
-def surface_form(text: str) -> str:
-    """The normalised surface units of one word share: NFKC, case-folded, stripped (also what the
-    evaluation matches mentions and spots repeated words by)."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
-def word_key(unit: Unit) -> tuple[str, str, str | None]:
-    """Units of one word: normalised surface, first tag (Mecab's compounds by their head) and field."""
-    return surface_form(unit.text), unit.tag.split("+")[0], unit.field
+def word_key(unit: Unit, lemma: str) -> tuple[str, str, str | None]:
+    """Units of one word: normalised lemma, first tag (compounds by their head, Kiwi's irregular marks
+    dropped) and field."""
+    return surface_form(lemma), coarse_tag(unit.tag), unit.field
 
 
 @dataclass(frozen=True)
 class Word:
-    """One word of a segment: its text (as first seen), tag, field and the unit positions it covers."""
+    """One word of a segment: its label (lemma and most frequent surface), tag, field, unit positions,
+    and its class for the leading rule (``words.word_class``)."""
 
     text: str
     tag: str
     content: bool
     field: str | None
     positions: tuple[int, ...]
+    lemma: str = ""
+    word_class: str = ""
 
 
-def group_words(units: list[Unit], content_only: bool = True) -> list[Word]:
-    """Units grouped by ``word_key`` in order of first appearance; content words only by default."""
+def group_words(
+    units: list[Unit], which: str = "content", lemmas: list[str] | None = None, leading: frozenset[str] = LEADING_CLASSES,
+) -> list[Word]:
+    """Units grouped by ``word_key`` (lemmas where given, else surfaces) in order of first appearance,
+    keeping the ``which`` of ``words.WORD_SETS``: words of a ``leading`` class, content words, or all."""
+    choose("words", which, WORD_SETS)
+    lemmas = lemmas if lemmas is not None else [u.text for u in units]
     groups: dict[tuple[str, str, str | None], list[int]] = {}
     for i, unit in enumerate(units):
-        if unit.content or not content_only:
-            groups.setdefault(word_key(unit), []).append(i)
-    return [
-        Word(units[p[0]].text, units[p[0]].tag, units[p[0]].content, units[p[0]].field, tuple(p)) for p in groups.values()
-    ]
+        groups.setdefault(word_key(unit, lemmas[i]), []).append(i)
+    words = []
+    for positions in groups.values():
+        first = units[positions[0]]
+        name = word_class(lemmas[positions[0]], first.tag, first.content)
+        if which == "all" or (first.content and (which == "content" or name in leading)):
+            words.append(Word(label(lemmas[positions[0]], [units[p].text for p in positions]), first.tag, first.content,
+                              first.field, tuple(positions), lemmas[positions[0]], name))
+    return words
+
+
+def info_words(units: list[Unit]) -> list[Word]:
+    """The info segment's words: its items (each name, genre, country, the title, the year)."""
+    return [Word(item.text, item.field, True, item.field, item.members, item.text, "item") for item in info_items(units)]
 
 
 def word_matrix(words: list[Word], n_units: int) -> np.ndarray:
@@ -148,12 +175,15 @@ def lift(share: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class WordScore:
-    """A word's mean share over a group's reviews, the reference's share and their ratio."""
+    """A word's mean share over a group's reviews, the reference's share and their ratio (with its 95 %
+    bootstrap interval over the group's reviews where asked for: ``standing_out``)."""
 
     word: Word
     share: float
     reference: float | None
     lift: float | None
+    low: float | None = None
+    high: float | None = None
 
     def value(self, score: str) -> float:
         """The number a view ranks by (``SCORES``)."""
@@ -165,13 +195,15 @@ class WordScore:
 
 @dataclass(frozen=True)
 class FieldScore:
-    """An info field's raw share, its share per unit (over its share of the info units) and its lift."""
+    """An info field's raw share, its share per item (over its share of the info items) and its lift,
+    each with a 95 % bootstrap interval over the group's reviews (``intervals``: name → (low, high))."""
 
     name: str
     units: int
     share: float
     per_unit: float
     lift: float | None
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -258,6 +290,9 @@ class MovieAggregate:
     #: As ``ReviewAttention.notices``, and the settings actually used: attached by the explorer, not cached.
     notices: tuple[str, ...] = ()
     settings: Settings | None = None
+    #: Word classes that may lead the views (``words.LEADING_CLASSES``; the evaluation passes each fold's).
+    leading: frozenset[str] = LEADING_CLASSES
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------ groups
 
@@ -303,19 +338,34 @@ class MovieAggregate:
         return [name for name, _ in INFO_FIELDS if any(u.field == name for u in self.info_units)]
 
     def field_share(self, polarity: str | None = None) -> dict[str, float]:
-        """Info share summed per field, in info order."""
-        return {f.name: f.share for f in self.field_scores(self.group(polarity))}
+        """Info share summed per field (over its items), in info order."""
+        return {f.name: f.share for f in self.field_scores(self.group(polarity), resamples=0)}
 
-    def field_scores(self, group: Group) -> list[FieldScore]:
-        """Per field: raw share, per-unit share (1 = as much as the field's length predicts) and lift."""
-        share, reference = self.shares("info", group), self.info_reference
-        n_units = len(self.info_units)
+    def field_scores(self, group: Group, *, resamples: int = RESAMPLES, seed: int = SEED) -> list[FieldScore]:
+        """Per field: raw share, per-item share (1 = as much as its number of items predicts) and lift,
+        each with a 95 % percentile interval from resampling the group's reviews (none with 0 resamples)."""
+        if group.empty:
+            raise EmptyGroup(group.label)
+        items = self.words("info")
+        names = self._field_names()
+        membership = np.array([[w.field == name for name in names] for w in items], dtype=float).reshape(len(items), len(names))
+        values = self.per_review("info")[group.rows] @ word_matrix(items, len(self.info_units)) @ membership  # [reviews, fields]
+        counts = membership.sum(axis=0)
+        expected = counts / max(counts.sum(), 1.0)
+        reference = self.info_reference @ word_matrix(items, len(self.info_units)) @ membership if self.info_reference is not None else None
+        rng = np.random.default_rng(seed)
+        boot = values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1) if resamples else None
         out = []
-        for name in self._field_names():
-            members = [i for i, u in enumerate(self.info_units) if u.field == name]
-            total = float(share[members].sum())
-            ref = float(reference[members].sum()) if reference is not None else None
-            out.append(FieldScore(name, len(members), total, total / (len(members) / n_units), total / ref if ref else None))
+        for j, name in enumerate(names):
+            share = float(values[:, j].mean())
+            ref = float(reference[j]) if reference is not None else 0.0
+            intervals: dict[str, tuple[float, float]] = {}
+            if boot is not None:
+                low, high = (float(v) for v in np.percentile(boot[:, j], [2.5, 97.5]))
+                intervals = {"share": (low, high), "per_unit": (low / expected[j], high / expected[j])}
+                if ref:
+                    intervals["lift"] = (low / ref, high / ref)
+            out.append(FieldScore(name, int(counts[j]), share, share / expected[j], share / ref if ref else None, intervals))
         return out
 
     def top_units(self, segment: str, k: int = 10, polarity: str | None = None) -> list[tuple[Unit, float]]:
@@ -326,8 +376,24 @@ class MovieAggregate:
 
     # ------------------------------------------------------------ words
 
-    def words(self, segment: str, content_only: bool = True) -> list[Word]:
-        return group_words(self.units(segment), content_only)
+    def lemmas(self) -> list[str]:
+        """Each plot unit's lemma by the analyser the aggregate was made with (surfaces where unknown)."""
+        if "lemmas" not in self._memo:
+            analyser = self.settings.analyser if self.settings is not None and self.settings.granularity == "morpheme" else None
+            text = self.plot_text.text if self.plot_text is not None else ""
+            self._memo["lemmas"] = unit_lemmas(self.plot_units, text, analyser)
+        return self._memo["lemmas"]
+
+    def words(self, segment: str, which: str = DEFAULT_WORDS) -> list[Word]:
+        """The plot's words (lemmas; ``which`` of ``words.WORD_SETS``) or the info's items."""
+        choose("segment", segment, SEGMENTS)
+        key = f"{segment}/{which}"
+        if key not in self._memo:
+            self._memo[key] = (
+                info_words(self.info_units) if segment == "info"
+                else group_words(self.plot_units, which, self.lemmas(), self.leading)
+            )
+        return self._memo[key]
 
     def word_values(self, segment: str, rows: np.ndarray, words: list[Word], score: str) -> np.ndarray:
         """[rows, words]: each review's share of every word, or its lift (over the reference's word share)."""
@@ -341,11 +407,11 @@ class MovieAggregate:
             raise ValueError("this aggregate has no reference reviews, so no lift; use score 'share'")
         return lift(values, reference @ matrix)
 
-    def word_scores(self, segment: str, group: Group, content_only: bool = True) -> list[WordScore]:
+    def word_scores(self, segment: str, group: Group, which: str = DEFAULT_WORDS) -> list[WordScore]:
         """Every word's mean share over the group, its reference share and lift (in word order)."""
         if group.empty:
             raise EmptyGroup(group.label)
-        words = self.words(segment, content_only)
+        words = self.words(segment, which)
         matrix = word_matrix(words, len(self.units(segment)))
         share = self.per_review(segment)[group.rows].mean(axis=0) @ matrix
         reference = self.reference(segment)
@@ -358,18 +424,40 @@ class MovieAggregate:
 
     def top_words(
         self, segment: str, k: int = 10, polarity: str | None = None, *, score: str = DEFAULT_SCORE,
-        content_only: bool = True, group: Group | None = None,
+        which: str = DEFAULT_WORDS, group: Group | None = None,
     ) -> list[WordScore]:
-        """The k words ranked by ``score``, ties by share then first position."""
+        """The k words ranked by ``score``, ties by share then first position (a ranking, noise included:
+        what reviews look at is ``standing_out``)."""
         choose("score", score, SCORES)
-        scores = self.word_scores(segment, group or self.group(polarity), content_only)
+        scores = self.word_scores(segment, group or self.group(polarity), which)
         return sorted(scores, key=lambda s: (-s.value(score), -s.share, s.word.positions[0]))[:k]
+
+    def standing_out(
+        self, segment: str, k: int = 10, *, which: str = DEFAULT_WORDS, group: Group | None = None,
+        resamples: int = RESAMPLES, seed: int = SEED,
+    ) -> list[WordScore]:
+        """Up to k words whose lift's 95 % interval (resampling the group's reviews, seeded) is above 1,
+        ranked by lift: what reviews look at more than any review would. Empty when nothing stands out
+        (the views then say ``NOTHING_STANDS_OUT``); ``ValueError`` without reference reviews."""
+        group = group or self.group()
+        if group.empty:
+            raise EmptyGroup(group.label)
+        reference = self.reference(segment)
+        if reference is None:
+            raise ValueError("this aggregate has no reference reviews, so nothing can stand out from them")
+        words = self.words(segment, which)
+        matrix = word_matrix(words, len(self.units(segment)))
+        values = self.per_review(segment)[group.rows] @ matrix
+        ref = reference @ matrix
+        mean, low, high = lift_intervals(values, ref, resamples=resamples, seed=seed)
+        picked = sorted((j for j in range(len(words)) if low[j] > 1.0), key=lambda j: (-mean[j], words[j].positions[0]))[:k]
+        return [WordScore(words[j], float(values[:, j].mean()), float(ref[j]), float(mean[j]), float(low[j]), float(high[j])) for j in picked]
 
     # ------------------------------------------------------------ difference and time
 
     def difference(
-        self, segment: str = "plot", k: int = 10, *, score: str = DEFAULT_SCORE, content_only: bool = True,
-        resamples: int = BOOTSTRAP, seed: int = SEED,
+        self, segment: str = "plot", k: int = 10, *, score: str = DEFAULT_SCORE, which: str = DEFAULT_WORDS,
+        resamples: int = RESAMPLES, seed: int = SEED,
     ) -> list[WordDifference]:
         """The k words whose mean value differs most between positive and negative reviews, with a 95 %
         percentile interval from resampling each group's reviews with replacement (seeded)."""
@@ -377,7 +465,7 @@ class MovieAggregate:
         for group in (positive, negative):
             if group.empty:
                 raise EmptyGroup(group.label)
-        words = self.words(segment, content_only)
+        words = self.words(segment, which)
         pos = self.word_values(segment, positive.rows, words, score)
         neg = self.word_values(segment, negative.rows, words, score)
         rng = np.random.default_rng(seed)
@@ -410,14 +498,14 @@ class MovieAggregate:
             for b in bins
         ]
 
-    def time_view(self, segment: str = "plot", k: int = 5, *, score: str = DEFAULT_SCORE, content_only: bool = True) -> tuple[list[Period], list[WordTrend]]:
+    def time_view(self, segment: str = "plot", k: int = 5, *, score: str = DEFAULT_SCORE, which: str = DEFAULT_WORDS) -> tuple[list[Period], list[WordTrend]]:
         """Field shares per period, and the k words that rise most and the k that fall most from the
         first to the last non-empty period (rising first, then falling)."""
-        periods = [Period(g, [] if g.empty else self.field_scores(g)) for g in self.periods()]
+        periods = [Period(g, [] if g.empty else self.field_scores(g, resamples=0)) for g in self.periods()]
         filled = [p.group for p in periods if not p.group.empty]
         if len(filled) < 2:
             return periods, []
-        words = self.words(segment, content_only)
+        words = self.words(segment, which)
         first = self.word_values(segment, filled[0].rows, words, score).mean(axis=0)
         last = self.word_values(segment, filled[-1].rows, words, score).mean(axis=0)
         change = last - first
@@ -427,18 +515,21 @@ class MovieAggregate:
 
     # ------------------------------------------------------------ export
 
-    def summary(self, k: int = 10, *, score: str = DEFAULT_SCORE, content_only: bool = True) -> dict[str, Any]:
-        """What the aggregate view shows, as JSON: groups, fields, top words with share and lift, the
-        positive − negative difference and the time view; an empty group says so instead of zeros."""
+    def summary(self, k: int = 10, *, score: str = DEFAULT_SCORE, which: str = DEFAULT_WORDS) -> dict[str, Any]:
+        """What the aggregate view shows, as JSON: groups, fields with intervals, the plot words that stand
+        out (or a note that none does) and the top info items, the positive − negative difference and the
+        time view; an empty group says so instead of zeros."""
         has_lift = self.plot_reference is not None and self.info_reference is not None
         score = score if has_lift else "share"
 
         def word_json(score: WordScore) -> dict[str, Any]:
-            return {"word": score.word.text, "tag": score.word.tag, "field": score.word.field,
-                    "positions": list(score.word.positions), "share": score.share, "lift": score.lift}
+            out = {"word": score.word.text, "lemma": score.word.lemma, "tag": score.word.tag, "field": score.word.field,
+                   "positions": list(score.word.positions), "share": score.share, "lift": score.lift}
+            return out | ({"lift_low": score.low, "lift_high": score.high} if score.low is not None else {})
 
         def field_json(score: FieldScore) -> dict[str, Any]:
-            return {"field": score.name, "units": score.units, "share": score.share, "per_unit": score.per_unit, "lift": score.lift}
+            return {"field": score.name, "units": score.units, "share": score.share, "per_unit": score.per_unit, "lift": score.lift,
+                    **{f"{name}_interval": list(bounds) for name, bounds in score.intervals.items()}}
 
         groups: dict[str, Any] = {}
         for polarity in (None, *POLARITIES):
@@ -446,20 +537,25 @@ class MovieAggregate:
             item = group.to_json()
             if not group.empty:
                 item["fields"] = [field_json(f) for f in self.field_scores(group)]
-                item["plot_words"] = [word_json(s) for s in self.top_words("plot", k, group=group, score=score, content_only=content_only)]
-                item["info_words"] = [word_json(s) for s in self.top_words("info", k, group=group, score=score, content_only=content_only)]
+                if score == "lift":
+                    item["plot_words"] = [word_json(s) for s in self.standing_out("plot", k, which=which, group=group)]
+                    if not item["plot_words"]:
+                        item["plot_note"] = NOTHING_STANDS_OUT
+                else:
+                    item["plot_words"] = [word_json(s) for s in self.top_words("plot", k, group=group, score=score, which=which)]
+                item["info_words"] = [word_json(s) for s in self.top_words("info", k, group=group, score=score)]
             groups[polarity or "all"] = item
         try:
             difference: Any = [
                 {"word": d.word.text, "tag": d.word.tag, "positive": d.positive, "negative": d.negative,
                  "difference": d.difference, "low": d.low, "high": d.high}
-                for d in self.difference("plot", k, score=score, content_only=content_only)
+                for d in self.difference("plot", k, score=score, which=which)
             ]
         except EmptyGroup as exc:
             difference = {"note": EMPTY_GROUP, "group": exc.label}
-        periods, trends = self.time_view("plot", k, score=score, content_only=content_only)
+        periods, trends = self.time_view("plot", k, score=score, which=which)
         return {
-            "movie_id": self.movie_id, "score": score, "content_only": content_only,
+            "movie_id": self.movie_id, "score": score, "words": which,
             "reference_reviews": len(reference_reviews()) if has_lift else 0,
             "groups": groups,
             "difference": difference,
@@ -467,19 +563,19 @@ class MovieAggregate:
             "trends": [{"word": t.word.text, "tag": t.word.tag, "first": t.first, "last": t.last, "change": t.change} for t in trends],
         }
 
-    def word_rows(self, *, content_only: bool = True) -> list[dict[str, Any]]:
-        """Every word of both segments with its share and lift over all, positive and negative reviews
-        (the CSV export; an empty group's columns are left blank, never 0)."""
+    def word_rows(self, *, which: str = DEFAULT_WORDS) -> list[dict[str, Any]]:
+        """Every word of both segments (plot lemmas, info items) with its share and lift over all, positive
+        and negative reviews (the CSV export; an empty group's columns are left blank, never 0)."""
         rows: list[dict[str, Any]] = []
         for segment in SEGMENTS:
-            words = self.words(segment, content_only)
+            words = self.words(segment, which)
             columns = {}
             for polarity in (None, *POLARITIES):
                 group = self.group(polarity)
-                columns[polarity or "all"] = None if group.empty else self.word_scores(segment, group, content_only)
+                columns[polarity or "all"] = None if group.empty else self.word_scores(segment, group, which)
             for j, word in enumerate(words):
-                row: dict[str, Any] = {"segment": segment, "word": word.text, "tag": word.tag, "field": word.field or "",
-                                       "positions": " ".join(map(str, word.positions))}
+                row: dict[str, Any] = {"segment": segment, "word": word.text, "lemma": word.lemma, "tag": word.tag,
+                                       "field": word.field or "", "positions": " ".join(map(str, word.positions))}
                 for name, scores in columns.items():
                     row[f"share_{name}"] = scores[j].share if scores is not None else None
                     row[f"lift_{name}"] = scores[j].lift if scores is not None else None

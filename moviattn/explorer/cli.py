@@ -283,16 +283,18 @@ def cmd_precompute(args: argparse.Namespace) -> None:
     print(f"wrote {out}: {len(payload['movies'])} movies; {review_count} reviews in {seconds:.1f} s ({rate:.1f} reviews/s)")
 
 
-def format_aggregate(aggregate, k: int, score: str, content_only: bool) -> str:
-    """The aggregate view as text: per group the fields (share, per unit, lift) and the top plot and
-    info words (share and lift side by side), then positive − negative and the time view."""
+def format_aggregate(aggregate, k: int, score: str, which: str) -> str:
+    """The aggregate view as text: per group the fields (share, per item, lift, with intervals), the plot
+    words that stand out (by lift; the top k by share) and the top info items, then positive − negative
+    and the time view."""
     from .aggregate import EMPTY_GROUP, EMPTY_GROUP_KR, POLARITIES, EmptyGroup, reference_reviews
+    from .words import NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR
 
     def lift_text(value: float | None) -> str:
         return f"{value:6.2f}" if value is not None else "     -"
 
     lines = [f"movie {aggregate.movie_id}: {aggregate.count()} reviews; words ranked by {score}"
-             f"{'' if content_only else ' (all words)'}; lift = share / share from {len(reference_reviews())} reference reviews"]
+             f" ({which} words); lift = share / share from {len(reference_reviews())} reference reviews"]
     for polarity in (None, *POLARITIES):
         group = aggregate.group(polarity)
         thin = " — thin: fewer than 5 reviews" if group.thin else ""
@@ -300,19 +302,27 @@ def format_aggregate(aggregate, k: int, score: str, content_only: bool) -> str:
         if group.empty:
             lines.append(f"  {EMPTY_GROUP_KR} ({EMPTY_GROUP})")
             continue
-        lines.append("  field        units   share  per-unit    lift")
-        lines += [f"  {f.name:12s} {f.units:5d}  {f.share:6.3f}    {f.per_unit:6.2f}  {lift_text(f.lift)}" for f in aggregate.field_scores(group)]
-        for segment in ("plot", "info"):
-            lines.append(f"  top {segment} words        share    lift")
-            lines += [f"  {s.word.text:18s} {s.share:6.3f}  {lift_text(s.lift)}"
-                      for s in aggregate.top_words(segment, k, group=group, score=score, content_only=content_only)]
+        lines.append("  field        items   share  per-item    lift  (lift 95% interval)")
+        lines += [f"  {f.name:12s} {f.units:5d}  {f.share:6.3f}    {f.per_unit:6.2f}  {lift_text(f.lift)}"
+                  + (" ({:.2f}, {:.2f})".format(*f.intervals["lift"]) if "lift" in f.intervals else "")
+                  for f in aggregate.field_scores(group)]
+        standing_out = score == "lift" and aggregate.plot_reference is not None
+        plot_words = (aggregate.standing_out("plot", k, which=which, group=group) if standing_out
+                      else aggregate.top_words("plot", k, group=group, score=score, which=which))
+        lines.append("  plot words that stand out    share    lift  (95% interval)" if standing_out else "  top plot words        share    lift")
+        lines += [f"  {s.word.text:18s} {s.share:6.3f}  {lift_text(s.lift)}" + (f"  ({s.low:.2f}, {s.high:.2f})" if s.low is not None else "")
+                  for s in plot_words]
+        if standing_out and not plot_words:
+            lines.append(f"  {NOTHING_STANDS_OUT_KR} ({NOTHING_STANDS_OUT})")
+        lines.append("  top info items        share    lift")
+        lines += [f"  {s.word.text:18s} {s.share:6.3f}  {lift_text(s.lift)}" for s in aggregate.top_words("info", k, group=group, score=score)]
     lines.append("\npositive − negative (plot words that differ most; 95% bootstrap interval over reviews)")
     try:
         lines += [f"  {d.word.text:18s} {d.difference:+.4f} [{d.low:+.4f}, {d.high:+.4f}]"
-                  for d in aggregate.difference("plot", k, score=score, content_only=content_only)]
+                  for d in aggregate.difference("plot", k, score=score, which=which)]
     except EmptyGroup as exc:
         lines.append(f"  {exc}")
-    periods, trends = aggregate.time_view("plot", k, score=score, content_only=content_only)
+    periods, trends = aggregate.time_view("plot", k, score=score, which=which)
     lines.append("\nby period" + ("" if periods else ": no dated reviews"))
     for period in periods:
         group = period.group
@@ -344,14 +354,13 @@ def cmd_aggregate(args: argparse.Namespace) -> None:
         _run_on_ray(args, explorer, _jobs([movie], settings, lambda m: dataset.reviews_of(m.id), reference=True))
     aggregate = explorer.movie_aggregate(movie, dataset.reviews_of(movie.id), _settings(args))
     _print_notices(aggregate.notices)
-    content_only = not args.all_words
-    print(format_aggregate(aggregate, args.k, args.score, content_only))
+    print(format_aggregate(aggregate, args.k, args.score, args.words))
     if args.json:
-        _write_json_atomically(Path(args.json), aggregate.summary(args.k, score=args.score, content_only=content_only))
+        _write_json_atomically(Path(args.json), aggregate.summary(args.k, score=args.score, which=args.words))
         print(f"wrote {args.json}")
     if args.csv:
         Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame(aggregate.word_rows(content_only=content_only)).to_csv(args.csv, index=False)
+        pd.DataFrame(aggregate.word_rows(which=args.words)).to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
 
 
@@ -441,20 +450,24 @@ def _measure_candidates(settings: Settings, names: str | None) -> list[tuple[str
 
 
 def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, movie_ids, settings: Settings, advance, started: float) -> None:
-    from .evaluation import evaluate_aggregate
-    from .evaluation_report import aggregate_report, write_csv
+    from .evaluation_aggregate import collect, cross_validate, format_report, report_rows
+    from .evaluation_report import write_csv
     from .quality import AGGREGATE_COLUMNS
 
-    result = evaluate_aggregate(
-        explorer, dataset, movie_ids, _measure_candidates(settings, args.measures),
-        limit_reviews=args.limit_reviews, deletion=not args.no_deletion, progress=advance,
-    )
-    text, rows, _ = aggregate_report(result)
-    print(text)
+    rows: list[dict[str, Any]] = []
+    n_reviews = 0
+    for measure, candidate in _measure_candidates(settings, args.measures):
+        evidence = collect(explorer, dataset, movie_ids, candidate, limit_reviews=args.limit_reviews,
+                           deletion=not args.no_deletion, progress=advance)
+        result = cross_validate(evidence)
+        n_reviews = result.n_reviews
+        print(f"[{measure}]\n{format_report(result, explorer.model.name)}\n")
+        rows += [{**row, "setting": f"{measure}/{row['setting']}", "default": row["default"] and candidate.measure == Settings().measure}
+                 for row in report_rows(result, explorer.model.name)]
     write_csv(rows, args.out)
     if args.quality_out:
-        write_csv([{k: r.get(k, "") for k in AGGREGATE_COLUMNS} for r in rows], args.quality_out)
-    print(f"wrote {args.out}; {result.n_reviews} reviews in {time.perf_counter() - started:.0f} s")
+        write_csv([{k: r.get(k, "") for k in AGGREGATE_COLUMNS} for r in rows if r["scope"] == "all"], args.quality_out)
+    print(f"wrote {args.out}; {n_reviews} reviews per measure in {time.perf_counter() - started:.0f} s")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -486,13 +499,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     precompute.set_defaults(run=cmd_precompute)
 
     from .aggregate import DEFAULT_SCORE, SCORES
+    from .words import DEFAULT_WORDS, WORD_SETS
 
     aggregate = subparsers.add_parser("aggregate", help="a movie's aggregate over all its reviews: fields, words, groups, time")
     _add_data_argument(aggregate)
     aggregate.add_argument("--movie", required=True, help="movie id (see 'movies')")
     aggregate.add_argument("--k", type=int, default=10, help="words per list")
     aggregate.add_argument("--score", choices=SCORES, default=DEFAULT_SCORE, help="rank words by raw share or by lift")
-    aggregate.add_argument("--all-words", action="store_true", help="also particles, endings and punctuation")
+    aggregate.add_argument(
+        "--words", choices=WORD_SETS, default=DEFAULT_WORDS,
+        help="plot words ranked: those that may lead the view (nouns, Latin-script words: docs/evaluation.md), every content word, or all",
+    )
     aggregate.add_argument("--json", help="write what is printed as JSON here")
     aggregate.add_argument("--csv", help="write every word's share and lift per group as CSV here")
     aggregate.add_argument("--force", action="store_true", help="overwrite --json / --csv even if they are not earlier exports")

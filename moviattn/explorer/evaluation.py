@@ -28,20 +28,13 @@ long units get more by construction) and ``string`` (a unit that matches the
 review word ranks first: the ceiling of the literal test; for the deletion test
 the block holding most mentioned units, ties averaged).
 
-The movie aggregate (``evaluate_aggregate``, ``evaluate --aggregate``) is scored on every review
-of each movie (or its first N) through the explorer itself, so its fast paths and cache apply: per
-candidate measure one pass per review plus the reference reviews. Four views of a review's whole
-attention are ranked: per position or per content word (``aggregate.group_words``), by raw share or
-by lift (over the reference reviews' share). The review-level mention test ranks the words (or
-units) the review mentions among all candidates of the view (random baselines for both candidate
-sets); the deletion test deletes the block the view scores highest; the top-10 check counts, per
-movie, particles/endings/punctuation and repeated words among the aggregate's ten best plot items.
+The movie aggregate is scored by ``evaluation_aggregate`` (``evaluate --aggregate``) with the same
+mention and deletion tests, by leave-movies-out cross-validation.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -54,13 +47,14 @@ from ..metrics import RankCounts, counts_against, uniform_counts
 from ..metrics import metric as ranking_metric
 from ..models import LoadedModel, embed
 from ..morphology import Unit
-from .aggregate import SCORES, MovieAggregate, Word, aggregate_reviews, attention_share, lift, surface_form, word_matrix
+from .aggregate import attention_share
 from .attention import extract_attention
 from .pipeline import Explorer, MovieContext
 from .reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, combine_windows, window_attention
 from .sequence import Window
 from .settings import Settings
 from .units import merge
+from .words import surface_form
 
 if TYPE_CHECKING:
     from .pipeline import _PreparedReview
@@ -338,17 +332,22 @@ def _without(text: str, units: Sequence[Unit], block: tuple[int, int]) -> str:
     return (text[:start] + " " + text[end:]).strip()
 
 
-def _deletion_gains(
-    model: LoadedModel, context: MovieContext, review_texts: Sequence[str], choices: Sequence[np.ndarray]
-) -> np.ndarray:
-    """[reviews, names]: similarity drop when deleting each setting's block, minus the mean drop over blocks."""
+def block_drops(model: LoadedModel, context: MovieContext, review_texts: Sequence[str]) -> np.ndarray:
+    """[reviews, blocks]: how much each review's similarity to the plot drops when one block is deleted."""
     plot = context.plot.text.text
     blocks = _blocks(len(context.plot_units))
     passages = [plot] + [_without(plot, context.plot_units, b) for b in blocks]
     movie_vectors = embed(model, passages, "passage")
     review_vectors = embed(model, review_texts, "query")
     similarity = review_vectors @ movie_vectors.T  # [reviews, 1 + blocks]
-    drops = similarity[:, :1] - similarity[:, 1:]  # [reviews, blocks]
+    return similarity[:, :1] - similarity[:, 1:]
+
+
+def _deletion_gains(
+    model: LoadedModel, context: MovieContext, review_texts: Sequence[str], choices: Sequence[np.ndarray]
+) -> np.ndarray:
+    """[reviews, names]: similarity drop when deleting each setting's block, minus the mean drop over blocks."""
+    drops = block_drops(model, context, review_texts)
     return np.stack([choice @ drop - drop.mean() for choice, drop in zip(choices, drops)])
 
 
@@ -445,177 +444,3 @@ def evaluate(
     if deletion and all_gains:
         result.gains = np.concatenate(all_gains)
     return result
-
-
-# ---------------------------------------------------------------- the movie aggregate
-
-
-#: How the aggregate reads a review's attention: per position (``units``, today's view) or per content
-#: word (``words``: same word summed, particles/endings/punctuation out), ranked by share or by lift.
-AGGREGATE_VIEWS = tuple(f"{reading}·{score}" for reading in ("units", "words") for score in SCORES)
-AGGREGATE_BASELINES = ("random·units", "random·words", "string")
-#: Top words checked per movie (no particle, ending or punctuation; no word twice).
-TOP_CHECK = 10
-
-
-@dataclass
-class AggregateEvaluation:
-    """Review-level mention sums per (candidate · view, movie, segment), deletion gains, the top-10 check."""
-
-    names: list[str]  # f"{candidate}/{view}" for every candidate and view, then the baselines
-    movie_ids: list[str]
-    sums: np.ndarray  # [names, movies, 1 (review level), segments, 1 + len(KS) + 1]
-    review_movies: list[str]
-    #: Per name (views only) and movie: (non-content words, repeated words) among the top ``TOP_CHECK`` plot words.
-    top_check: dict[str, dict[str, tuple[int, int]]]
-    seconds: dict[str, float]  # per candidate
-    n_reviews: int
-    model_name: str
-    gains: np.ndarray | None = None  # [reviews, names]
-    limit_reviews: int | None = None  # reviews per movie (None: all)
-
-    def metrics(self, movies: Sequence[str] | None = None) -> np.ndarray:
-        """[names, segments, 1 + len(KS) + 1]: pair count, then mean recall@k and MRR."""
-        return pair_means(self.sums, self.movie_ids, movies)[:, 0]
-
-    def deletion(self, movies: Sequence[str] | None = None) -> np.ndarray:
-        if self.gains is None:
-            return np.full((len(self.names), 3), np.nan)
-        return gain_interval(self.gains, self.review_movies, movies)
-
-
-def top_problems(words: Sequence[tuple[Unit | Word, bool]]) -> tuple[int, int]:
-    """(items that are not content words, items whose normalised surface was already listed)."""
-    seen: set[str] = set()
-    bad = repeated = 0
-    for item, content in words:
-        surface = surface_form(item.text)
-        bad += not content
-        repeated += surface in seen
-        seen.add(surface)
-    return bad, repeated
-
-
-def _view_vectors(share: np.ndarray, reference: np.ndarray, matrix: np.ndarray) -> dict[str, np.ndarray]:
-    """A review's (or the movie's) scores under every aggregate view: per unit, or per content word."""
-    words = share @ matrix
-    return {
-        "units·share": share, "units·lift": lift(share, reference),
-        "words·share": words, "words·lift": lift(words, reference @ matrix),
-    }
-
-
-def _aggregate_top(aggregate: MovieAggregate, view: str) -> list[tuple[Unit | Word, bool]]:
-    reading, score = view.split("·")
-    if reading == "words":
-        return [(s.word, s.word.content) for s in aggregate.top_words("plot", TOP_CHECK, score=score)]
-    share = aggregate.plot_share()
-    scores = share if score == "share" else lift(share, aggregate.plot_reference)
-    order = np.argsort(-scores, kind="stable")[:TOP_CHECK]
-    return [(aggregate.plot_units[i], aggregate.plot_units[i].content) for i in order]
-
-
-def evaluate_aggregate(
-    explorer: Explorer,
-    dataset: Dataset,
-    movie_ids: Sequence[str] | None = None,
-    candidates: Sequence[tuple[str, Settings]] = (("attention", Settings()),),
-    *,
-    limit_reviews: int | None = None,
-    deletion: bool = True,
-    progress: Callable[[int, str], None] | None = None,
-) -> AggregateEvaluation:
-    """Score the movie aggregate's views on every review of each movie (or its first ``limit_reviews``).
-
-    Per candidate setting (a measure of the registry, or today's attention) the explorer computes the
-    movie's aggregate exactly as the app does (its fast paths and cache) and its reference shares; per
-    review the review-level mention test ranks the plot and info words it mentions among all candidates
-    of the view (filtered ranks, ties exact), and the deletion test deletes the block the view scores
-    highest. The top-10 check runs on each movie's aggregate over all its reviews.
-    """
-    movies: list[Movie] = [dataset.movie(m) for m in (movie_ids or list(dataset.movies))]
-    base = candidates[0][1]
-    common = common_words([explorer.context(m, base).plot_units for m in dataset.movies.values()])
-    names = [f"{c}/{v}" for c, _ in candidates for v in AGGREGATE_VIEWS] + list(AGGREGATE_BASELINES)
-    index = {n: i for i, n in enumerate(names)}
-    result = AggregateEvaluation(
-        names=names, movie_ids=[m.id for m in movies],
-        sums=np.zeros((len(names), len(movies), 1, len(SEGMENTS), len(KS) + 2)), review_movies=[],
-        top_check={n: {} for n in names[: len(candidates) * len(AGGREGATE_VIEWS)]}, seconds={},
-        n_reviews=0, model_name=explorer.model.name, limit_reviews=limit_reviews,
-    )
-    all_gains = []
-    for movie_index, movie in enumerate(movies):
-        reviews = dataset.reviews_of(movie.id)[:limit_reviews]
-        movie_gains: list[np.ndarray] = []  # per candidate [reviews, views], then the baselines [reviews, 3]
-        baseline_gains: list[np.ndarray] = []
-        for c_index, (candidate, settings) in enumerate(candidates):
-            started = time.perf_counter()
-            settings, _ = explorer.usable_settings(settings)
-            context = explorer.context(movie, settings)
-            kept, results, skipped = explorer.review_attentions(movie, reviews, settings)
-            if not results:
-                continue
-            aggregate = explorer.with_reference(
-                movie, aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped), settings
-            )
-            for view in AGGREGATE_VIEWS:
-                result.top_check[f"{candidate}/{view}"][movie.id] = top_problems(_aggregate_top(aggregate, view))
-            matrices = {}
-            for segment in SEGMENTS:
-                words = aggregate.words(segment)
-                matrices[segment] = (words, word_matrix(words, len(aggregate.units(segment))))
-            choices = []
-            for row, review_result in enumerate(results):
-                mentions = find_mentions(review_result.review_units, context.info_units, context.plot_units, common)
-                for s_index, segment in enumerate(SEGMENTS):
-                    gold_units = sorted({t for m in mentions if m.segment == segment for t in m.targets})
-                    words, matrix = matrices[segment]
-                    vectors = _view_vectors(aggregate.per_review(segment)[row], aggregate.reference(segment), matrix)
-                    if gold_units:
-                        gold_words = sorted({j for j, w in enumerate(words) if set(w.positions) & set(gold_units)})
-                        for view, vector in vectors.items():
-                            gold = gold_words if view.startswith("words") else gold_units
-                            if gold:
-                                _add_pairs(result.sums, index[f"{candidate}/{view}"], movie_index, 0, s_index, pair_metrics(vector, gold))
-                        if c_index == 0:
-                            n_units = len(aggregate.units(segment))
-                            _add_pairs(result.sums, index["random·units"], movie_index, 0, s_index, random_metrics(n_units, len(gold_units)))
-                            if gold_words:
-                                _add_pairs(result.sums, index["random·words"], movie_index, 0, s_index, random_metrics(len(words), len(gold_words)))
-                            string = np.isin(np.arange(n_units), gold_units).astype(float)
-                            _add_pairs(result.sums, index["string"], movie_index, 0, s_index, pair_metrics(string, gold_units))
-                    if segment == "plot":
-                        content = np.array([u.content for u in aggregate.plot_units], dtype=float)
-                        gold_mask = np.isin(np.arange(len(content)), gold_units).astype(float)
-                        choices.append((vectors, content, gold_mask))
-                if c_index == 0:
-                    result.review_movies.append(movie.id)
-                    result.n_reviews += 1
-                    if progress:
-                        progress(result.n_reviews, movie.label)
-            if deletion and context.plot_units:
-                blocks = _blocks(len(context.plot_units))
-                unit_vectors = [
-                    {"units·share": v["units·share"], "units·lift": v["units·lift"],
-                     "words·share": v["units·share"] * content, "words·lift": v["units·lift"] * content, "string": gold}
-                    for v, content, gold in choices
-                ]
-                picks = [np.stack([_best_block(u[view], blocks) for view in AGGREGATE_VIEWS]) for u in unit_vectors]
-                gains = _deletion_gains(explorer.model, context, [r.text for r in kept], picks)
-                movie_gains.append(gains)
-                if c_index == 0:
-                    uniform = [np.stack([np.full(len(blocks), 1.0 / len(blocks)), np.full(len(blocks), 1.0 / len(blocks)),
-                                         _best_block(u["string"], blocks)]) for u in unit_vectors]
-                    baseline_gains.append(_deletion_gains(explorer.model, context, [r.text for r in kept], uniform))
-            result.seconds[candidate] = result.seconds.get(candidate, 0.0) + time.perf_counter() - started
-        movie_gains += baseline_gains
-        if deletion and len(movie_gains) == len(candidates) + 1 and len({len(g) for g in movie_gains}) == 1:
-            all_gains.append(np.concatenate(movie_gains, axis=1))
-        elif deletion and result.review_movies[-1:] == [movie.id]:  # no synopsis (or candidates kept different reviews)
-            count = sum(1 for m in result.review_movies if m == movie.id)
-            all_gains.append(np.full((count, len(names)), np.nan))
-    if deletion and all_gains:
-        result.gains = np.concatenate(all_gains)
-    return result
-

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .evaluation import LEVELS, SEGMENTS, AggregateEvaluation, EvaluationResult, split_movies
+from .evaluation import LEVELS, SEGMENTS, EvaluationResult, split_movies
 from .quality import QUALITY_COLUMNS
 
 # ---------------------------------------------------------------- table and choice
@@ -140,70 +140,5 @@ def report(result: EvaluationResult) -> tuple[str, list[dict[str, object]], dict
         f"best single head: {best_head['setting']} (score {best_head['score']})",
         f"halves: A = {', '.join(halves[0])}; B = {', '.join(halves[1])}",
         format_table(split_rows, list(split_rows[0])),
-    ]
-    return "\n\n".join(parts), rows, chosen
-
-
-# ---------------------------------------------------------------- the movie aggregate (evaluate --aggregate)
-
-AGGREGATE_COLUMNS = (
-    "setting", "review_plot_pairs", "review_plot_r1", "review_plot_r5", "review_plot_mrr", "A_review_plot_r5", "B_review_plot_r5",
-    "review_info_r5", "review_info_mrr", "deletion_gain", "deletion_lo", "deletion_hi", "top10_pass", "top10_bad", "top10_repeated",
-)
-
-
-def aggregate_rows(result: AggregateEvaluation, halves: tuple[list[str], list[str]] | None = None) -> list[dict[str, object]]:
-    """One row per candidate · view and baseline: review-level metrics (all movies and each half), the
-    deletion gain with its interval, and the top-10 check (movies passing; bad and repeated slots in all)."""
-    scopes = {"": None, **({"A_": halves[0], "B_": halves[1]} if halves is not None else {})}
-    per_scope = {prefix: (result.metrics(movies), result.deletion(movies)) for prefix, movies in scopes.items()}
-    rows = []
-    for i, name in enumerate(result.names):
-        row: dict[str, object] = {"model": result.model_name, "setting": name}
-        for prefix, (metrics, gains) in per_scope.items():
-            for s_index, segment in enumerate(SEGMENTS):
-                values = metrics[i, s_index]
-                if prefix == "":
-                    row[f"review_{segment}_pairs"] = int(values[0])
-                for j, metric in enumerate(METRIC_NAMES):
-                    row[f"{prefix}review_{segment}_{metric}"] = round(float(values[1 + j]), 4)
-            row[f"{prefix}deletion_gain"], row[f"{prefix}deletion_lo"], row[f"{prefix}deletion_hi"] = (round(float(v), 5) for v in gains[i])
-        checks = result.top_check.get(name)
-        if checks:
-            row["top10_pass"] = f"{sum(1 for bad, rep in checks.values() if bad == rep == 0)}/{len(checks)}"
-            row["top10_bad"] = sum(bad for bad, _ in checks.values())
-            row["top10_repeated"] = sum(rep for _, rep in checks.values())
-        rows.append(row)
-    return rows
-
-
-OTHER_HALF = {"A": "B", "B": "A"}
-
-
-def aggregate_report(result: AggregateEvaluation) -> tuple[str, list[dict[str, object]], dict[str, dict[str, object]]]:
-    """The printed report of ``evaluate --aggregate``, its rows and the view chosen on each half (best
-    review-level plot recall@5 among the views whose top 10 passes on every movie of that half)."""
-    halves = split_movies(result.movie_ids)
-    rows = aggregate_rows(result, halves)
-
-    def passes(row: dict[str, object], half: list[str]) -> bool:
-        checks = result.top_check.get(str(row["setting"]), {})
-        return bool(checks) and all(checks[m] == (0, 0) for m in half if m in checks)
-
-    chosen = {
-        half: max((r for r in rows if passes(r, movies)), key=lambda r: np.nan_to_num(float(r[f"{half}_review_plot_r5"]), nan=-np.inf))
-        for half, movies in zip("AB", halves) if any(passes(r, movies) for r in rows)
-    }
-    timing = "; ".join(f"{name}: {seconds:.0f} s" for name, seconds in result.seconds.items())
-    parts = [
-        f"model: {result.model_name}; {len(result.movie_ids)} movies, {result.n_reviews} reviews "
-        f"({'all' if result.limit_reviews is None else f'the first {result.limit_reviews}'} of each movie); run time per measure: {timing}",
-        "review level: a review's whole attention (its share per unit, or per content word), ranked by share or by lift "
-        "(share over the reference reviews' share); pairs = mentioned targets; deletion_gain = similarity drop "
-        "(block the view scores highest − mean block), 95% t interval over reviews; top10 = the movie aggregate's top 10 "
-        "plot items: movies without a particle/ending/punctuation or a repeated word",
-        format_table(rows, AGGREGATE_COLUMNS),
-        "chosen on each half (best review_plot_r5 whose top 10 passes on that half): "
-        + "; ".join(f"{half}: {row['setting']} (other half: {row[OTHER_HALF[half] + '_review_plot_r5']})" for half, row in chosen.items()),
     ]
     return "\n\n".join(parts), rows, chosen

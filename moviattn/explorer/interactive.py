@@ -36,6 +36,7 @@ from .aggregate import DEFAULT_SCORE, EmptyGroup, Group, MovieAggregate, polarit
 from .plotting import color_norm, field_groups, setting_line
 from .results import ReviewAttention
 from .sequence import FIELD_LABELS
+from .words import DEFAULT_WORDS, NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR
 
 #: Columns / rows shown before the axis scrolls.
 VISIBLE_COLUMNS = 60
@@ -194,7 +195,9 @@ def heatmap_figure(
 
 
 def review_info_figure(result: ReviewAttention, *, scale: str = "linear", cmap: str = "viridis") -> go.Figure:
-    """Heatmap 1: review units (y) × movie-info units (x), columns grouped and labelled by field."""
+    """Heatmap 1: review units (y) × movie-info items (x: each name, genre, country whole), grouped and
+    labelled by field."""
+    result = result.by_item()
     return heatmap_figure(
         result.info, [u.text for u in result.review_units], [u.text for u in result.info_units],
         title=f"리뷰 → 영화 정보 (review → movie info) · {setting_line(result)}",
@@ -288,18 +291,22 @@ def _layout(fig: go.Figure, title: str, rows: int) -> go.Figure:
 
 
 def fields_figure(aggregate: MovieAggregate, group: Group | None = None) -> go.Figure:
-    """Info fields: raw share, share per unit (1 = as much as the field's length predicts) and lift."""
+    """Info fields: raw share, share per item (1 = as much as the field's number of names predicts) and
+    lift, each with its 95 % interval over reviews."""
     group = group or aggregate.group()
     if group.empty:
         return message_figure(str(EmptyGroup(group.label)), "영화 정보 필드 (info fields)")
     scores = aggregate.field_scores(group)
     labels = [FIELD_LABELS.get(f.name, f.name) for f in scores]
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1, subplot_titles=(
-        "점유율 (share)", "길이 보정 (per unit)", "lift (참조 대비)"))
-    _bar(fig, labels, [f.share for f in scores], 1, "#4c72b0")
-    _bar(fig, labels, [f.per_unit for f in scores], 2, "#55a868")
-    if all(f.lift is not None for f in scores):
-        _bar(fig, labels, [float(f.lift) for f in scores], 3, "#c44e52")
+        "점유율 (share)", "항목당 (per item)", "lift (참조 대비)"))
+    for column, (name, color) in enumerate((("share", "#4c72b0"), ("per_unit", "#55a868"), ("lift", "#c44e52")), start=1):
+        if any(getattr(f, name) is None for f in scores):
+            continue
+        values = [float(getattr(f, name)) for f in scores]
+        errors = ([v - f.intervals[name][0] for v, f in zip(values, scores)], [f.intervals[name][1] - v for v, f in zip(values, scores)]) \
+            if all(name in f.intervals for f in scores) else None
+        _bar(fig, labels, values, column, color, errors)
     for column in (2, 3):
         fig.add_vline(x=1.0, line_dash="dot", line_color="#666", row=1, col=column)
     return _layout(fig, f"영화 정보 필드 (info fields) · {_group_title(group)}", len(scores))
@@ -307,31 +314,40 @@ def fields_figure(aggregate: MovieAggregate, group: Group | None = None) -> go.F
 
 def words_figure(
     aggregate: MovieAggregate, *, segment: str = "plot", k: int = 15, score: str = DEFAULT_SCORE, group: Group | None = None,
-    content_only: bool = True,
+    which: str = DEFAULT_WORDS,
 ) -> go.Figure:
-    """The top-k words of a segment (same word at several positions summed), ranked by ``score``,
-    with raw share and lift side by side."""
+    """The words of a segment (a lemma at several positions summed; info items whole) with raw share and
+    lift side by side: by lift, only the plot words whose interval is above the reference (else a note
+    that nothing stands out); by share, the top k."""
     group = group or aggregate.group()
     if group.empty:
         return message_figure(str(EmptyGroup(group.label)), "줄거리 단어 (plot words)")
     has_lift = aggregate.reference(segment) is not None
-    top = aggregate.top_words(segment, k, group=group, score=score if has_lift else "share", content_only=content_only)
+    score = score if has_lift else "share"
+    standing_out = score == "lift" and segment == "plot"
+    top = (aggregate.standing_out(segment, k, which=which, group=group) if standing_out
+           else aggregate.top_words(segment, k, group=group, score=score, which=which))
+    if standing_out and not top:
+        return message_figure(f"{NOTHING_STANDS_OUT_KR} ({NOTHING_STANDS_OUT})", "줄거리 단어 (plot words)", muted=True)
     labels = [s.word.text for s in top]
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16, subplot_titles=(
         "점유율 (share)", "lift (×1 = 어떤 리뷰든 보는 만큼)"))
     _bar(fig, labels, [s.share for s in top], 1, "#dd8452")
     if has_lift:
-        _bar(fig, labels, [float(s.lift or 0.0) for s in top], 2, "#c44e52")
+        lifts = [float(s.lift or 0.0) for s in top]
+        errors = ([v - float(s.low) for v, s in zip(lifts, top)], [float(s.high) - v for v, s in zip(lifts, top)]) if standing_out else None
+        _bar(fig, labels, lifts, 2, "#c44e52", errors)
         fig.add_vline(x=1.0, line_dash="dot", line_color="#666", row=1, col=2)
     what = "줄거리" if segment == "plot" else "영화 정보"
-    return _layout(fig, f"{what} 단어 상위 {len(top)} ({score} 순) · {_group_title(group)}", len(top))
+    heading = f"눈에 띄는 {what} 단어 {len(top)}개 (lift 95% 구간 > 1)" if standing_out else f"{what} 단어 상위 {len(top)} ({score} 순)"
+    return _layout(fig, f"{heading} · {_group_title(group)}", len(top))
 
 
-def difference_figure(aggregate: MovieAggregate, *, k: int = 15, score: str = DEFAULT_SCORE, content_only: bool = True) -> go.Figure:
+def difference_figure(aggregate: MovieAggregate, *, k: int = 15, score: str = DEFAULT_SCORE, which: str = DEFAULT_WORDS) -> go.Figure:
     """Positive minus negative reviews: the k plot words that differ most, with 95 % bootstrap intervals."""
     title = f"긍정 − 부정 (positive − negative) · {score} · 95% 구간 (bootstrap over reviews)"
     try:
-        top = aggregate.difference("plot", k, score=score, content_only=content_only)
+        top = aggregate.difference("plot", k, score=score, which=which)
     except EmptyGroup as exc:
         return message_figure(str(exc), title)
     fig = make_subplots(rows=1, cols=1)
@@ -374,9 +390,9 @@ def time_figure(aggregate: MovieAggregate) -> go.Figure:
 TRENDS_COLUMNS = ["단어 (word)", "처음 (first)", "마지막 (last)", "변화 (change)", ""]
 
 
-def trends_table(aggregate: MovieAggregate, *, k: int = 5, score: str = DEFAULT_SCORE, content_only: bool = True) -> pd.DataFrame:
+def trends_table(aggregate: MovieAggregate, *, k: int = 5, score: str = DEFAULT_SCORE, which: str = DEFAULT_WORDS) -> pd.DataFrame:
     """The words that rise and fall most from the first to the last review period."""
-    _, trends = aggregate.time_view("plot", k, score=score, content_only=content_only)
+    _, trends = aggregate.time_view("plot", k, score=score, which=which)
     return pd.DataFrame(
         [{"단어 (word)": t.word.text, "처음 (first)": round(t.first, 4), "마지막 (last)": round(t.last, 4),
           "변화 (change)": f"{t.change:+.4f}", "": "↑" if t.change > 0 else "↓"} for t in trends],

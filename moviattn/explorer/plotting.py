@@ -27,6 +27,7 @@ from .aggregate import DEFAULT_SCORE, EmptyGroup, MovieAggregate  # noqa: E402
 from .reduce import MEASURES  # noqa: E402
 from .results import ReviewAttention  # noqa: E402
 from .sequence import FIELD_LABELS  # noqa: E402
+from .words import NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,8 @@ def setting_line(result: ReviewAttention) -> str:
 
 
 def review_info_heatmap(result: ReviewAttention, *, scale: str = "linear", cmap: str = "viridis") -> Figure:
-    """Heatmap 1: review units (y) × movie-info units (x), grouped by field."""
+    """Heatmap 1: review units (y) × movie-info items (x: each name, genre, country whole), grouped by field."""
+    result = result.by_item()
     return heatmap(
         result.info, [u.text for u in result.review_units], [u.text for u in result.info_units],
         title=f"리뷰 × 영화 정보 (review × movie info)\n{setting_line(result)}",
@@ -177,8 +179,9 @@ def review_plot_heatmap(result: ReviewAttention, *, scale: str = "linear", cmap:
 def aggregate_bars(
     aggregate: MovieAggregate, *, k: int = 15, polarity: str | None = None, title: str = "", score: str = DEFAULT_SCORE,
 ) -> Figure:
-    """The aggregate as the dashboard shows it: info fields (raw share, per unit, lift) over the top-k
-    plot words ranked by ``score`` (raw share and lift side by side); an empty group says so."""
+    """The aggregate as the dashboard shows it: info fields (raw share, per item, lift, with 95 % intervals)
+    over the plot words (raw share and lift side by side): by lift only those that stand out (interval
+    above the reference; else a note that nothing does), by share the top k; an empty group says so."""
     group = aggregate.group(polarity)
     with plt.rc_context(_style()):
         if group.empty:
@@ -186,24 +189,33 @@ def aggregate_bars(
             fig.text(0.5, 0.5, str(EmptyGroup(group.label)), ha="center", va="center", fontsize=12)
             return fig
         fields = aggregate.field_scores(group)
-        has_lift = aggregate.plot_reference is not None
-        top = aggregate.top_words("plot", k, group=group, score=score if has_lift else "share")
+        score = score if aggregate.plot_reference is not None else "share"
+        top = aggregate.standing_out("plot", k, group=group) if score == "lift" else aggregate.top_words("plot", k, group=group, score=score)
         fig, axes = plt.subplots(
             2, 3, figsize=(13, 0.33 * (k + len(fields)) + 3), dpi=110, layout="constrained",
             gridspec_kw={"height_ratios": [max(len(fields), 1), max(k, 1)]},
         )
         names = [FIELD_LABELS.get(f.name, f.name) for f in fields][::-1]
-        for ax, values, label, color in zip(
-            axes[0], ([f.share for f in fields], [f.per_unit for f in fields], [f.lift or 0.0 for f in fields]),
-            ("필드 점유율 (raw share)", "길이 보정 (per unit)", "lift (참조 대비)"), ("#4c72b0", "#55a868", "#c44e52"),
+        for ax, name, label, color in zip(
+            axes[0], ("share", "per_unit", "lift"),
+            ("필드 점유율 (raw share)", "항목당 (per item)", "lift (참조 대비)"), ("#4c72b0", "#55a868", "#c44e52"),
         ):
-            ax.barh(names, values[::-1], color=color)
+            values = [float(getattr(f, name) or 0.0) for f in fields][::-1]
+            bounds = [f.intervals.get(name) for f in fields][::-1]
+            errors = [[v - b[0] for v, b in zip(values, bounds)], [b[1] - v for v, b in zip(values, bounds)]] if all(bounds) else None
+            ax.barh(names, values, color=color, xerr=errors, ecolor="#333")
             ax.set_title(label)
         words = [s.word.text for s in top][::-1]
+        heading = f"눈에 띄는 줄거리 단어 {len(top)}개 (lift 95% 구간 > 1)" if score == "lift" else f"줄거리 단어 상위 {len(top)} (share 순)"
         axes[1, 0].barh(words, [s.share for s in top][::-1], color="#dd8452")
-        axes[1, 0].set_title(f"줄거리 단어 상위 {len(top)} ({score} 순): 점유율 (share)")
-        axes[1, 1].barh(words, [s.lift or 0.0 for s in top][::-1], color="#c44e52")
+        axes[1, 0].set_title(f"{heading}: 점유율 (share)")
+        lifts = [s.lift or 0.0 for s in top][::-1]
+        errors = [[v - s.low for v, s in zip(lifts, top[::-1])], [s.high - v for v, s in zip(lifts, top[::-1])]] if score == "lift" else None
+        axes[1, 1].barh(words, lifts, color="#c44e52", xerr=errors, ecolor="#333")
         axes[1, 1].set_title("lift (×1 = 어떤 리뷰든 보는 만큼)")
+        if not top:
+            axes[1, 0].text(0.5, 0.5, f"{NOTHING_STANDS_OUT_KR}\n({NOTHING_STANDS_OUT})", ha="center", va="center",
+                            transform=axes[1, 0].transAxes, fontsize=10, wrap=True)
         for ax in (axes[0, 1], axes[0, 2], axes[1, 1]):
             ax.axvline(1.0, color="#666", linestyle=":")
         axes[1, 2].axis("off")

@@ -18,6 +18,8 @@ from .settings import Settings
 QUALITY_RESOURCE = "quality_offline.csv"
 QUALITY_COLUMNS = ("model", "setting", "unit_plot_pairs", "unit_plot_r5", "unit_plot_mrr", "unit_info_pairs", "unit_info_r5", "unit_info_mrr")
 AGGREGATE_RESOURCE = "quality_aggregate_offline.csv"
+#: The aggregate's rows the app quotes per score (``evaluation_aggregate.app_view``'s names).
+AGGREGATE_VIEWS = {"lift": "lemma·leading·lift·standing_out", "share": "lemma·leading·share·top"}
 AGGREGATE_COLUMNS = ("model", "setting", "review_plot_pairs", "review_plot_r5", "deletion_gain", "deletion_lo", "deletion_hi", "top10_pass")
 
 
@@ -68,16 +70,16 @@ def aggregate_quality_note(settings: Settings, score: str, model_name: str) -> s
     if settings.granularity != "morpheme":
         return None
     table = _quality_table(AGGREGATE_RESOURCE)
-    row = table.get((model_name, f"{settings.measure}/words·{score}"))
-    random = table.get((model_name, "random·words"))
+    row = table.get((model_name, f"{settings.measure}/{AGGREGATE_VIEWS[score]}"))
+    random = table.get((model_name, f"{settings.measure}/random"))
     if row is None or random is None:
         return None
     found, chance = float(row["review_plot_r5"]) * 100, float(random["review_plot_r5"]) * 100
     low, high = float(row["deletion_lo"]), float(row["deletion_hi"])
     deletion = "지우면 유사도가 떨어짐 (deleting it lowers similarity)" if low > 0 else "삭제 검사는 무작위와 구별되지 않음 (deletion test: not above random)"
     return (
-        f"집계(단어·{score}): 리뷰가 언급한 줄거리 단어가 그 리뷰의 상위 5위 안에 {found:.0f}% (무작위 {chance:.0f}%); "
+        f"집계(단어·{score}, 영화 5겹 교차검증): 리뷰가 언급한 줄거리 단어가 그 리뷰의 상위 5위 안에 {found:.0f}% (무작위 {chance:.0f}%); "
         f"가장 높은 줄거리 구간은 {deletion}. "
-        f"Aggregate (words · {score}): a plot word a review mentions is in that review's top 5 for {found:.0f}% "
+        f"Aggregate (words · {score}, leave-movies-out): a plot word a review mentions is in that review's top 5 for {found:.0f}% "
         f"(random {chance:.0f}%); deletion gain 95% interval [{low:+.4f}, {high:+.4f}]."
     )

@@ -59,6 +59,7 @@ from .results import ReviewAttention
 from .sequence import FIELD_LABELS
 from .settings import Settings
 from .views import NOTES, aggregate_views, movie_card_html, preview
+from .words import NOTHING_STANDS_OUT_KR
 
 #: What a report or a site index starts with: how ``report`` recognises the files it may replace.
 SIGNATURE = "<!DOCTYPE html>\n<!-- moviattn report"
@@ -185,14 +186,15 @@ class _Heatmaps:
         self.cells: list[dict[str, Any]] = []
 
     def add(self, result: ReviewAttention) -> None:
-        """Both heatmaps of a review, labelled as the app's hover labels them (info columns with their field)."""
+        """Both heatmaps of a review, labelled as the app's hover labels them (info items with their field)."""
         rows = self.labels.index([escape(u.text) for u in result.review_units])
+        items = result.by_item()
         info_cols = self.labels.index([
-            escape(u.text) + (f" · {escape(FIELD_LABELS[u.field])}" if u.field in FIELD_LABELS else "") for u in result.info_units
+            escape(u.text) + (f" · {escape(FIELD_LABELS[u.field])}" if u.field in FIELD_LABELS else "") for u in items.info_units
         ])
         plot_cols = self.labels.index([escape(u.text) for u in result.plot_units])
         self.reviews.append({
-            "info": self._heatmap(review_info_figure(result, scale=self.scale, cmap=self.cmap), result.info, rows, info_cols),
+            "info": self._heatmap(review_info_figure(result, scale=self.scale, cmap=self.cmap), items.info, rows, info_cols),
             "plot": self._heatmap(review_plot_figure(result, scale=self.scale, cmap=self.cmap), result.plot, rows, plot_cols),
         })
 
@@ -346,7 +348,10 @@ def index_html(entries: Sequence[SiteEntry], made: Sequence[tuple[str, str]]) ->
         if report is None:
             rows.append(f"<tr><td>{title}</td><td>{html.escape(', '.join(movie.genres))}</td><td>0</td><td>리뷰 없음 (no reviews)</td><td></td></tr>")
             continue
-        words = ", ".join(s.word.text for s in report.aggregate.top_words("plot", INDEX_WORDS, score=_score(report.aggregate)))
+        aggregate = report.aggregate
+        top = (aggregate.standing_out("plot", INDEX_WORDS) if _score(aggregate) == "lift"
+               else aggregate.top_words("plot", INDEX_WORDS, score=_score(aggregate)))
+        words = ", ".join(s.word.text for s in top) or NOTHING_STANDS_OUT_KR
         rows.append(
             f'<tr><td><a href="{quote(entry.filename or "")}">{title}</a></td><td>{html.escape(", ".join(movie.genres))}</td>'
             f"<td>{len(report.reviews)}</td><td>{html.escape(words)}</td><td>{entry.size / 1e6:.1f} MB</td></tr>"

@@ -11,6 +11,7 @@ from ..morphology import Unit
 from ..text import NormalizedText
 from .sequence import INFO_FIELDS
 from .settings import Settings
+from .words import info_items, item_matrix
 
 
 def units_to_json(units: list[Unit]) -> list[dict[str, Any]]:
@@ -65,6 +66,16 @@ class ReviewAttention:
             info=self.info[np.ix_(rows, info_cols)],
             plot=self.plot[np.ix_(rows, plot_cols)],
         )
+
+    def by_item(self) -> "ReviewAttention":
+        """Info columns as items (each name, genre, country, the title, the year: ``words.info_items``),
+        each the sum of its units' columns, so a name of six syllables is one column with its whole share."""
+        items = info_items(self.info_units)
+        units = [
+            Unit(item.text, self.info_units[item.members[0]].start, self.info_units[item.members[-1]].end, "Item", True, item.field)
+            for item in items
+        ]
+        return replace(self, info_units=units, info=self.info @ item_matrix(items, len(self.info_units)))
 
     def by_field(self) -> tuple[list[str], np.ndarray]:
         """Info columns summed per field: (field names in info order, [review units, fields])."""

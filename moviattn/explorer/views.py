@@ -77,14 +77,17 @@ def aggregate_views(
     score: str = DEFAULT_SCORE,
 ) -> AggregateView:
     """All reviews' view; with ``split`` also the difference of positive and negative reviews (one chart
-    of what differs, with intervals, instead of two near-identical ones). Words are content words,
-    ranked by ``score``; the synopsis is shaded by the same score per position (other units blank)."""
+    of what differs, with intervals, instead of two near-identical ones). Words are lemmas of the
+    classes that may lead (``words.LEADING_CLASSES``), by lift only those that stand out; the synopsis is
+    shaded by the same score per position of those words (other units blank)."""
     has_lift = aggregate.plot_reference is not None
     score = score if has_lift else "share"
     plot_text = aggregate.plot_text.text if aggregate.plot_text is not None else ""
     share = aggregate.plot_share()
     values = lift(share, aggregate.plot_reference) if score == "lift" else share
-    content = np.array([u.content for u in aggregate.plot_units], dtype=bool)
+    content = np.zeros(len(aggregate.plot_units), dtype=bool)
+    for word in aggregate.words("plot"):
+        content[list(word.positions)] = True
     group = aggregate.group()
     title = f"{interactive.POLARITY_LABELS[None]} · 리뷰 {group.count}개 (reviews) · {'lift (참조 리뷰 대비)' if score == 'lift' else '점유율 (share)'}"
     return AggregateView(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from moviattn import cli
 from moviattn.explorer.aggregate import EMPTY_GROUP
-from moviattn.explorer.evaluation import AGGREGATE_VIEWS, evaluate_aggregate
-from moviattn.explorer.evaluation_report import aggregate_report
+from moviattn.explorer.evaluation_aggregate import APP_DEFAULT, BASELINES, VIEWS, collect, cross_validate, report_rows
 from moviattn.explorer.pipeline import Explorer
 from moviattn.explorer.settings import Settings
 
@@ -40,7 +38,8 @@ def positive_only(tmp_path):
 
 def test_aggregate_command_prints_and_exports_empty_groups(tiny_cli, positive_only, tmp_path, capsys):
     out_json, out_csv = tmp_path / "agg.json", tmp_path / "agg.csv"
-    args = ["aggregate", "--data", str(positive_only), "--movie", "m1", "--granularity", "eojeol", "--json", str(out_json), "--csv", str(out_csv)]
+    args = ["aggregate", "--data", str(positive_only), "--movie", "m1", "--granularity", "eojeol", "--score", "share",
+            "--json", str(out_json), "--csv", str(out_csv)]
     assert cli.main(args) == 0
     text = capsys.readouterr().out
     assert f"({EMPTY_GROUP})" in text and "thin" in text and "by period" in text
@@ -60,24 +59,29 @@ def test_aggregate_command_prints_and_exports_empty_groups(tiny_cli, positive_on
 
 
 @pytest.mark.slow
-def test_evaluate_aggregate_scores_every_view_on_a_tiny_model(tiny_bert):
+def test_evaluate_aggregate_cross_validates_every_view_on_a_tiny_model(tiny_bert):
     from moviattn import load_dataset
 
     data = load_dataset()
     explorer = Explorer(tiny_bert)
-    movies = list(data.movies)[:2]
-    settings = Settings(granularity="eojeol")
-    result = evaluate_aggregate(explorer, data, movies, [("attention", settings)], limit_reviews=4)
-    assert result.n_reviews == 8 and result.gains is not None and result.gains.shape == (8, len(result.names))
-    assert result.names[: len(AGGREGATE_VIEWS)] == [f"attention/{v}" for v in AGGREGATE_VIEWS]
-    metrics = result.metrics()
-    string = result.names.index("string")
-    assert np.all(metrics[string, :, 1:][metrics[string, :, 0] > 0] == 1.0)  # the literal ceiling finds every mention
-    np.testing.assert_allclose(result.deletion()[result.names.index("random·units")], 0.0, atol=1e-9)
-    for view in AGGREGATE_VIEWS:
-        checks = result.top_check[f"attention/{view}"]
-        assert set(checks) == set(movies)
-        if view.startswith("words"):
-            assert all(repeated == 0 for _, repeated in checks.values())
-    text, rows, _ = aggregate_report(result)
-    assert "words·lift" in text and len(rows) == len(result.names)
+    movies = list(data.movies)[:3]
+    evidence = collect(explorer, data, movies, Settings(granularity="eojeol"), limit_reviews=4)
+    assert [e.movie.id for e in evidence] == movies and all(e.drops is not None and len(e.drops) == 4 for e in evidence)
+    result = cross_validate(evidence, n_folds=3)
+    assert sorted(m for fold in result.folds for m in fold.test_movies) == sorted(movies)
+    string = result.overall["string"]
+    assert string.plot_pairs == 0 or string.plot_r5 == 1.0  # the literal ceiling finds every mention
+    assert result.overall["random"].gain == pytest.approx(0.0, abs=1e-9)
+    assert set(result.overall) == {v.name for v in VIEWS} | set(BASELINES)
+    rows = report_rows(result, tiny_bert.name)
+    defaults = [r for r in rows if r["scope"] == "all" and r["default"]]
+    assert [r["setting"] for r in defaults] == [APP_DEFAULT.name]
+    assert {r["scope"] for r in rows} == {"all", "fold 1", "fold 2", "fold 3"}
+
+
+def test_evaluate_aggregate_command_marks_the_default_row(tiny_cli, positive_only, tmp_path):
+    out = tmp_path / "evaluation.csv"
+    assert cli.main(["evaluate", "--aggregate", "--data", str(positive_only), "--granularity", "eojeol", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert table[table["default"] == True]["setting"].tolist() == [f"attention/{APP_DEFAULT.name}"] * 2  # noqa: E712 (all, fold 1)
+    assert set(table["scope"]) == {"all", "fold 1"}

@@ -14,7 +14,8 @@ from moviattn.explorer.aggregate import (
     lift,
     reference_reviews,
 )
-from moviattn.explorer.evaluation import top_problems
+from moviattn.explorer.evaluation_aggregate import passes_top_check
+from moviattn.explorer.words import NOTHING_STANDS_OUT
 from moviattn.morphology import Unit
 
 
@@ -24,8 +25,8 @@ def _plot(specs: list[tuple[str, str, bool]]) -> list[Unit]:
 
 PLOT = _plot([("에이리언", "Noun", True), ("이", "Josa", False), ("리플리", "Noun", True), (".", "Punctuation", False),
               ("에이리언", "Noun", True), ("Ripley", "Alpha", True)])
-INFO = [Unit("감독", 0, 2, "Noun", True, "director"), Unit("출연", 3, 5, "Noun", True, "cast"), Unit("배우", 6, 8, "Noun", True, "cast"),
-        Unit("배우", 9, 11, "Noun", True, "cast")]
+INFO = [Unit("감독", 0, 2, "Noun", True, "director"), Unit("송강호", 3, 6, "Noun", True, "cast"),
+        Unit(",", 6, 7, "Punctuation", False, "cast"), Unit("배두나", 8, 11, "Noun", True, "cast")]
 
 
 def _aggregate(plot_rows, ratings, dates=None, reference=None, info_rows=None) -> MovieAggregate:
@@ -43,15 +44,17 @@ def _aggregate(plot_rows, ratings, dates=None, reference=None, info_rows=None) -
 def test_same_word_at_two_positions_is_one_word_and_shares_sum():
     words = group_words(PLOT)
     assert [(w.text, w.positions) for w in words] == [("에이리언", (0, 4)), ("리플리", (2,)), ("Ripley", (5,))]
-    assert len(group_words(PLOT, content_only=False)) == 5  # the particle and the full stop come back when asked
+    assert len(group_words(PLOT, "all")) == 5  # the particle and the full stop come back when asked
     agg = _aggregate([[0.3, 0.1, 0.2, 0.1, 0.2, 0.1], [0.1, 0.1, 0.4, 0.2, 0.1, 0.1]], [10, 1])
     scores = agg.word_scores("plot", agg.group())
     assert scores[0].share == pytest.approx((0.5 + 0.2) / 2)
     assert [s.word.text for s in agg.top_words("plot", 2, score="share")] == ["에이리언", "리플리"]
-    # the info field's per-unit share corrects for length: cast holds 3 of 4 units
+    # the info field's per-item share corrects for length: cast holds 2 of 3 names (the comma is no name's)
     fields = {f.name: f for f in agg.field_scores(agg.group())}
-    assert fields["cast"].share == pytest.approx(0.6) and fields["cast"].per_unit == pytest.approx(0.6 / 0.75)
-    assert fields["director"].per_unit == pytest.approx(0.4 / 0.25)
+    assert fields["cast"].units == 2 and fields["cast"].share == pytest.approx(0.4) and fields["cast"].per_unit == pytest.approx(0.4 / (2 / 3))
+    assert fields["director"].per_unit == pytest.approx(0.4 / (1 / 3))
+    low, high = fields["cast"].intervals["share"]
+    assert low == pytest.approx(0.4) == pytest.approx(high)  # every review gives the cast the same share
 
 
 def test_lift_cancels_a_position_only_effect_exactly():
@@ -78,7 +81,8 @@ def test_empty_group_says_so_and_thin_group_is_marked():
     assert agg.group("positive").thin and agg.group("positive").count == 3 < THIN_GROUP
     summary = agg.summary()
     assert summary["groups"]["negative"] == {"label": agg.group("negative").label, "count": 0, "thin": False, "note": EMPTY_GROUP}
-    assert summary["groups"]["positive"]["thin"] and summary["groups"]["positive"]["plot_words"]
+    positive = summary["groups"]["positive"]
+    assert positive["thin"] and positive["info_words"] and positive["plot_note"] == NOTHING_STANDS_OUT  # shares = the reference's
     assert summary["difference"]["note"] == EMPTY_GROUP
     blank = {row["share_negative"] for row in agg.word_rows()}
     assert blank == {None}  # an empty group's CSV columns are blank, not zero
@@ -121,12 +125,12 @@ def test_difference_interval_on_a_hand_built_case():
     assert agg.difference(k=2, score="share") == top  # seeded
 
 
-def test_top_ten_rule_counts_non_content_and_repeated_words():
-    units = [(u, u.content) for u in PLOT]
-    assert top_problems(units) == (2, 1)  # 이 and '.', and 에이리언 again
+def test_top_ten_check_fails_filler_and_repeated_words():
+    assert not passes_top_check(group_words(PLOT, "all"))  # 이 and '.'
+    repeated = group_words(PLOT, "content")
+    assert passes_top_check(repeated) and not passes_top_check([*repeated, repeated[0]])
     agg = _aggregate([[0.05, 0.3, 0.05, 0.5, 0.05, 0.05]], [10])  # the particle and the full stop get most
-    top = agg.top_words("plot", 10, score="share")
-    assert top_problems([(s.word, s.word.content) for s in top]) == (0, 0)
+    assert passes_top_check([s.word for s in agg.top_words("plot", 10, score="share")])
 
 
 def test_reference_reviews_are_fixed_and_generic():

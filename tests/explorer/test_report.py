@@ -66,7 +66,7 @@ def test_heatmaps_keep_every_value_and_no_cell_array(report):
     """Each review heatmap is the app's figure without its cells; the cells come back within half a step."""
     data = embedded_data(report_html(report))
     for stored, result in zip(data["reviews"], report.results):
-        for segment, matrix in (("info", result.info), ("plot", result.plot)):
+        for segment, matrix in (("info", result.by_item().info), ("plot", result.plot)):  # info: one column per name
             spec = stored[segment]
             trace = spec["figure"]["data"][0]
             assert trace["type"] == "heatmap" and not {"z", "hovertext", "text", "customdata"} & set(trace)
