@@ -150,7 +150,7 @@ def api_values(**chosen: Any) -> tuple:
     (``Settings()`` and the colours of ``moviattn.defaults``) but where ``chosen`` names a control."""
     settings = Settings()
     values = {name: getattr(settings, name) for name in CONTROLS if hasattr(settings, name)}
-    values.update(head=head_value(settings), scale=DEFAULTS.scale, cmap=DEFAULTS.cmap, **chosen)
+    values.update({"head": head_value(settings), "scale": DEFAULTS.scale, "cmap": DEFAULTS.cmap, **chosen})
     return tuple(values[name] for name in control_order())
 
 
