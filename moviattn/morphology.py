@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from .errors import AnalyserUnavailable
 from .registry import UnknownChoice, choose
@@ -106,27 +107,24 @@ class KiwiTagger:
 
         self._kiwi = Kiwi()
 
-    def pos(self, text: str) -> list[tuple[str, str]]:
-        spans: list[tuple[int, int, list[str]]] = []
+    def _spans(self, text: str) -> list[tuple[int, int, list[Any]]]:
+        """(start, end, Kiwi's tokens) per span: tokens sharing characters, or of zero length, join the span before."""
+        spans: list[tuple[int, int, list[Any]]] = []
         for token in self._kiwi.tokenize(text):
             start, end = token.start, token.start + token.len
             if spans and (start < spans[-1][1] or start == end):
-                last_start, last_end, tags = spans[-1]
-                spans[-1] = (last_start, max(last_end, end), [*tags, token.tag])
+                last_start, last_end, tokens = spans[-1]
+                spans[-1] = (last_start, max(last_end, end), [*tokens, token])
             elif start < end:
-                spans.append((start, end, [token.tag]))
-        return [(text[start:end], "+".join(tags)) for start, end, tags in spans]
+                spans.append((start, end, [token]))
+        return spans
+
+    def pos(self, text: str) -> list[tuple[str, str]]:
+        return [(text[start:end], "+".join(t.tag for t in tokens)) for start, end, tokens in self._spans(text)]
 
     def lemmas(self, text: str) -> dict[tuple[int, int], str]:
         """The spans ``pos`` gives, each named by its first morpheme's lemma (무너져 → 무너지다)."""
-        spans: list[tuple[int, int, str]] = []
-        for token in self._kiwi.tokenize(text):
-            start, end = token.start, token.start + token.len
-            if spans and (start < spans[-1][1] or start == end):
-                spans[-1] = (spans[-1][0], max(spans[-1][1], end), spans[-1][2])
-            elif start < end:
-                spans.append((start, end, token.lemma))
-        return {(start, end): lemma for start, end, lemma in spans}
+        return {(start, end): tokens[0].lemma for start, end, tokens in self._spans(text)}
 
 
 ANALYSER_FACTORIES: dict[str, Callable[[], object]] = {
@@ -180,9 +178,8 @@ def pos_tags(text: str, analyser: str = DEFAULT_ANALYSER) -> tuple[tuple[str, st
         return tuple((surface, tag) for surface, tag in tagger.pos(text))
 
 
-def _okt_lemmas(tagger: object, text: str) -> dict[tuple[int, int], str]:
+def _aligned_lemmas(text: str, plain: Sequence[tuple[str, str]], stemmed: Sequence[tuple[str, str]]) -> dict[tuple[int, int], str]:
     """Okt's morphemes found in the text in order, each named by its ``stem=True`` form (한다 → 하다)."""
-    plain, stemmed = tagger.pos(text), tagger.pos(text, stem=True)  # type: ignore[attr-defined]
     if len(plain) != len(stemmed):  # stemming rewrites morphemes one by one; if not, keep surfaces
         return {}
     spans, cursor = {}, 0
@@ -201,8 +198,13 @@ def lemma_spans(text: str, analyser: str = DEFAULT_ANALYSER) -> dict[tuple[int, 
     if analyser not in ("okt", "kiwi") or not text.strip():
         return {}
     tagger = _analyser(analyser)
+    if isinstance(tagger, KiwiTagger):
+        with _lock:
+            return tagger.lemmas(text)
+    plain = pos_tags(text, analyser)  # the cached analysis the units were made from
     with _lock:
-        return tagger.lemmas(text) if isinstance(tagger, KiwiTagger) else _okt_lemmas(tagger, text)
+        stemmed = tagger.pos(text, stem=True)  # type: ignore[attr-defined]
+    return _aligned_lemmas(text, plain, stemmed)
 
 
 def warm_up(texts: Iterable[str], analyser: str = DEFAULT_ANALYSER, count: int = WARM_UP_TEXTS) -> int:
