@@ -60,8 +60,8 @@ from moviattn.ui.panel import api_values
 from moviattn.ui.state import preview
 
 REPO = Path(__file__).resolve().parents[1]
-#: The settings panel's values, in its order (``panel.api_values``).
-CONTROLS = api_values()  # the default settings and colours, as the API takes them
+#: The settings panel's default values (settings and colours), in the order the API takes them.
+CONTROLS = api_values()
 DATASET, CUSTOM = "데이터셋 영화 (dataset movie)", "직접 입력 (my own movie)"
 #: What Gradio prints once its start-up probe of the page passed (printed by app.py, which is not quiet).
 READY = "* To create a public link"

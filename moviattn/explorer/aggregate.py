@@ -60,7 +60,9 @@ from .words import (
     coarse_tag,
     info_items,
     label,
+    lift,
     lift_intervals,
+    resampled_means,
     surface_form,
     unit_lemmas,
     word_class,
@@ -166,11 +168,6 @@ def word_matrix(words: list[Word], n_units: int) -> np.ndarray:
     for j, word in enumerate(words):
         matrix[list(word.positions), j] = 1.0
     return matrix
-
-
-def lift(share: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Share over reference share (1 = as much as any review gives it); 0 where the reference gives nothing."""
-    return np.divide(share, reference, out=np.zeros_like(share, dtype=np.float64), where=reference > 0)
 
 
 @dataclass(frozen=True)
@@ -353,8 +350,7 @@ class MovieAggregate:
         counts = membership.sum(axis=0)
         expected = counts / max(counts.sum(), 1.0)
         reference = self.info_reference @ word_matrix(items, len(self.info_units)) @ membership if self.info_reference is not None else None
-        rng = np.random.default_rng(seed)
-        boot = values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1) if resamples else None
+        boot = resampled_means(values, resamples, np.random.default_rng(seed)) if resamples else None
         out = []
         for j, name in enumerate(names):
             share = float(values[:, j].mean())
@@ -469,10 +465,7 @@ class MovieAggregate:
         pos = self.word_values(segment, positive.rows, words, score)
         neg = self.word_values(segment, negative.rows, words, score)
         rng = np.random.default_rng(seed)
-        boot = (
-            pos[rng.integers(0, len(pos), (resamples, len(pos)))].mean(axis=1)
-            - neg[rng.integers(0, len(neg), (resamples, len(neg)))].mean(axis=1)
-        )
+        boot = resampled_means(pos, resamples, rng) - resampled_means(neg, resamples, rng)
         low, high = np.percentile(boot, [2.5, 97.5], axis=0)
         diff = pos.mean(axis=0) - neg.mean(axis=0)
         order = np.argsort(-np.abs(diff), kind="stable")[:k]

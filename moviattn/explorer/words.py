@@ -189,7 +189,7 @@ def class_lifts(
     out = []
     for name, logs in sorted(per_class.items()):
         values = np.array(logs)
-        boot = values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1)
+        boot = resampled_means(values, resamples, rng)
         low, high = np.percentile(boot, [2.5, 97.5])
         out.append(ClassLift(name, float(np.exp(values.mean())), float(np.exp(low)), float(np.exp(high)), len(values)))
     return out
@@ -206,6 +206,16 @@ def is_filler(word_class_name: str) -> bool:
     return word_class_name in ("function", "numeral") or word_class_name.endswith("·1")
 
 
+def resampled_means(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """[resamples, ...]: the mean over the rows of ``values`` resampled with replacement (a bootstrap of the mean)."""
+    return values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1)
+
+
+def lift(share: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Share over reference share (1 = as much as any review gives it); 0 where the reference gives nothing."""
+    return np.divide(share, reference, out=np.zeros_like(share, dtype=np.float64), where=reference > 0)
+
+
 # ---------------------------------------------------------------- standing out
 
 
@@ -214,11 +224,6 @@ def lift_intervals(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean lift per column of ``values`` ([reviews, words] shares) over ``reference`` and its 95 %
     percentile interval from resampling the reviews with replacement (seeded); 0 where the reference is 0."""
-    rng = np.random.default_rng(seed)
-    boot = values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1)
+    boot = resampled_means(values, resamples, np.random.default_rng(seed))
     low, high = np.percentile(boot, [2.5, 97.5], axis=0)
-
-    def ratio(share: np.ndarray) -> np.ndarray:
-        return np.divide(share, reference, out=np.zeros_like(share, dtype=np.float64), where=reference > 0)
-
-    return ratio(values.mean(axis=0)), ratio(low), ratio(high)
+    return lift(values.mean(axis=0), reference), lift(low, reference), lift(high, reference)
