@@ -54,3 +54,14 @@ def detect_language(text: str) -> str:
     if han == latin_words == 0:
         return KOREAN
     return CHINESE if han > latin_words else ENGLISH
+
+
+def no_korean_notice(text: str, trained_on: str) -> str | None:
+    """The notice for a Korean-only model given text without Hangul (``has_hangul``), marking its verdict as
+    outside what the model was trained on; None for text with Korean. ``trained_on`` says on what, in Korean."""
+    if has_hangul(text):
+        return None
+    return (
+        f"한글이 없습니다: 이 모델은 {trained_on}로 학습되었습니다. 판정은 학습 범위 밖입니다 "
+        "(no Korean: the verdict is outside what the model was trained on)"
+    )
