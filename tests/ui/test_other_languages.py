@@ -23,7 +23,7 @@ def test_a_url_file_argument_is_never_fetched(monkeypatch):
 
     monkeypatch.setattr(gr.processing_utils, "async_ssrf_protected_download", fetch)
     with gr.Blocks():
-        upload = your_review.LocalFile(file_types=[".csv", ".tsv", ".json"], type="filepath")
+        upload = your_review.never_fetching(gr.File(file_types=[".csv", ".tsv", ".json"], type="filepath"))
     assert asyncio.run(upload.async_move_resource_to_block_cache(URL)) == URL
     assert upload.preprocess(FileData(path=URL)) == URL
     with pytest.raises(ValueError, match="upload a CSV"):

@@ -23,20 +23,25 @@ UPLOAD_BUTTON = "파일 집계 (aggregate file)"
 DATASET_SOURCE, CUSTOM_SOURCE = "데이터셋 영화 (dataset movie)", "직접 입력 (my own movie)"
 
 
-class LocalFile(gr.File):
-    """A file input that never fetches a URL: Gradio downloads a file argument whose path is a URL (an API
+def never_fetching(upload: gr.File) -> gr.File:
+    """The file input, made never to fetch a URL: Gradio downloads a file argument whose path is a URL (an API
     caller's ``{"path": "http://…", "meta": {"_type": "gradio.FileData"}}``) before any handler runs; here the
-    URL stays a string, which ``reviews_from_upload`` answers with its "upload the file" message."""
+    URL stays a string, which ``reviews_from_upload`` answers with its "upload the file" message. (The
+    instance's methods are wrapped: a ``gr.File`` subclass would make Gradio write a ``.pyi`` beside this module.)"""
+    move, preprocess = upload.async_move_resource_to_block_cache, upload.preprocess
 
-    async def async_move_resource_to_block_cache(self, url_or_file_path: str | Path | None) -> str | None:
+    async def move_unless_url(url_or_file_path: str | Path | None) -> str | None:
         if url_or_file_path is not None and is_http_url_like(str(url_or_file_path)):
             return str(url_or_file_path)
-        return await super().async_move_resource_to_block_cache(url_or_file_path)
+        return await move(url_or_file_path)
 
-    def preprocess(self, payload: Any) -> Any:
+    def preprocess_unless_url(payload: Any) -> Any:
         if isinstance(payload, FileData) and is_http_url_like(payload.path):
             return payload.path  # not checked against file_types: the handler refuses it by name
-        return super().preprocess(payload)
+        return preprocess(payload)
+
+    upload.async_move_resource_to_block_cache, upload.preprocess = move_unless_url, preprocess_unless_url
+    return upload
 
 
 def chosen_movie(state: AppState, source: str, movie_id: str, *fields: str) -> Movie:
@@ -94,7 +99,7 @@ def build(state: AppState, panel: SettingsPanel) -> None:
     own_out = ReviewOutputs("own")
     gr.Markdown("### 리뷰 파일 집계 (aggregate an uploaded CSV/JSON: columns review|text|document, rating, date)")
     with gr.Row():
-        upload = LocalFile(label=f"리뷰 파일 (CSV/TSV/JSON, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)", file_types=[".csv", ".tsv", ".json"], type="filepath")
+        upload = never_fetching(gr.File(label=f"리뷰 파일 (CSV/TSV/JSON, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)", file_types=[".csv", ".tsv", ".json"], type="filepath"))
         with gr.Column():
             upload_split = gr.Checkbox(label="긍정 − 부정 차이 보기 (difference)")
             upload_button = gr.Button(UPLOAD_BUTTON, variant="primary")
