@@ -26,7 +26,7 @@ import numpy as np
 
 from moviattn.data import load_dataset
 from moviattn.explorer import Explorer, Settings
-from moviattn.languages import has_hangul
+from moviattn.languages import CHINESE, detect_language, has_hangul
 from moviattn.models import load_model
 from moviattn.morphology import morpheme_units, pos_tags
 
@@ -127,13 +127,7 @@ def segmentation_tables(nsmc: Path | None) -> None:
     other = [t for t in reviews if not has_hangul(t)]
     spans_same = sum([(u.start, u.end) for u in morpheme_units(t)] == [(u.start, u.end) for u in morpheme_units(t, "okt")] for t in other)
     print(f"\nNSMC reviews with Hangul cut by auto exactly as by okt: {same}/{len(korean)}; "
-          f"without Hangul ({Counter(map(_language_of, other))}): the same spans as okt's in {spans_same}/{len(other)}")
-
-
-def _language_of(text: str) -> str:
-    from moviattn.languages import detect_language
-
-    return detect_language(text)
+          f"without Hangul ({Counter(map(detect_language, other))}): the same spans as okt's in {spans_same}/{len(other)}")
 
 
 def mention_table(nsmc: Path, model_name: str) -> None:
@@ -150,7 +144,7 @@ def mention_table(nsmc: Path, model_name: str) -> None:
           "more on it than the movie's other reviews here (chance 0.5) |")
     print("|---|---|---|---|---|---|---|")
     for language in ("en", "zh"):
-        rows = [m for m in MENTIONS if ("zh" if any("\u4e00" <= c <= "\u9fff" for c in m[1]) else "en") == language]
+        rows = [m for m in MENTIONS if (detect_language(m[1]) == CHINESE) == (language == "zh")]
         first, random, position, ranks, rank_random, contrast = [], [], [], [], [], []
         for movie_id, review, target in rows:
             items = shares[review]
