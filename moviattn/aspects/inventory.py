@@ -18,6 +18,7 @@ it. Measured trade-offs (30,000-review sample, shared cores): see docs/aspects.m
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -73,9 +74,12 @@ class Inventory:
     config: LearnConfig = LearnConfig()
     reviews: int = 0
     word_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    prefixes: list[tuple[str, str]] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.word_index.update({w: a.name for a in self.aspects for w in a.words})
+        longest_first = sorted(self.word_index.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+        self.prefixes.extend((unicodedata.normalize("NFD", w), a) for w, a in longest_first)
 
     def names(self) -> list[str]:
         return [a.name for a in self.aspects]
@@ -83,9 +87,16 @@ class Inventory:
     def aspect(self, name: str) -> Aspect:
         return next(a for a in self.aspects if a.name == name)
 
-    def aspect_of(self, noun: str) -> str | None:
-        """The aspect a bare noun belongs to, or None."""
-        return self.word_index.get(noun)
+    def aspect_of(self, word: str) -> str | None:
+        """The aspect of a bare word: one of the inventory's words, or a word that begins with one of them letter
+        by letter (jamo), the longest first: 연기력 → 연기, and 재밌게 → 재미 (재밌 is 재미 with a final ㅆ)."""
+        if word in self.word_index:
+            return self.word_index[word]
+        letters = unicodedata.normalize("NFD", word)
+        for prefix, aspect in self.prefixes:
+            if letters.startswith(prefix):
+                return aspect
+        return None
 
     def to_json(self) -> dict:
         return {

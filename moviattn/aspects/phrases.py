@@ -12,6 +12,7 @@ decides. Measured on the labelled set: docs/aspects.md.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,12 +21,15 @@ from ..sentiment.explain import predict_positive_tokens
 from ..text import has_words
 from .inventory import ASPECT_TAGS, Inventory, shipped_inventory, split_token
 
+#: Tokens looked up in the inventory: its nouns, and adjectives/verbs that begin with one (재밌게, 재미없다).
+MATCHED_TAGS = ASPECT_TAGS | {"Adjective", "Verb"}
+
 #: Particles after which a review turns to another clause ("별로지만", "좋은데").
 CLAUSE_PARTICLES = frozenset({"지만", "는데", "인데", "은데", "데", "고", "며", "면서"})
 #: Endings of verbs and adjectives that close a clause ("좋았고", "좋았는데", "지루해서").
 CLAUSE_ENDINGS = ("고", "는데", "은데", "지만", "서", "며", "면서", "니까", "던데", "나", "라")
 #: How close to 0.5 the clause's P(positive) must be for the review's rating to decide instead.
-UNSURE = 0.15
+UNSURE = 0.3
 POLARITIES = ("positive", "negative")
 
 
@@ -88,7 +92,7 @@ def extract_many(
             words = [split_token(tokens[j]) for j in part]
             seen: set[str] = set()
             for word, tag in words:
-                aspect = inventory.aspect_of(word) if tag in ASPECT_TAGS else None
+                aspect = inventory.aspect_of(word) if tag in MATCHED_TAGS else None
                 if aspect and aspect not in seen:
                     seen.add(aspect)
                     start, end = tokenised.spans[part[0]][0], tokenised.spans[part[-1]][1]
@@ -111,3 +115,17 @@ def extract_many(
 def extract_phrases(text: str, rating: int | None = None, inventory: Inventory | None = None) -> list[AspectPhrase]:
     """The aspect phrases of one review (see the module docstring)."""
     return extract_many([(text, rating)], inventory)[0]
+
+
+def review_aspects(phrases: Sequence[AspectPhrase], rating_polarity: str | None) -> dict[str, str]:
+    """One review's verdict per aspect: the polarity most of its phrases about it have (ties: the rating, else positive)."""
+    votes: dict[str, Counter] = {}
+    for phrase in phrases:
+        votes.setdefault(phrase.aspect, Counter())[phrase.polarity] += 1
+    out = {}
+    for aspect, count in votes.items():
+        if count["positive"] != count["negative"]:
+            out[aspect] = "positive" if count["positive"] > count["negative"] else "negative"
+        else:
+            out[aspect] = rating_polarity or "positive"
+    return out
