@@ -1,0 +1,34 @@
+"""Ranking by relative praise, and the simulated critiquing users on the five-movie world."""
+
+from __future__ import annotations
+
+from moviattn.aspects.recommend import rank_movies, recommend
+from moviattn.aspects.simulate import METHODS, SimulatedUser, draw_users, run_user, simulate
+
+import numpy as np
+
+
+def test_relative_praise_ranks_and_excludes(small_world):
+    _, profiles = small_world
+    assert rank_movies(profiles, {"음악": 1.0})[0][0] == "m3"
+    picks = recommend(profiles, {}, {"스토리": 1.0}, exclude={"m2"})
+    assert "m2" not in {p.movie_id for p in picks} and all(p.score > 0 for p in picks)
+
+
+def test_critiquing_reaches_a_target_that_the_first_turn_missed(small_world, small_inventory):
+    _, profiles = small_world
+    user = SimulatedUser("m3", "m1")  # m3 is praised for 음악 only, the first wanted aspect
+    assert run_user(profiles, user, "critiquing", small_inventory, np.random.default_rng(0)) == 1
+    assert run_user(profiles, SimulatedUser("m2", "m1"), "critiquing", small_inventory, np.random.default_rng(0)) == 1
+
+
+def test_simulate_reports_every_method(small_world, small_inventory):
+    _, profiles = small_world
+    users = draw_users(profiles, 20, seed=3)
+    assert all(u.target != u.start for u in users)
+    result = simulate(profiles, 20, seed=3, inventory=small_inventory)
+    assert set(METHODS) <= set(result) and result["n"]["movies"] == 5
+    for method in METHODS:
+        row = result[method]
+        assert row["success@1"]["value"] <= row["success@3"]["value"] <= row["success@5"]["value"]
+        assert 1 <= row["mean turns"]["value"] <= 5
