@@ -8,9 +8,11 @@ recommended; "배우 말고 스토리", "더 가벼운 거", "다른 거", a num
 over from any stage. :meth:`AspectChat.respond` takes the state and one message and returns a
 :class:`Turn` holding the reply, the new state and the turn's :class:`~.recommend.Recommendation` list.
 
-What the visitor missed: after a complaint about aspect *a* of movie X, the wanted aspects are *a*
+What the visitor missed (``recommend.missed``): after a complaint about aspect *a* of movie X, *a*
 (weight 1) and the other aspects X's negative reviews blame (weight 0.25, the complement of what X
-did well; 0.5 let them outweigh the chosen aspect); after praise, *a* alone (more of what they liked). A word that is not in the inventory is
+did well; 0.5 let them outweigh the chosen aspect); after praise, *a* alone (more of what they liked).
+A refinement (``recommend.critiqued``) adds what it names at weight 1 to what came before; "X 말고 Y"
+drops X and the main aspects before adding Y. A word that is not in the inventory is
 read through Target2Vec: the aspect whose words' mean vector is nearest (cosine ≥ :data:`NEAR`), so
 "가벼운" reaches 요소 (웃음, 코미디, 개그) and "ost" reaches 음악. Replies are plain text; the tab
 escapes them.
@@ -33,7 +35,7 @@ from ..text import has_words
 from .inventory import Inventory, shipped_inventory, split_token
 from .phrases import MATCHED_TAGS
 from .profiles import AttentionLink, MovieProfile, attention_link
-from .recommend import Recommendation, recommend
+from .recommend import Recommendation, critiqued, missed, recommend
 
 MAX_MESSAGE = 500
 #: Cosine of a word's Target2Vec vector to an aspect's mean vector above which the word stands for the aspect.
@@ -43,7 +45,6 @@ OTHER_WORDS = ("다른", "딴거", "딴 거", "말고 다른")
 NOT_WORDS = ("말고", "빼고", "말구", "아니고", "아니라")
 #: P(positive) of a message's opinion below/above which it reads as a complaint/praise; between: ask.
 COMPLAINT, PRAISE = 0.4, 0.6
-BLAMED_WEIGHT = 0.25
 #: A secondary aspect is named among the reasons where at least this share of the movie's reviews praise it.
 SHOWN_SHARE = 0.05
 HELP = "영화 제목과 어땠는지 말해 주세요. 예: '레옹은 지루했어', '쇼생크 탈출 최고였어' (처음: 다시 시작)"
@@ -254,12 +255,8 @@ class AspectChat:
         added = [a for a, _, _ in named if a not in avoided]
         if state.stage == "aspect" and added:
             return self._recommend(state, message, added[0])
-        wanted = {a: w for a, w in state.wanted if a not in avoided}
-        if cut >= 0:  # "X 말고 Y": Y takes the place of what was asked for; the movie's other blamed aspects stay
-            wanted = {a: w for a, w in wanted.items() if w < 1.0}
-        for aspect in added:
-            wanted[aspect] = 1.0
-        if not wanted:
+        wanted = critiqued(dict(state.wanted), added, avoided, replace=cut >= 0)
+        if not any(w >= 1.0 for w in wanted.values()):
             return Turn(message, "무엇을 더 원하시는지 알려 주세요 (예: '스토리', '음악 좋은 거').", state)
         return self._recommend(state, message, None, wanted)
 
@@ -273,17 +270,9 @@ class AspectChat:
         offered = tuple(s.aspect for s in rest)
         return Turn(message, "\n".join(lines), replace(state, offered=offered, choices=offered), offered=offered)
 
-    def wanted_after(self, state: DialogueState, aspect: str) -> dict[str, float]:
-        """What the visitor missed (module docstring): the aspect, and after a complaint the others the movie's critics blame."""
-        wanted = {aspect: 1.0}
-        if state.feeling == "negative":
-            for s in self.profiles[state.movie_id].talked_about("negative", 3):
-                wanted.setdefault(s.aspect, BLAMED_WEIGHT)
-        return wanted
-
     def _recommend(self, state: DialogueState, message: str, aspect: str | None,
                    wanted: dict[str, float] | None = None, exclude_shown: bool = False) -> Turn:
-        wanted = wanted if wanted is not None else self.wanted_after(state, aspect)
+        wanted = wanted if wanted is not None else missed(self.profiles[state.movie_id], aspect, state.feeling)
         exclude = {state.movie_id, *(state.shown if exclude_shown else ())}
         picks = recommend(self.profiles, self.titles, wanted, exclude)
         new = replace(state, stage="refine", wanted=tuple(wanted.items()), shown=tuple(dict.fromkeys([*state.shown, *(p.movie_id for p in picks)])),

@@ -13,7 +13,7 @@ buttons can be hung on each movie.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +43,30 @@ class Recommendation:
     title: str
     score: float
     reasons: tuple[Reason, ...]
+
+
+#: Weight of the aspects a disliked movie's critics blame besides the one chosen (the complement of what it did well).
+BLAMED_WEIGHT = 0.25
+
+
+def missed(profile: MovieProfile, aspect: str, feeling: str | None) -> dict[str, float]:
+    """What a visitor missed in a movie: ``aspect`` (weight 1), and after a complaint (``feeling`` "negative")
+    the other aspects the movie's negative reviews blame most (weight :data:`BLAMED_WEIGHT`)."""
+    wanted = {aspect: 1.0}
+    if feeling == "negative":
+        for stat in profile.talked_about("negative", 3):
+            wanted.setdefault(stat.aspect, BLAMED_WEIGHT)
+    return wanted
+
+
+def critiqued(wanted: Mapping[str, float], added: Sequence[str], removed: Collection[str] = (), replace: bool = False) -> dict[str, float]:
+    """The wanted aspects after a critique: ``removed`` dropped, with ``replace`` ("X 말고 Y") the main aspects
+    (weight 1) too; ``added`` at weight 1. Earlier requests keep their weight: halving them at each critique
+    (so the latest leads) lowered the simulated users' success@5 from 0.948 to 0.865 (0.25: 0.805; 40
+    movies, 400 users), since a critique there, as mostly in the tab, narrows the request rather than changing it."""
+    out = {a: w for a, w in wanted.items() if a not in removed and not (replace and w >= 1.0)}
+    out.update(dict.fromkeys(added, 1.0))
+    return out
 
 
 def score_movie(profile: MovieProfile, wanted: Mapping[str, float]) -> float:

@@ -5,7 +5,8 @@ did not like (drawn by seed) and the aspect *t* is most praised for relative to 
 they missed). Each turn the system recommends k = 3 movies not shown before; if *t* is among them the
 session succeeds at that turn. Otherwise the user critiques with an aspect that *t*'s reviews praise
 and none of the shown movies is praised for as much (the one where *t*'s lead is largest, not yet
-used); the system adds it to the wanted aspects (weight 1) and recommends again, up to 5 turns.
+used); the system updates the wanted aspects as the conversation does (``recommend.critiqued``: the
+critique added at weight 1) and recommends again, up to 5 turns.
 
 Compared, on the same users: **critiquing** (the system above), **random aspect** (the user critiques
 with a random unused aspect of the inventory), **no critique** (the system ignores critiques and
@@ -25,11 +26,10 @@ import numpy as np
 from ..metrics import wilson_interval
 from .inventory import Inventory, shipped_inventory
 from .profiles import MovieProfile
-from .recommend import rank_movies
+from .recommend import critiqued, missed, rank_movies
 
 K = 3
 MAX_TURNS = 5
-BLAMED_WEIGHT = 0.25
 METHODS = ("critiquing", "random aspect", "no critique", "popularity")
 
 
@@ -75,9 +75,7 @@ def run_user(profiles: Mapping[str, MovieProfile], user: SimulatedUser, method: 
              rng: np.random.Generator) -> int | None:
     """The turn (1-based) at which the target was recommended, or None within :data:`MAX_TURNS`."""
     first = _leading_aspect(profiles, user.target, [], set())
-    wanted = {first: 1.0}
-    for stat in profiles[user.start].talked_about("negative", 3):
-        wanted.setdefault(stat.aspect, BLAMED_WEIGHT)
+    wanted = missed(profiles[user.start], first, "negative")
     exclude = {user.start}
     used = {first}
     popularity = sorted((m for m in profiles if m != user.start), key=lambda m: (-sum(s.positive for s in profiles[m].aspects.values()), m))
@@ -100,7 +98,7 @@ def run_user(profiles: Mapping[str, MovieProfile], user: SimulatedUser, method: 
             critique = _leading_aspect(profiles, user.target, shown, used)
         if critique:
             used.add(critique)
-            wanted[critique] = 1.0
+            wanted = critiqued(wanted, [critique])
     return None
 
 
