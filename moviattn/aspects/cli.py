@@ -72,6 +72,25 @@ def _profile(args: argparse.Namespace) -> None:
         quote = s.quote()
         print(f"| {s.aspect} | {s.share:.2f} ({s.share_interval[0]:.2f}-{s.share_interval[1]:.2f}) | "
               f"{s.positivity:.2f} ({s.positivity_interval[0]:.2f}-{s.positivity_interval[1]:.2f}) | {quote.text if quote else ''} |")
+    if args.attention:
+        _print_attention(dataset, found[0], profile, args)
+
+
+def _print_attention(dataset, movie_id: str, profile, args: argparse.Namespace) -> None:
+    """Seed 000 §7.4: the explorer's aggregate of the movie (computed, or read from the result cache), per aspect."""
+    from ..explorer import Explorer, ResultCache
+    from ..models import load_model
+    from .profiles import attention_link
+
+    movie = dataset.movie(movie_id)
+    aggregate = Explorer(load_model(args.model), ResultCache()).movie_aggregate(movie, dataset.reviews_of(movie_id))
+    print("\n| aspect (praising reviews) | info fields they look at more (lift) | items (lift) |\n|---|---|---|")
+    for s in profile.talked_about("positive", args.k):
+        link = attention_link(aggregate, s.aspect, s.review_ids.get("positive", ()))
+        if link:
+            fields = ", ".join(f"{f} {lift:.2f}" for f, _, lift in link.fields)
+            items = ", ".join(f"{text} ({f}) {lift:.2f}" for text, f, lift in link.items)
+            print(f"| {s.aspect} ({link.reviews}) | {fields} | {items} |")
 
 
 def _converse(args: argparse.Namespace) -> None:
@@ -173,6 +192,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     profile.add_argument("movie", help="movie id or title")
     profile.add_argument("--data", default=default_data_dir(), help="dataset folder, 'sample' or 'nsmc'")
     profile.add_argument("-k", type=int, default=8)
+    profile.add_argument("--attention", action="store_true", help="also what each aspect's praising reviews look at in the movie's info (runs the encoder once; cached)")
+    profile.add_argument("--model", default="offline", help="encoder for --attention")
     profile.set_defaults(run=_profile)
 
     converse = commands.add_parser("converse", help="the conversation, one message per turn, printed turn by turn")
