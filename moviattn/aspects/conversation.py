@@ -29,8 +29,10 @@ from functools import cached_property
 import numpy as np
 
 from ..data import Dataset
+from ..sentiment.artifacts import shipped_target2vec3
 from ..sentiment.data import tokenise
 from ..sentiment.explain import predict_positive_tokens
+from ..sentiment.target2vec import Target2Vec
 from ..text import has_words
 from .inventory import Inventory, shipped_inventory, split_token
 from .phrases import MATCHED_TAGS
@@ -93,9 +95,8 @@ class AspectChat:
         return {m: movie.title_kr for m, movie in self.dataset.movies.items() if m in self.profiles}
 
     @cached_property
-    def _centroids(self) -> tuple[list[str], np.ndarray, object] | None:
-        from ..sentiment.artifacts import shipped_target2vec3
-
+    def _centroids(self) -> tuple[list[str], np.ndarray, Target2Vec]:
+        """Aspect names, the unit mean vectors of their words, and the space they live in."""
         space = shipped_target2vec3()
         names, rows = [], []
         for aspect in self.inventory.aspects:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from moviattn.aspects.recommend import rank_movies, recommend
 from moviattn.aspects.simulate import METHODS, SimulatedUser, draw_users, run_user, simulate
-
-import numpy as np
 
 
 def test_relative_praise_ranks_and_excludes(small_world):

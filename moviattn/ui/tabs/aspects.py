@@ -18,6 +18,7 @@ from typing import Any
 import gradio as gr
 
 from ... import aspects
+from ...aspects.conversation import MAX_MESSAGE
 from ..common import by_name
 
 TITLE = "어떤 점이? (which part?)"
@@ -43,7 +44,7 @@ def converse_view(state: Any, dialogue: aspects.DialogueState | None, history: l
     """One message: the chat with both messages appended (escaped), the new dialogue state, the turn's picks."""
     chat = aspects.chat_for(state.dataset, partial(_stored_aggregate, state))
     turn = chat.respond(dialogue or aspects.DialogueState(), message or "")
-    shown = (message or "").strip()[:aspects.conversation.MAX_MESSAGE] or "(빈 메시지)"
+    shown = (message or "").strip()[:MAX_MESSAGE] or "(빈 메시지)"
     history = [*(history or []), {"role": "user", "content": html.escape(shown)},
                {"role": "assistant", "content": html.escape(turn.reply).replace("\n", "<br>")}]
     picks = [{"movie_id": r.movie_id, "title": r.title, "score": r.score} for r in turn.recommendations]
