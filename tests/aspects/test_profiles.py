@@ -37,3 +37,20 @@ def test_fewer_reviews_say_less():
 def test_profiles_round_trip_through_json():
     _, profile = profile_of("m", {"연기": 3}, {"재미": 2})
     assert type(profile).from_json(profile.to_json()) == profile
+
+
+def test_attention_link_points_at_what_the_aspect_reviews_look_at():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from moviattn.aspects.profiles import attention_link
+    from moviattn.morphology import Unit
+
+    units = [Unit("장", 0, 1, "Noun", True, "cast"), Unit("레옹", 2, 4, "Noun", True, "title"), Unit("드라마", 5, 8, "Noun", True, "genres")]
+    shares = np.array([[0.6, 0.2, 0.2]] * 4 + [[0.2, 0.4, 0.4]] * 6)  # reviews 0-3 (the acting ones) look at the cast
+    aggregate = SimpleNamespace(review_ids=[str(i) for i in range(10)], info_units=units, info_per_review=shares)
+    link = attention_link(aggregate, "연기", ["0", "1", "2", "3"])
+    assert link.fields[0][0] == "cast" and link.fields[0][2] > 1.5
+    assert link.items[0][:2] == ("장", "cast")
+    assert attention_link(aggregate, "연기", ["0", "1"]) is None  # too few of those reviews analysed

@@ -32,3 +32,14 @@ def test_simulate_reports_every_method(small_world, small_inventory):
         row = result[method]
         assert row["success@1"]["value"] <= row["success@3"]["value"] <= row["success@5"]["value"]
         assert 1 <= row["mean turns"]["value"] <= 5
+
+
+def test_the_report_tables(small_world, small_inventory):
+    from moviattn.aspects.cli import format_report
+
+    _, profiles = small_world
+    measure = {"value": 0.5, "low": 0.4, "high": 0.6}
+    labelled = {"phrases": dict.fromkeys(("precision", "recall", "f1", "polarity_accuracy", "end_to_end_f1"), measure),
+                "n": {"reviews": 3, "gold pairs": 4}, "seconds": 1.0}
+    text = format_report({"labelled": labelled, "simulated (tiny)": simulate(profiles, 10, inventory=small_inventory)})
+    assert "| phrases | 0.500 (0.40-0.60)" in text and "| critiquing |" in text and "| popularity |" in text
