@@ -1,4 +1,4 @@
-"""``moviattn sentiment ...``: train, explain, lexicon, similar, analogy, evaluate, and seed 003's
+"""``moviattn sentiment ...``: train, explain, lexicon, similar, analogy, evaluate, faithfulness, and seed 003's
 train-vectors, compare, pairs-eval, mislabelled, neutral, chain, transformer-speed.
 
 Registered by the main CLI with ``sentiment.cli.register(subparsers)``.
@@ -159,10 +159,16 @@ def _transformer_speed(args: argparse.Namespace) -> None:
     print(measure_speed(batch_size=args.batch_size, steps=args.steps))
 
 
+def _faithfulness(args: argparse.Namespace) -> None:
+    from .pipeline import eraser_shipped, format_eraser
+
+    print(format_eraser(eraser_shipped(Path(args.data), reviews=args.reviews)))
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sentiment`` command and its sub-commands to a parent CLI."""
     from .artifacts import WEIGHTS_DIR
-    from .explain import MODEL_EXPLAINERS
+    from .explain import ERASER_REVIEWS, MODEL_EXPLAINERS
     from .lexicon import METHODS
 
     parser = subparsers.add_parser("sentiment", help="Bi-LSTM attention / TextCNN Grad-CAM sentiment explainers")
@@ -203,6 +209,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate = commands.add_parser("evaluate", help="test accuracy and faithfulness of the shipped weights")
     evaluate.add_argument("--data", default=str(DEFAULT_DATA_DIR))
     evaluate.set_defaults(run=_evaluate)
+
+    eraser = commands.add_parser("faithfulness", help="ERASER / ferret measures (AOPC comprehensiveness and sufficiency, "
+                                 "Kendall tau against leave-one-out) of both explanations beside random and reading order")
+    eraser.add_argument("--data", default=str(DEFAULT_DATA_DIR))
+    eraser.add_argument("--reviews", type=int, default=ERASER_REVIEWS, help="the first N reviews of test.tsv (hash order)")
+    eraser.set_defaults(run=_faithfulness)
 
     vectors = commands.add_parser("train-vectors", help="seed 003: three-label Target2Vec, gensim comparison, analogy, "
                                   "mislabelled, neutral words (rewrites weights/target2vec3.* and seed003.json)")

@@ -1,7 +1,10 @@
-"""Word-level explanations (attention weights, Grad-CAM) and their deletion faithfulness check.
+"""Word-level explanations (attention weights, Grad-CAM) and their faithfulness checks.
 
 An explainer maps a padded batch to (positive probability, per-token importance), so the
-single-text API, the faithfulness check and the Grad-CAM lexicon all share one code path.
+single-text API, the faithfulness checks and the Grad-CAM lexicon all share one code path.
+Two checks: this project's deletion test (top-k vs k random words) and the field's measures
+(``moviattn.faithfulness``: ERASER's AOPC comprehensiveness and sufficiency, Kendall τ against
+leave-one-out) beside a random and a reading-order ranking.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..faithfulness import HIGHER_IS_BETTER, faithfulness, mean_interval
 from ..languages import no_korean_notice
 from ..registry import choose
 from ..text import has_words
@@ -124,10 +128,14 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
 
 def predict_positive(texts: Sequence[str], model: str = "bilstm_attention") -> list[float | None]:
     """P(positive) of each text in one batched pass; None for a text with no words (empty, emoji or punctuation only)."""
+    return predict_positive_tokens([tokenise(t).tokens if t and has_words(t) else [] for t in texts], model)
+
+
+def predict_positive_tokens(tokens: Sequence[Sequence[str]], model: str = "bilstm_attention") -> list[float | None]:
+    """P(positive) of already tokenised texts (``word/POS`` lists, e.g. clauses cut from one review); None for an empty one."""
     choose("model", model, MODEL_EXPLAINERS)
-    tokens = [tokenise(t).tokens if t and has_words(t) else [] for t in texts]
     kept = [i for i, t in enumerate(tokens) if t]
-    out: list[float | None] = [None] * len(texts)
+    out: list[float | None] = [None] * len(tokens)
     if kept:
         vocab = shipped_vocab()
         probs, _ = batch_importance(
@@ -175,3 +183,40 @@ def deletion_faithfulness(
             "random_drop": _mean_drop(model, rand, base, positive),
         })
     return rows
+
+
+#: Test reviews the field's measures are computed on by default (each needs about 2 + n forward passes per ranking).
+ERASER_REVIEWS = 2_000
+#: Rankings an explanation must beat on the field's measures: a seeded random score per word, and reading order.
+BASELINE_RANKINGS: dict[str, Callable[[int, np.random.Generator], np.ndarray]] = {
+    "random": lambda n, rng: rng.random(n),
+    "position": lambda n, rng: np.arange(n, 0, -1, dtype=np.float64),
+}
+
+
+def eraser_faithfulness(
+    model: nn.Module, explainer: Explainer, sequences: Sequence[Encoded], seed: int = 13,
+) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """Per ranking (``explanation`` and each of ``BASELINE_RANKINGS``), per measure (``aopc_compr``, ``aopc_suff``,
+    ``taucorr_loo``): the mean over the sequences of two or more words and its 95 % bootstrap interval.
+
+    The target class is the one the model predicts on the whole review; words are removed from the id
+    sequence (not masked), as ferret's ``remove_tokens`` does.
+    """
+    sequences = [np.asarray(s) for s in sequences if len(s) >= 2]
+    probs, importance = batch_importance(model, explainer, sequences)
+    predicted_positive = probs >= 0.5
+
+    def target_probability(requests: Sequence[tuple[int, np.ndarray]]) -> np.ndarray:
+        p = predict_proba(model, [sequences[i][kept] for i, kept in requests])
+        return np.where(predicted_positive[[i for i, _ in requests]], p, 1.0 - p)
+
+    rng = np.random.default_rng(seed)
+    rankings = {"explanation": importance} | {
+        name: [rank(len(s), rng) for s in sequences] for name, rank in BASELINE_RANKINGS.items()
+    }
+    table = {}
+    for name, scores in rankings.items():
+        measured = faithfulness(scores, target_probability)
+        table[name] = {m: mean_interval([getattr(f, m) for f in measured], seed=seed) for m in HIGHER_IS_BETTER}
+    return table

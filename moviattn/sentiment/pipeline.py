@@ -31,7 +31,7 @@ from .artifacts import (
     save_model,
 )
 from .data import DEFAULT_DATA_DIR, TOKENISER_VERSION, Corpus, Encoded, Vocab, cache_dir, load_split, token_ids, train_valid_indices
-from .explain import EXPLAINERS, MODEL_EXPLAINERS, deletion_faithfulness
+from .explain import ERASER_REVIEWS, EXPLAINERS, MODEL_EXPLAINERS, deletion_faithfulness, eraser_faithfulness
 from .lexicon import gradcam_lexicon, lexicon_path, logodds_lexicon, tfidf_lexicon
 from .models import build_model
 from .target2vec import LABEL_TOKENS, Target2Vec, Target2VecConfig, train_target2vec
@@ -223,6 +223,30 @@ def format_report(metrics: dict[str, object]) -> str:
     for method, rows in metrics["faithfulness"].items():  # type: ignore[union-attr]
         for r in rows:
             lines.append(f"| {method} | {r['k']} | {r['n']} | {r['explanation_drop']:.4f} | {r['random_drop']:.4f} |")
+    return "\n".join(lines)
+
+
+def eraser_shipped(
+    data_dir: Path = DEFAULT_DATA_DIR, weights_dir: Path = WEIGHTS_DIR, reviews: int = ERASER_REVIEWS,
+) -> dict[str, dict[str, dict[str, tuple[float, float, float]]]]:
+    """The field's faithfulness measures of both shipped explanations and their baselines, on the first
+    ``reviews`` reviews of ``test.tsv`` (hash order): ``{method: {ranking: {measure: (mean, low, high)}}}``."""
+    vocab = Vocab.load(Path(weights_dir) / VOCAB_FILE)
+    test = load_split(Path(data_dir) / "test.tsv")
+    test_x = encode_all(vocab, test.tokens[:reviews], TrainConfig(seed=SEED).max_tokens)
+    return {
+        method: eraser_faithfulness(read_model(name, len(vocab), weights_dir), EXPLAINERS[method], test_x, seed=SEED)
+        for name, method in MODEL_EXPLAINERS.items()
+    }
+
+
+def format_eraser(table: dict[str, dict[str, dict[str, tuple[float, float, float]]]]) -> str:
+    """Markdown: one row per explanation and ranking, each measure with its 95 % interval."""
+    lines = ["| explanation | ranking | aopc_compr ↑ | aopc_suff ↓ | taucorr_loo ↑ |", "|---|---|---|---|---|"]
+    for method, rankings in table.items():
+        for ranking, measures in rankings.items():
+            cells = [f"{m:.3f} ({lo:.3f}, {hi:.3f})" for m, lo, hi in measures.values()]
+            lines.append(f"| {method} | {ranking} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
