@@ -259,5 +259,5 @@ def test_a_chinese_review_on_the_your_review_tab_is_cut_into_words_and_rendered(
     page.wait_for_function("Array.from(document.querySelectorAll('.ma-heatmap')).some(e => e.innerText.includes('里维斯'))")
     labels = page.evaluate("Array.from(document.querySelectorAll('.ma-heatmap')).map(e => e.innerText).join(' ')")
     assert "表演" in labels and "基努·里维斯的表演太精彩了" not in labels
-    page.locator(".ma-heatmap").first.screenshot(path=str(tmp_path / "chinese_review.png"))
+    page.locator(".ma-heatmap", has_text="里维斯").first.screenshot(path=str(tmp_path / "chinese_review.png"))
     assert (tmp_path / "chinese_review.png").stat().st_size > 5_000
