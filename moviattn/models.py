@@ -25,6 +25,7 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from .errors import ModelLoadError
+from .languages import KOREAN, LANGUAGE_NAMES, detect_language
 from .offline_model import OFFLINE_MODEL_ID, load_offline_model
 from .paths import DEFAULT_MODEL, hub_endpoint, hub_offline
 
@@ -32,6 +33,8 @@ from .paths import DEFAULT_MODEL, hub_endpoint, hub_offline
 OFFLINE_ALIASES = frozenset({"offline", "e5", OFFLINE_MODEL_ID})
 
 _ROBERTA_FAMILY = frozenset({"roberta", "xlm-roberta", "camembert", "xlm-roberta-xl"})
+#: Encoders known to read one language only (their model cards): other-language text gets a notice.
+ONE_LANGUAGE_MODELS = {"klue/roberta-base": KOREAN, "klue/roberta-large": KOREAN, "klue/bert-base": KOREAN}
 log = logging.getLogger(__name__)
 
 
@@ -77,6 +80,24 @@ class LoadedModel:
     @property
     def num_heads(self) -> int:
         return int(self.model.config.num_attention_heads)
+
+    @property
+    def language(self) -> str | None:
+        """The one language the encoder was trained on, or None (multilingual, or not known here)."""
+        return ONE_LANGUAGE_MODELS.get(self.name)
+
+    def language_notice(self, texts: Sequence[str]) -> str | None:
+        """A notice where a one-language encoder reads text in another language, naming the multilingual
+        alternative; None where every text is in its language (or the model is multilingual)."""
+        others = sorted({detect_language(t) for t in texts if t.strip()} - {self.language}) if self.language else []
+        if not others:
+            return None
+        names = ", ".join(LANGUAGE_NAMES[code] for code in others)
+        return (
+            f"{self.name} 모델은 {LANGUAGE_NAMES[self.language]}만 읽습니다: {names} 글의 주의는 믿기 어렵습니다 — "
+            f"다국어 모델 {OFFLINE_MODEL_ID} (--model offline)을 쓰세요 "
+            f"({self.name} reads {LANGUAGE_NAMES[self.language]} only; for {names} text use the multilingual model)"
+        )
 
     def describe(self) -> str:
         """One line for the UI: model name, size and device."""

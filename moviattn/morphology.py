@@ -1,4 +1,4 @@
-"""Korean morphological analysis (KoNLPy, Kiwi) aligned to character offsets.
+"""Morphological analysis aligned to character offsets: Korean (KoNLPy, Kiwi), Chinese (jieba), English.
 
 Analysers are selectable by name from a small registry. Their output is aligned
 to the analysed text by character offsets: a word whose morphemes do not spell
@@ -10,11 +10,18 @@ surfaces are cut from the text itself: morphemes that share characters become on
 joined tags (했 = 하/VV + 었/EP, 였 = 이/VCP + 었/EP; 걸 of 걸어서 stays 걸, tagged 걷's VV-I), and
 a word is never lost to the eojeol fallback for a rewritten surface. Measured against Okt
 (100 NSMC reviews and one synopsis, and the mention test): see docs/evaluation.md (Analysers).
+
+Other languages (docs/languages.md): ``jieba`` cuts Chinese (``rjieba``, the Rust jieba-rs with its
+dictionary inside the wheel; spacy-pkuseg installs but fetches its only model from GitHub at first
+use, which an offline machine cannot), ``english`` cuts words, numbers and punctuation by pattern
+with simplemma's lemmas. ``auto`` (the default) picks one per text by ``languages.detect_language``:
+Korean text goes to Okt, so every Korean number is what ``okt`` gives.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -22,10 +29,14 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import AnalyserUnavailable
+from .languages import CHINESE, ENGLISH, KOREAN, detect_language
 from .registry import UnknownChoice, choose
 from .text import eojeol_spans, has_words
 
-DEFAULT_ANALYSER = "okt"
+AUTO = "auto"
+DEFAULT_ANALYSER = AUTO
+#: The analyser ``auto`` gives each language's text.
+LANGUAGE_ANALYSERS = {KOREAN: "okt", CHINESE: "jieba", ENGLISH: "english"}
 
 #: Sejong-style tags of content words (nouns, verbs, adjectives, adverbs, foreign words, numbers, roots).
 _SEJONG_CONTENT = frozenset({"NNG", "NNP", "NR", "VV", "VA", "MAG", "SL", "SH", "SN", "XR"})
@@ -37,6 +48,8 @@ _CONTENT_TAGS: dict[str, frozenset[str]] = {
     "mecab": _SEJONG_CONTENT,
     "kkma": frozenset({"NNG", "NNP", "NR", "VV", "VA", "MAG", "OL", "ON", "OH", "XR"}),
     "hannanum": frozenset({"N", "P", "M", "F"}),
+    "jieba": frozenset({"Noun", "Verb", "Adjective", "Adverb", "Alpha", "Foreign", "Number"}),
+    "english": frozenset({"Word", "Foreign", "Number"}),
 }
 
 EOJEOL_TAG = "Eojeol"
@@ -127,13 +140,126 @@ class KiwiTagger:
         return {(start, end): tokens[0].lemma for start, end, tokens in self._spans(text)}
 
 
+#: jieba's tags (ICTCLAS) by first letter → the coarse Okt-style tag shown before jieba's own (``Noun-nr``),
+#: so word classes and content flags read them as they read Okt's.
+_JIEBA_COARSE = {
+    "n": "Noun", "t": "Noun", "s": "Noun", "f": "Noun", "i": "Noun", "l": "Noun", "j": "Noun", "g": "Noun", "b": "Noun",
+    "v": "Verb", "a": "Adjective", "z": "Adjective", "d": "Adverb", "m": "Number", "q": "Suffix",
+    "r": "Pronoun", "p": "Preposition", "c": "Conjunction", "u": "Particle", "y": "Exclamation", "e": "Exclamation",
+    "o": "Exclamation", "h": "Prefix", "k": "Suffix",
+}
+
+
+def _is_hangul_run(surface: str) -> bool:
+    return surface.isalpha() and detect_language(surface) == KOREAN
+
+
+class ChineseTagger:
+    """jieba (``rjieba``) behind the taggers' ``pos(text)``: its words with jieba's tag after a coarse one
+    (``Noun-nr``, ``Particle-uj``); Latin words are ``Alpha``, runs of Hangul (which jieba cuts into
+    syllables) one ``Foreign`` unit, punctuation and symbols ``Punctuation``; whitespace is dropped."""
+
+    def __init__(self) -> None:
+        import rjieba
+
+        self._tag = rjieba.tag
+
+    def pos(self, text: str) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        for surface, tag in self._tag(text):
+            if surface.isspace():
+                pairs.append((" ", ""))
+            elif _is_hangul_run(surface) and pairs and _is_hangul_run(pairs[-1][0]):
+                pairs[-1] = (pairs[-1][0] + surface, "Foreign")
+            elif _is_hangul_run(surface):
+                pairs.append((surface, "Foreign"))
+            elif tag == "eng":
+                pairs.append((surface, "Alpha"))
+            elif not has_words(surface):
+                pairs.append((surface, "Punctuation"))
+            else:
+                pairs.append((surface, f"{_JIEBA_COARSE.get(tag[:1], 'Noun')}-{tag}"))
+        return [pair for pair in pairs if pair[1]]
+
+
+#: English closed-class words (articles, pronouns, auxiliaries, prepositions, conjunctions): not content.
+ENGLISH_FUNCTION_WORDS = frozenset("""
+a an the this that these those i me my mine we us our you your he him his she her it its they them their
+is am are was were be been being do does did have has had will would shall should can could may might must
+of in on at by for with to from into onto about as than then so and or but nor if because while though
+not no there here what which who whom whose when where why how all any some each every very just too also
+""".split())
+
+#: Words (letters with inner apostrophes or hyphens: don't, sci-fi), numbers (3.5, 1,000), other marks.
+_ENGLISH_TOKEN = re.compile(r"(?P<word>[^\W\d_]+(?:['’\-][^\W\d_]+)*)|(?P<number>\d+(?:[.,]\d+)*)|(?P<mark>[^\w\s]+|_+)")
+
+
+class EnglishTagger:
+    """Words, numbers and punctuation by pattern (``Word``, ``Function`` for closed-class words, ``Number``,
+    ``Punctuation``; a run of another script, Hangul or Han, is one ``Foreign`` unit), with simplemma's
+    English lemmas for lower-case words (a capitalised word is a name more often than not: simplemma
+    makes Reeves 'reeve')."""
+
+    def __init__(self) -> None:
+        import simplemma
+
+        self._lemmatize = functools.partial(simplemma.lemmatize, lang="en")
+
+    @staticmethod
+    def _spans(text: str) -> list[tuple[int, int, str]]:
+        spans = []
+        for match in _ENGLISH_TOKEN.finditer(text):
+            surface, kind = match.group(), match.lastgroup
+            if kind == "word":
+                latin = detect_language(surface) == ENGLISH
+                tag = "Foreign" if not latin else "Function" if surface.casefold() in ENGLISH_FUNCTION_WORDS else "Word"
+            else:
+                tag = "Number" if kind == "number" else "Punctuation"
+            spans.append((match.start(), match.end(), tag))
+        return spans
+
+    def pos(self, text: str) -> list[tuple[str, str]]:
+        return [(text[start:end], tag) for start, end, tag in self._spans(text)]
+
+    def lemmas(self, text: str) -> dict[tuple[int, int], str]:
+        """Each lower-case word's lemma (movies → movie, was → be); other units keep their surfaces."""
+        return {
+            (start, end): self._lemmatize(text[start:end])
+            for start, end, tag in self._spans(text)
+            if tag in ("Word", "Function") and text[start:end].islower()
+        }
+
+
+def _every_language_analyser() -> tuple[object, ...]:
+    """What 'auto' needs: each language's analyser started (texts are resolved to one of them first)."""
+    return tuple(_analyser(name) for name in LANGUAGE_ANALYSERS.values())
+
+
+def resolve_analyser(analyser: str, text: str) -> str:
+    """The analyser a text is cut with: ``auto`` becomes its language's (``LANGUAGE_ANALYSERS``), any other stays."""
+    return LANGUAGE_ANALYSERS[detect_language(text)] if analyser == AUTO else analyser
+
+
+def analysers_used(analyser: str, texts: Iterable[str]) -> str:
+    """The analyser name a result made from ``texts`` is keyed by: ``auto`` becomes the one analyser its texts
+    resolve to (all-Korean → ``okt``, so results stored under ``okt`` stay valid), or ``auto:jieba+okt`` for
+    several (the texts are in the key, so which text got which follows from them)."""
+    if analyser != AUTO:
+        return analyser
+    used = sorted({resolve_analyser(AUTO, text) for text in texts if text.strip()} or {LANGUAGE_ANALYSERS[KOREAN]})
+    return used[0] if len(used) == 1 else f"{AUTO}:{'+'.join(used)}"
+
+
 ANALYSER_FACTORIES: dict[str, Callable[[], object]] = {
+    AUTO: _every_language_analyser,
     "okt": _konlpy_factory("Okt"),
     "kiwi": KiwiTagger,
     "komoran": _konlpy_factory("Komoran"),
     "kkma": _konlpy_factory("Kkma"),
     "hannanum": _konlpy_factory("Hannanum"),
     "mecab": _konlpy_factory("Mecab"),
+    "jieba": ChineseTagger,
+    "english": EnglishTagger,
 }
 
 _lock = threading.Lock()
@@ -148,7 +274,7 @@ def _analyser(name: str) -> object:
     try:
         return factory()
     except Exception as exc:  # JVM missing, Mecab not installed, ...: all mean "not here"
-        hints = {"mecab": "install Mecab-ko", "kiwi": "pip install kiwipiepy"}
+        hints = {"mecab": "install Mecab-ko", "kiwi": "pip install kiwipiepy", "jieba": "pip install rjieba", "english": "pip install simplemma"}
         hint = hints.get(name, "install a Java runtime (JDK 17), e.g. apt-get install default-jre")
         raise AnalyserUnavailable(f"analyser {name!r} cannot start ({type(exc).__name__}: {exc}); {hint}") from exc
 
@@ -170,7 +296,10 @@ POS_CACHE_SIZE = 4096
 
 @lru_cache(maxsize=POS_CACHE_SIZE)
 def pos_tags(text: str, analyser: str = DEFAULT_ANALYSER) -> tuple[tuple[str, str], ...]:
-    """(surface, tag) pairs from the named analyser; cached, thread-safe."""
+    """(surface, tag) pairs from the named analyser (``auto``: the text's language's, the same cached tuple);
+    cached, thread-safe."""
+    if analyser == AUTO:
+        return pos_tags(text, resolve_analyser(AUTO, text))
     tagger = _analyser(analyser)
     if not text.strip():
         return ()
@@ -194,11 +323,13 @@ def _aligned_lemmas(text: str, plain: Sequence[tuple[str, str]], stemmed: Sequen
 @lru_cache(maxsize=POS_CACHE_SIZE)
 def lemma_spans(text: str, analyser: str = DEFAULT_ANALYSER) -> dict[tuple[int, int], str]:
     """(start, end) of each morpheme → its lemma, from the analyser's own stemming (Okt ``stem=True``,
-    Kiwi's ``lemma``); empty for analysers without one (their units keep their surfaces)."""
-    if analyser not in ("okt", "kiwi") or not text.strip():
+    Kiwi's ``lemma``, simplemma for English); empty for analysers without one (their units keep their
+    surfaces; Chinese words do not inflect)."""
+    analyser = resolve_analyser(analyser, text)
+    if analyser not in ("okt", "kiwi", "english") or not text.strip():
         return {}
     tagger = _analyser(analyser)
-    if isinstance(tagger, KiwiTagger):
+    if isinstance(tagger, (KiwiTagger, EnglishTagger)):
         with _lock:
             return tagger.lemmas(text)
     plain = pos_tags(text, analyser)  # the cached analysis the units were made from
@@ -239,6 +370,7 @@ def eojeol_units(text: str) -> list[Unit]:
 
 def morpheme_units(text: str, analyser: str = DEFAULT_ANALYSER) -> list[Unit]:
     """Morpheme units aligned by offsets; an eojeol whose morphemes rewrite its surface stays whole."""
+    analyser = resolve_analyser(analyser, text)
     morphemes = pos_tags(text, analyser)
     units: list[Unit] = []
     next_morpheme = 0

@@ -75,6 +75,11 @@ class MovieContext:
     info_weights: np.ndarray
     plot_weights: np.ndarray
 
+    @property
+    def analysed_texts(self) -> list[str]:
+        """The texts cut into units on their own (each info field's value, the plot), each in its language."""
+        return [self.info_text.text[f.start : f.end] for f in self.info_text.fields] + [self.plot.text.text]
+
 
 @dataclass(frozen=True)
 class _PreparedReview:
@@ -106,7 +111,7 @@ class ReviewPreparer:
     def key(self, context: MovieContext, review_text: str, settings: Settings) -> str:
         """The result cache's key of a review beside a movie (no analysis needed: it hashes the texts)."""
         return cache_key(
-            "review", self.model_name, self.method, self.precision, settings.to_json(),
+            "review", self.model_name, self.method, self.precision, settings.key_json([*context.analysed_texts, review_text]),
             context.info_text.text, context.plot.text.text, review_text,
         )
 
@@ -146,13 +151,14 @@ def _referenced(aggregate: MovieAggregate, reference: MovieAggregate) -> MovieAg
     return replace(aggregate, info_reference=reference.info_share(), plot_reference=reference.plot_share())
 
 
-def _finished(aggregate: MovieAggregate, fallback: str | None, settings: Settings) -> MovieAggregate:
-    """The aggregate as returned: its notices (eojeol fallback, reviews skipped) and the settings used."""
-    return replace(aggregate, notices=_notices(fallback, skipped_notice(aggregate.skipped)), settings=settings)
+def _finished(aggregate: MovieAggregate, fallback: str | None, settings: Settings, language: str | None) -> MovieAggregate:
+    """The aggregate as returned: its notices (eojeol fallback, the encoder's language, reviews skipped) and the settings used."""
+    return replace(aggregate, notices=_notices(fallback, language, skipped_notice(aggregate.skipped)), settings=settings)
 
 
-def _with_notices(request: ReviewRequest, result: ReviewAttention) -> ReviewAttention:
-    return replace(result, notices=_notices(request.fallback, windows_notice(result.n_windows)))
+def _with_notices(request: ReviewRequest, result: ReviewAttention, model: LoadedModel) -> ReviewAttention:
+    language = model.language_notice([request.context.plot.text.text, request.prepared.encoded.review.text.text])
+    return replace(result, notices=_notices(request.fallback, language, windows_notice(result.n_windows)))
 
 
 class Explorer:
@@ -283,7 +289,7 @@ class Explorer:
     def cached_result(self, request: ReviewRequest) -> ReviewAttention | None:
         """The request's result from the result cache, with its notices, or None (nothing is computed)."""
         stored = self.cache.get("review", request.prepared.key) if self.cache is not None else None
-        return _with_notices(request, ReviewAttention.from_json(stored)) if stored is not None else None
+        return _with_notices(request, ReviewAttention.from_json(stored), self.model) if stored is not None else None
 
     def review_results(self, requests: Sequence[ReviewRequest]) -> list[ReviewAttention]:
         """The second half of ``review_attention`` for requests of one movie and settings, computed together
@@ -294,7 +300,7 @@ class Explorer:
             return []
         first = requests[0]
         results = self._cached_or_computed(first.context, [r.prepared for r in requests], first.settings)
-        return [_with_notices(request, result) for request, result in zip(requests, results)]
+        return [_with_notices(request, result, self.model) for request, result in zip(requests, results)]
 
     def review_attentions(
         self, movie: Movie, reviews: Sequence[Review], settings: Settings = Settings(), progress: Progress | None = None
@@ -335,7 +341,7 @@ class Explorer:
         aggregate = self._movie_aggregate(movie, reviews, settings, progress)
         if reference:
             aggregate = self.with_reference(movie, aggregate, settings)
-        return _finished(aggregate, fallback, settings)
+        return _finished(aggregate, fallback, settings, self._language_notice(movie, reviews))
 
     def with_reference(self, movie: Movie, aggregate: MovieAggregate, settings: Settings) -> MovieAggregate:
         """The aggregate with the reference reviews' mean shares attached (computed once per movie,
@@ -349,12 +355,16 @@ class Explorer:
         aggregate, reference = (self._stored(self._aggregate_key(movie, group, settings)) for group in (reviews, reference_reviews()))
         if aggregate is None or reference is None:
             return None
-        return _finished(_referenced(aggregate, reference), fallback, settings)
+        return _finished(_referenced(aggregate, reference), fallback, settings, self._language_notice(movie, reviews))
+
+    def _language_notice(self, movie: Movie, reviews: Sequence[Review]) -> str | None:
+        return self.model.language_notice([movie.synopsis, *(r.text for r in reviews)])
 
     def _aggregate_key(self, movie: Movie, reviews: Sequence[Review], settings: Settings) -> str:
         context = self.context(movie, settings)
         return cache_key(
-            "movie", self.model.name, self.method, self.precision, settings.to_json(), context.info_text.text,
+            "movie", self.model.name, self.method, self.precision,
+            settings.key_json([*context.analysed_texts, *(r.text for r in reviews)]), context.info_text.text,
             context.plot.text.text, [(r.id, r.text, r.rating, r.date.isoformat() if r.date else None) for r in reviews],
         )
 

@@ -36,6 +36,9 @@ KOREAN_FONT_HELP = (
     "한글 글꼴이 없어 글자가 네모로 보일 수 있습니다. 설치: `apt-get install fonts-nanum` 또는 "
     "`pip install koreanize-matplotlib`. No Korean font found: install fonts-nanum or koreanize-matplotlib."
 )
+#: Fonts with Han characters for Chinese reviews' labels, each glyph falling back to the first that has it
+#: (NanumGothic has no Han: packages.txt installs WenQuanYi Micro Hei, 5 MB, not Noto CJK's 91 MB).
+HAN_FONT_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK KR")
 COLOR_SCALES = ("linear", "log", "percentile")
 #: Largest static figure side, in inches.
 MAX_FIGURE_INCHES = 48.0
@@ -62,8 +65,10 @@ def korean_font() -> str | None:
 
 
 def _style() -> dict:
-    family = korean_font()
-    return {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"], "axes.unicode_minus": False}
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    han = [family for family in HAN_FONT_FAMILIES if family in installed][:1]
+    families = [family for family in (korean_font(), *han) if family]
+    return {"font.family": [*families, "DejaVu Sans"], "axes.unicode_minus": False}
 
 
 def color_norm(values: np.ndarray, scale: str = "linear") -> colors.Normalize:

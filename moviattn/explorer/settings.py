@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from ..morphology import ANALYSER_FACTORIES, DEFAULT_ANALYSER
+from ..morphology import ANALYSER_FACTORIES, DEFAULT_ANALYSER, analysers_used
 from ..registry import choose
 from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
 
@@ -62,6 +63,12 @@ class Settings:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
+
+    def key_json(self, texts: Iterable[str]) -> str:
+        """``to_json`` as cache keys hold it: ``auto`` named by the analysers its texts resolve to
+        (``morphology.analysers_used``), so Korean results stored under ``okt`` are found under the
+        ``auto`` default and a mixed-language result never under a one-analyser key."""
+        return json.dumps({**asdict(self), "analyser": analysers_used(self.analyser, texts)}, sort_keys=True)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "Settings":

@@ -37,6 +37,7 @@ class PhraseChain:
     label: str
     positive_probability: float
     links: list[ChainLink]
+    notice: str | None = None
 
     def text(self) -> str:
         """``스토리, 억지 → 지루 → 부정`` per link, one line each."""
@@ -74,4 +75,4 @@ def phrase_chain(text: str, model: str = "bilstm_attention", links: int = 3, abo
             order = np.argsort(-np.asarray(scores), kind="stable")[:about] if placed else []
             link.about = [(placed[j], round(scores[j], 3)) for j in order]
         chain.append(link)
-    return PhraseChain(model, result.label, result.positive_probability, chain)
+    return PhraseChain(model, result.label, result.positive_probability, chain, result.notice)

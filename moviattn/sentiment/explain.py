@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from ..faithfulness import HIGHER_IS_BETTER, faithfulness, mean_interval
+from ..languages import no_korean_notice
 from ..registry import choose
 from ..text import has_words
 from .artifacts import shipped_model, shipped_vocab
@@ -94,6 +95,12 @@ class SentimentExplanation:
     tokens: list[str]
     spans: list[tuple[int, int]]
     importance: list[float]
+    notice: str | None = None
+
+    @property
+    def outside_training(self) -> bool:
+        """Whether the text is outside what the shipped models were trained on (no Korean: ``notice`` says so)."""
+        return self.notice is not None
 
     @property
     def label(self) -> str:
@@ -115,7 +122,8 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
     scores = importance[0, : len(tokenised.tokens)].double()
     peak = float(scores.max())
     normalised = (scores / peak if peak > 0 else scores).tolist()
-    return SentimentExplanation(model, float(probability[0]), tokenised.tokens, tokenised.spans, normalised)
+    notice = no_korean_notice(text, "한국어 영화 리뷰(NSMC)")
+    return SentimentExplanation(model, float(probability[0]), tokenised.tokens, tokenised.spans, normalised, notice)
 
 
 def predict_positive(texts: Sequence[str], model: str = "bilstm_attention") -> list[float | None]:

@@ -8,6 +8,9 @@ from ..data import Movie, Review, load_reviews_file, movie_from_record
 from ..errors import DataError
 from ..limits import LIMITS, MAX_UPLOAD_REVIEWS, InputTooLong, check, check_all
 
+#: What a file input answers when given no file, or a URL in place of one (never fetched by the server).
+UPLOAD_THE_FILE = "리뷰 파일(CSV/JSON)을 올려 주세요 (upload a CSV or JSON file of reviews; a URL is not fetched)"
+
 
 def custom_movie(
     title: str, director: str, genres: str, cast: str, country: str, year: str | int | None, synopsis: str
@@ -27,7 +30,10 @@ def reviews_from_upload(path: str | Path) -> tuple[list[Review], str | None]:
     """Reviews of an uploaded CSV/TSV/JSON file (first MAX_UPLOAD_REVIEWS), and a notice when cut.
 
     Errors name the file as the user called it (Gradio keeps that name in its temp folder) and a
-    review longer than the review limit is refused here, before anything is tokenised."""
+    review longer than the review limit is refused here, before anything is tokenised; a URL in place of a
+    file is refused by name (``UPLOAD_THE_FILE``), never fetched."""
+    if str(path).startswith(("http://", "https://", "//")):
+        raise ValueError(UPLOAD_THE_FILE)
     name = Path(path).name
     reviews = load_reviews_file(path, source=name)
     if not reviews:

@@ -247,3 +247,17 @@ def test_the_review_table_shows_every_column_at_1400_px(page):
     )
     assert any("감성" in text for text, _ in headers) == (sentiment_api() is not None)
     assert all(edge <= right + 1 for _, edge in headers), (right, headers)
+
+
+def test_a_chinese_review_on_the_your_review_tab_is_cut_into_words_and_rendered(page, tmp_path):
+    """基努·里维斯的表演太精彩了 was one unit before issue 36; now its words label the heatmap's rows (CJK fonts
+    from packages.txt draw them: the screenshot is kept in the test's folder)."""
+    page.get_by_role("tab", name="내 리뷰 (your review)").click()
+    page.get_by_label("내 리뷰 (your review)").fill("基努·里维斯的表演太精彩了")
+    page.get_by_role("button", name="히트맵 보기 (analyse)").click()
+    _wait_status(page, "#own-status", "精彩")
+    page.wait_for_function("Array.from(document.querySelectorAll('.ma-heatmap')).some(e => e.innerText.includes('里维斯'))")
+    labels = page.evaluate("Array.from(document.querySelectorAll('.ma-heatmap')).map(e => e.innerText).join(' ')")
+    assert "表演" in labels and "基努·里维斯的表演太精彩了" not in labels
+    page.locator(".ma-heatmap", has_text="里维斯").first.screenshot(path=str(tmp_path / "chinese_review.png"))
+    assert (tmp_path / "chinese_review.png").stat().st_size > 5_000

@@ -226,3 +226,16 @@ def test_a_refused_server_path_answers_with_a_message(served, client):
         assert folder not in answer and "movie_data" not in answer
     with pytest.raises(Exception, match="malformed input"):  # a path sent as text, not as a file
         client.predict(DATASET, "s001", *[""] * 7, "/etc/passwd", False, *CONTROLS, api_name="/upload_aggregate")
+
+
+def test_a_url_as_the_uploaded_file_is_named_and_never_fetched(served):
+    """Issue 36's hostile call, over HTTP as a caller sends it: a FileData whose path is a URL (of this very
+    server) answered ``{"error": null}`` with a traceback in the log; now the status names the fix."""
+    import httpx
+
+    url = served[1].rstrip("/")
+    file_data = {"path": f"{url}/gradio_api/info", "meta": {"_type": "gradio.FileData"}}
+    data = [DATASET, "s001", *[""] * 7, file_data, False, *CONTROLS]
+    event = httpx.post(f"{url}/gradio_api/call/upload_aggregate", json={"data": data}, timeout=60).json()["event_id"]
+    stream = httpx.get(f"{url}/gradio_api/call/upload_aggregate/{event}", timeout=120).text
+    assert "event: complete" in stream and "a URL is not fetched" in stream

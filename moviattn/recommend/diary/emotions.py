@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ...languages import has_hangul
 from ...models import LoadedModel
 from ...text import normalize
 from .encoding import MAX_TOKENS, pooled_layers, token_count
@@ -100,7 +101,7 @@ def check_diary(text: str | None, model: LoadedModel | None = None) -> DiaryText
     if len(letters) < 2:
         raise ValueError("한 글자로는 감정을 읽을 수 없습니다 (one character is too short; write a sentence or two).")
     notices = []
-    if not any("\uac00" <= c <= "\ud7a3" or "\u3131" <= c <= "\u318e" for c in letters):
+    if not has_hangul(text):
         notices.append("한글이 없습니다: 감정 모델은 한국어 댓글(KOTE)로 학습되었습니다. 다국어 인코더라 점수는 나오지만 믿기 어렵습니다 "
                        "(no Korean: the encoder is multilingual, but the emotion head was trained on Korean only).")
     if model is not None and token_count(model, text) > MAX_TOKENS:

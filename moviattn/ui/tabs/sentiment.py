@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import gradio as gr
 import numpy as np
@@ -23,6 +24,14 @@ LEXICON_COLUMNS = {"rank": "순위", "word": "단어 (word)", "score": "점수 (
 NEIGHBOUR_COLUMNS = ["단어 (word)", "코사인 (cosine)"]
 
 
+def verdict_line(result: Any) -> str:
+    """``긍정 (positive) · P(positive) = 0.72``, marked and followed by the notice where the text is outside
+    what the model was trained on (``SentimentExplanation``/``PhraseChain`` with a ``notice``: no Korean)."""
+    verdict = "긍정 (positive)" if result.label == "positive" else "부정 (negative)"
+    line = f"{verdict} · P(positive) = {result.positive_probability:.2f}"
+    return f"{line} [학습 범위 밖 (outside training)] — ⚠️ {result.notice}" if result.notice else line
+
+
 def sentiment_views(text: str) -> dict[str, str]:
     """Each shipped model's verdict, P(positive) and the text shaded by its explanation (HTML), by model name;
     ValueError on bad text."""
@@ -33,8 +42,7 @@ def sentiment_views(text: str) -> dict[str, str]:
     for model in api.MODEL_EXPLAINERS:
         result = api.explain_sentiment(text or "", model)
         units = [Unit(text[s:e], s, e, "", True) for s, e in result.spans]
-        verdict = "긍정 (positive)" if result.label == "positive" else "부정 (negative)"
-        title = f"{SENTIMENT_TITLES.get(model, model)}: {verdict} · P(positive) = {result.positive_probability:.2f}"
+        title = f"{SENTIMENT_TITLES.get(model, model)}: {verdict_line(result)}"
         views[model] = interactive.shaded_text_html(text, units, np.asarray(result.importance), title=title)
     return views
 
@@ -150,8 +158,7 @@ def chain_text(text: str, model: str = "bilstm_attention") -> str:
     if api is None:
         raise ValueError("감성 분석 모델이 없습니다 (sentiment models are not available)")
     chain = api.phrase_chain(text or "", model)
-    verdict = "긍정 (positive)" if chain.label == "positive" else "부정 (negative)"
-    lines = [f"**{SENTIMENT_TITLES.get(model, model)}**: {verdict} · P(positive) = {chain.positive_probability:.2f}", ""]
+    lines = [f"**{SENTIMENT_TITLES.get(model, model)}**: {verdict_line(chain)}", ""]
     for link, line in zip(chain.links, chain.text().splitlines()):
         lean = "?" if link.lean is None else f"{link.lean:+.3f}"
         lines.append(f"- {line}  (중요도 {link.importance:.2f}, 기울기 {lean})")

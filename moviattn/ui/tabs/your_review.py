@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.data_classes import FileData
+from gradio_client.utils import is_http_url_like
 
 from ...data import Movie
 from ...limits import LIMITS, MAX_UPLOAD_BYTES, check, check_all
-from ..explorer_views import custom_movie, reviews_from_upload
+from ..explorer_views import UPLOAD_THE_FILE, custom_movie, reviews_from_upload
 from ..panel import SettingsPanel
 from ..state import AppState, preview
 from .heatmaps import AggregateOutputs, ReviewOutputs, ShownResult, aggregate_outputs, review_views
@@ -18,6 +21,27 @@ from .heatmaps import AggregateOutputs, ReviewOutputs, ShownResult, aggregate_ou
 TITLE = "내 리뷰 (your review)"
 UPLOAD_BUTTON = "파일 집계 (aggregate file)"
 DATASET_SOURCE, CUSTOM_SOURCE = "데이터셋 영화 (dataset movie)", "직접 입력 (my own movie)"
+
+
+def never_fetching(upload: gr.File) -> gr.File:
+    """The file input, made never to fetch a URL: Gradio downloads a file argument whose path is a URL (an API
+    caller's ``{"path": "http://…", "meta": {"_type": "gradio.FileData"}}``) before any handler runs; here the
+    URL stays a string, which ``reviews_from_upload`` answers with its "upload the file" message. (The
+    instance's methods are wrapped: a ``gr.File`` subclass would make Gradio write a ``.pyi`` beside this module.)"""
+    move, preprocess = upload.async_move_resource_to_block_cache, upload.preprocess
+
+    async def move_unless_url(url_or_file_path: str | Path | None) -> str | None:
+        if url_or_file_path is not None and is_http_url_like(str(url_or_file_path)):
+            return str(url_or_file_path)
+        return await move(url_or_file_path)
+
+    def preprocess_unless_url(payload: Any) -> Any:
+        if isinstance(payload, FileData) and is_http_url_like(payload.path):
+            return payload.path  # not checked against file_types: the handler refuses it by name
+        return preprocess(payload)
+
+    upload.async_move_resource_to_block_cache, upload.preprocess = move_unless_url, preprocess_unless_url
+    return upload
 
 
 def chosen_movie(state: AppState, source: str, movie_id: str, *fields: str) -> Movie:
@@ -45,7 +69,7 @@ def upload_aggregate(
 ) -> dict[str, Any] | ShownResult:
     """The aggregate over an uploaded CSV/JSON of reviews for the chosen or typed-in movie."""
     if not upload:
-        raise ValueError("리뷰 파일(CSV/JSON)을 올려 주세요 (upload a CSV or JSON file of reviews)")
+        raise ValueError(UPLOAD_THE_FILE)
     movie = chosen_movie(state, source, movie_id, title, director, genres, cast, country, year, synopsis)
     reviews, cut = reviews_from_upload(upload)
     return aggregate_outputs(state, model_name, movie, reviews, split, controls, progress, extra=cut, draw=draw)
@@ -75,7 +99,7 @@ def build(state: AppState, panel: SettingsPanel) -> None:
     own_out = ReviewOutputs("own")
     gr.Markdown("### 리뷰 파일 집계 (aggregate an uploaded CSV/JSON: columns review|text|document, rating, date)")
     with gr.Row():
-        upload = gr.File(label=f"리뷰 파일 (CSV/TSV/JSON, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)", file_types=[".csv", ".tsv", ".json"], type="filepath")
+        upload = never_fetching(gr.File(label=f"리뷰 파일 (CSV/TSV/JSON, ≤ {MAX_UPLOAD_BYTES // 2**20} MB)", file_types=[".csv", ".tsv", ".json"], type="filepath"))
         with gr.Column():
             upload_split = gr.Checkbox(label="긍정 − 부정 차이 보기 (difference)")
             upload_button = gr.Button(UPLOAD_BUTTON, variant="primary")
