@@ -57,7 +57,10 @@ def _export(args: argparse.Namespace) -> None:
         if args.format == "csv":
             frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
         else:
-            frame.to_parquet(path, index=False)
+            try:
+                frame.to_parquet(path, index=False)
+            except ImportError as exc:
+                raise ValueError(f"parquet needs pyarrow (pip install pyarrow), or use --format csv: {exc}") from exc
         print(f"{table}: {len(frame)} rows → {path}")
 
 

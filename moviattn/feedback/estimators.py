@@ -1,7 +1,7 @@
 """Off-policy estimates of a policy's hits per slate from a log: IPS, self-normalised IPS, doubly robust.
 
-Written out rather than taken from Open Bandit Pipeline: ``obp`` 0.5 pins old scikit-learn/pandas
-releases that would downgrade this project's pins. The item-level (independent) form is used, as
+Written out rather than taken from Open Bandit Pipeline: ``obp`` 0.5.7 pins ``Pillow==9.1.1`` and
+``PyYAML==6.0.0``, and its install failed here on Python 3.11 (Pillow 9.1.1 has no wheel and did not build). The item-level (independent) form is used, as
 OBP's ``SlateIndependentIPS`` does: with the logged inclusion probability μ(a|x) and the evaluated
 policy's π(a|x), each shown item a of slate i with reward r carries the weight w = π(a|x_i)/μ(a|x_i), and
 
