@@ -117,16 +117,20 @@ class FeedbackService:
                 self._hidden.popitem(last=False)
             return hidden
 
+    def hidden(self, visitor: str, surface: str) -> tuple[set[str], str | None]:
+        """The movies ``visitor`` marked 👎 or 관심 없음 on ``surface`` in this visit, and a notice where the database is unavailable."""
+        hidden = set(self._hidden_in_visit(visitor, surface))
+        if self.store is None:
+            return hidden, NOT_KEPT
+        try:
+            return hidden | self.store.hidden_movies(visitor, surface), None
+        except sa.exc.SQLAlchemyError:
+            return hidden, NOT_KEPT
+
     def present(self, visitor: str, surface: str, context: str, scores: Mapping[str, float], k: int,
                 emotions: dict[str, float] | None = None, diary_text: str | None = None) -> Shown:
         """Pick and log a slate of ``k`` movies from ``scores`` (movie → static score) for ``visitor``'s request."""
-        hidden = set(self._hidden_in_visit(visitor, surface))
-        notice = None
-        if self.store is not None:
-            try:
-                hidden |= self.store.hidden_movies(visitor, surface)
-            except sa.exc.SQLAlchemyError:
-                notice = NOT_KEPT
+        hidden, notice = self.hidden(visitor, surface)
         best = sorted((m for m in scores if m not in hidden), key=lambda m: (-scores[m], m))[:CANDIDATES]
         candidates = {m: float(scores[m]) for m in best}
         policy = self.policy(surface)
@@ -136,7 +140,7 @@ class FeedbackService:
                       tuple(ShownItem(m, p, max(inclusion[m], 1e-6), candidates[m]) for p, m in enumerate(chosen)), candidates)
         for movie in chosen:
             policy.update(context, movie, 1, 0.0)
-        kept = self._kept(lambda store: store.log_slate(visitor, slate, emotions, diary_text)) and notice is None
+        kept = notice is None and self._kept(lambda store: store.log_slate(visitor, slate, emotions, diary_text))
         return Shown(slate, kept, None if kept else NOT_KEPT)
 
     def _kept(self, write) -> bool:

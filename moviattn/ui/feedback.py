@@ -32,6 +32,12 @@ def present(session_hash: str | None, surface: str, context: str, scores: Mappin
     return chosen.present(chosen.visitor(session_hash), surface, context, scores, k, **logged)
 
 
+def hidden(session_hash: str | None, surface: str) -> set[str]:
+    """The movies this visitor hid on ``surface`` in this visit (never shown again)."""
+    chosen = service()
+    return chosen.hidden(chosen.visitor(session_hash), surface)[0]
+
+
 def policy_line(shown: Shown | None) -> str:
     """The policy in small print, and the notice where reactions are not kept."""
     if shown is None:
@@ -74,7 +80,7 @@ class FeedbackBox:
     def __init__(self, k: int, titles: Mapping[str, str], elem_prefix: str):
         import gradio as gr
 
-        self.titles = titles
+        self.titles = dict(titles)
         self.shown = gr.State(None)
         self.policy = gr.HTML()
         self.labels, self.buttons = [], []
@@ -87,17 +93,24 @@ class FeedbackBox:
         self.notice = gr.HTML()
         self.mine = gr.HTML()
         for button, position, reaction in self.buttons:
-            def clicked(shown: Shown | None, request: gr.Request, position: int = position, reaction: str | None = reaction) -> tuple[str, str]:
-                return react(request.session_hash if request else None, shown, position, reaction, self.titles)
+            button.click(self._listener(position, reaction), [self.shown], [self.notice, self.mine], api_visibility="private")
 
-            button.click(clicked, [self.shown], [self.notice, self.mine], api_visibility="private")
+    def _listener(self, position: int, reaction: str | None) -> Any:
+        import gradio as gr
+
+        def clicked(shown: Shown | None, request: gr.Request) -> tuple[str, str]:
+            return react(request.session_hash if request else None, shown, position, reaction, self.titles)
+
+        return clicked
 
     @property
     def outputs(self) -> list[Any]:
         """What ``update``'s values go to, in order: append to the tab's outputs."""
         return [self.shown, self.policy, *self.labels]
 
-    def update(self, shown: Shown | None) -> list[Any]:
-        """The values of ``outputs`` for a new slate (None: nothing recommended)."""
+    def update(self, shown: Shown | None, titles: Mapping[str, str] | None = None) -> list[Any]:
+        """The values of ``outputs`` for a new slate (None: nothing recommended); ``titles``: names of its movies
+        not known when the box was built (movie titles only, nothing a visitor typed)."""
+        self.titles.update(titles or {})
         names = [] if shown is None else [self.titles.get(m, m) for m in shown.movie_ids]
         return [shown, policy_line(shown), *[f"{i + 1}. {names[i]}" if i < len(names) else "" for i in range(len(self.labels))]]
