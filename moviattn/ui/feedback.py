@@ -14,10 +14,15 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+import gradio as gr
+
 from ..feedback.data import REACTIONS
 from ..feedback.service import FeedbackService, Shown
 from ..feedback.store import FeedbackError
 from .common import status_html, warning_html
+
+#: Button labels: words beside the emoji, which a machine without an emoji font draws as boxes.
+LABELS = {"👍": "👍 좋아요 (like)", "👎": "👎 별로 (dislike)", "봤어요": "봤어요 (seen it)", "관심 없음": "관심 없음 (not interested)"}
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +60,7 @@ def reactions_html(session_hash: str | None, titles: Mapping[str, str]) -> str:
         rows = chosen.store.reactions_of(chosen.visitor(session_hash))
     except Exception:  # noqa: BLE001 - a database gone away must not break the page
         return ""
-    label = {v: k for k, v in REACTIONS.items()}
+    label = {name: LABELS[button] for button, name in REACTIONS.items()}
     items = "".join(f"<li>{html.escape(titles.get(r['movie_id'], r['movie_id']))}: {label[r['reaction']]}</li>" for r in rows[:20])
     return f"<div><b>내 반응 (your reactions)</b><ul>{items}</ul></div>" if items else ""
 
@@ -70,7 +75,7 @@ def react(session_hash: str | None, shown: Shown | None, position: int, reaction
         notice = chosen.undo(visitor, shown.slate, movie) if reaction is None else chosen.react(visitor, shown.slate, movie, reaction)
     except FeedbackError as exc:
         return warning_html(str(exc)), reactions_html(session_hash, titles)
-    done = f"{titles.get(movie, movie)}: {'취소 (undone)' if reaction is None else reaction}"
+    done = f"{titles.get(movie, movie)}: {'취소 (undone)' if reaction is None else LABELS.get(reaction, reaction)}"
     return (warning_html(notice) if notice else status_html(done)), reactions_html(session_hash, titles)
 
 
@@ -78,8 +83,6 @@ class FeedbackBox:
     """``k`` rows of buttons (👍 👎 봤어요 관심 없음 취소), the policy line and the reactions list, in the caller's Blocks."""
 
     def __init__(self, k: int, titles: Mapping[str, str], elem_prefix: str):
-        import gradio as gr
-
         self.titles = dict(titles)
         self.shown = gr.State(None)
         self.policy = gr.HTML()
@@ -88,7 +91,7 @@ class FeedbackBox:
             with gr.Row(equal_height=True):
                 self.labels.append(gr.Markdown(f"{position + 1}."))
                 for reaction in [*REACTIONS, None]:
-                    button = gr.Button(reaction or "취소 (undo)", size="sm", min_width=60, elem_id=f"{elem_prefix}-{position}-{REACTIONS.get(reaction, 'undo')}")
+                    button = gr.Button(LABELS.get(reaction, "취소 (undo)"), size="sm", min_width=60, elem_id=f"{elem_prefix}-{position}-{REACTIONS.get(reaction, 'undo')}")
                     self.buttons.append((button, position, reaction))
         self.notice = gr.HTML()
         self.mine = gr.HTML()
@@ -96,8 +99,6 @@ class FeedbackBox:
             button.click(self._listener(position, reaction), [self.shown], [self.notice, self.mine], api_visibility="private")
 
     def _listener(self, position: int, reaction: str | None) -> Any:
-        import gradio as gr
-
         def clicked(shown: Shown | None, request: gr.Request) -> tuple[str, str]:
             return react(request.session_hash if request else None, shown, position, reaction, self.titles)
 
