@@ -76,12 +76,13 @@ def visitors(n: int, seed: int = 0) -> list[Visitor]:
     return out
 
 
-def run_visitors(service: FeedbackService, people: list[Visitor], surface: str = "diary", seed: int = 0) -> float:
-    """Each visitor requests a slate and reacts to every shown movie; the online hit rate (hits / shown)."""
+def run_visitors(service: FeedbackService, people: list[Visitor], surface: str = "diary", seed: int = 0, run: str = "") -> float:
+    """Each visitor requests a slate and reacts to every shown movie; the online hit rate (hits / shown).
+    ``run`` tells runs apart, so the visitors of one run are not those of another."""
     rng = np.random.default_rng(seed)
     hits = shown = 0
     for number, person in enumerate(people):
-        visitor = service.visitor(f"simulated-{surface}-{seed}-{number}")
+        visitor = service.visitor(f"simulated-{run}-{surface}-{seed}-{number}")
         slate = service.present(visitor, surface, person.context, person.scores, K).slate
         for item in slate.items:
             liked = rng.random() < person.likes[item.movie_id]
@@ -107,7 +108,7 @@ def simulate(n: int, url: str, seed: int = 0) -> list[dict]:
     for logging_policy in POLICIES:
         store = FeedbackStore(url)
         service = FeedbackService(store, {"simulated": logging_policy}, seed=seed, salt="simulation")
-        online = run_visitors(service, people, "simulated", seed)
+        online = run_visitors(service, people, "simulated", seed, logging_policy)
         log = [s for s in store.logged_slates("simulated") if s.policy == logging_policy]
         for target in POLICIES:
             rows.append({"logged by": logging_policy, "online hit rate": online, "evaluated": target,
