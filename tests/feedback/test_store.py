@@ -69,10 +69,12 @@ def test_bad_reactions_are_refused_and_nothing_is_written(store, slate_id, movie
     assert store.stats()["reactions"] == 0
 
 
+@pytest.mark.slow
 def test_ten_thousand_clicks_from_one_visitor(store):
+    """10,000 clicks on SQLite; 1,000 on PostgreSQL, where each is a network round trip (54 s for 10,000 under load)."""
     slate = _slate()
     store.log_slate("v1", slate)
-    for click in range(10_000):
+    for click in range(10_000 if store.url.startswith("sqlite") else 1_000):
         store.react("v1", slate.slate_id, "m1", ("like", "dislike")[click % 2])
     assert store.stats()["reactions"] == 1
     many = _slate(tuple(f"m{i}" for i in range(MAX_REACTIONS_PER_VISITOR + 1)))
