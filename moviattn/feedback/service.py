@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import secrets
 import threading
 from collections import OrderedDict
@@ -131,7 +132,8 @@ class FeedbackService:
                 emotions: dict[str, float] | None = None, diary_text: str | None = None) -> Shown:
         """Pick and log a slate of ``k`` movies from ``scores`` (movie → static score) for ``visitor``'s request."""
         hidden, notice = self.hidden(visitor, surface)
-        best = sorted((m for m in scores if m not in hidden), key=lambda m: (-scores[m], m))[:CANDIDATES]
+        # -inf marks a movie the recommender rules out (already seen): never a candidate
+        best = sorted((m for m in scores if m not in hidden and math.isfinite(scores[m])), key=lambda m: (-scores[m], m))[:CANDIDATES]
         candidates = {m: float(scores[m]) for m in best}
         policy = self.policy(surface)
         chosen = policy.slate(context, candidates, k, self.rng)

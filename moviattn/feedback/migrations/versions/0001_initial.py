@@ -1,5 +1,8 @@
 """Slates, their items with propensities, and reactions (issue 34's first schema).
 
+The tables are written out here, not imported from ``store.metadata``: a migration is a frozen record of
+one revision, while ``store`` follows the newest (Alembic's own advice), so today's twin is intended.
+
 Revision ID: 0001
 Revises:
 """
