@@ -129,3 +129,17 @@ def summarise(counts: RankCounts, names: Sequence[str], ks: Sequence[int | None]
         for name in names
         for k in ks
     }
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion (95 % by default); (0, 1) with no trials.
+
+    Unlike the normal approximation it stays inside [0, 1] and is not zero-width at 0 or n successes,
+    so 2 of 2 reads as "somewhere above 0.34", not "certainly 1" (aspect shares of small movies)."""
+    if trials <= 0:
+        return 0.0, 1.0
+    p = successes / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    denominator = 1 + z * z / trials
+    return float(max(0.0, (centre - spread) / denominator)), float(min(1.0, (centre + spread) / denominator))

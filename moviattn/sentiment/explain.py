@@ -120,10 +120,14 @@ def explain_sentiment(text: str, model: str = "bilstm_attention") -> SentimentEx
 
 def predict_positive(texts: Sequence[str], model: str = "bilstm_attention") -> list[float | None]:
     """P(positive) of each text in one batched pass; None for a text with no words (empty, emoji or punctuation only)."""
+    return predict_positive_tokens([tokenise(t).tokens if t and has_words(t) else [] for t in texts], model)
+
+
+def predict_positive_tokens(tokens: Sequence[Sequence[str]], model: str = "bilstm_attention") -> list[float | None]:
+    """P(positive) of already tokenised texts (``word/POS`` lists, e.g. clauses cut from one review); None for an empty one."""
     choose("model", model, MODEL_EXPLAINERS)
-    tokens = [tokenise(t).tokens if t and has_words(t) else [] for t in texts]
     kept = [i for i, t in enumerate(tokens) if t]
-    out: list[float | None] = [None] * len(texts)
+    out: list[float | None] = [None] * len(tokens)
     if kept:
         vocab = shipped_vocab()
         probs, _ = batch_importance(

@@ -17,6 +17,7 @@ import gradio as gr
 from gradio.exceptions import ComponentProcessingError, InvalidPathError
 from pydantic import ValidationError
 
+from ..aspects import chat_for
 from ..defaults import DEFAULTS
 from ..explorer.attention import EXTRACTORS
 from ..explorer.cache import ResultCache
@@ -30,7 +31,7 @@ from ..morphology import warm_up
 from ..paths import malloc_arenas, server_name, server_port
 from .panel import SettingsPanel
 from .state import AppState, keep_jvm_at_exit
-from .tabs import about, diary, next_movie, per_movie, sentiment, your_review
+from .tabs import about, aspects, diary, next_movie, per_movie, sentiment, your_review
 
 CSS = """
 .ma-card h3 {margin: 0 0 .4em 0}
@@ -107,6 +108,8 @@ def build_demo(state: AppState) -> gr.Blocks:
                 sentiment.build()
             with gr.Tab(diary.TITLE):
                 diary.build(state)
+            with gr.Tab(aspects.TITLE):
+                aspects.build(state)
             with gr.Tab(next_movie.TITLE) as next_movie_tab:
                 next_movie.build(state, next_movie_tab)
             with gr.Tab(about.TITLE):
@@ -157,8 +160,13 @@ def create_app(args: argparse.Namespace) -> gr.Blocks:
 
 
 def _prepare(state: AppState, fill: bool) -> None:
-    """In the background while the page serves: the movies' analysis, then (``fill``) the store of answers."""
+    """In the background while the page serves: the movies' analysis, the aspect profiles of the conversation
+    (read from their disk cache after the first start), then (``fill``) the store of answers."""
     state.warm_contexts()
+    try:
+        chat_for(state.dataset)
+    except Exception:  # the conversation then computes them on its first message
+        log.exception("aspects: the profiles could not be prepared")
     if fill:
         try:
             state.fill_store(DEFAULTS.scale, DEFAULTS.cmap)
