@@ -17,7 +17,7 @@ from typing import NoReturn
 from .errors import USER_ERRORS
 
 #: The wings whose ``cli.register(subparsers)`` adds commands, in the order ``--help`` lists them.
-WINGS = ("explorer", "sentiment", "aspects", "recommend.diary", "recommend.session")
+WINGS = ("explorer", "sentiment", "aspects", "recommend.diary", "recommend.session", "feedback")
 
 
 def build_parser() -> argparse.ArgumentParser:

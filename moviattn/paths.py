@@ -4,6 +4,10 @@
 - ``MOVIATTN_MODEL``: the encoder, a hub id, a local path or ``offline`` (default ``DEFAULT_MODEL``);
 - ``MOVIATTN_CACHE``: where converted models, results, fetched data and tokenised corpora are cached
   (default ``~/.cache/moviattn``; on a Space with persistent storage, ``/data/moviattn``); never inside the project;
+- ``MOVIATTN_DATABASE_URL``: the feedback database, any SQLAlchemy URL (default: SQLite
+  ``feedback.sqlite3`` in the cache folder, so on a Space its persistent folder where there is one);
+- ``MOVIATTN_FEEDBACK_SALT``: the salt of the anonymous visitor keys (default: a random salt kept beside the
+  default database, ``feedback.salt`` in the cache folder);
 - ``MOVIATTN_NSMC_SOURCE``: where ``data fetch nsmc`` reads e9t/nsmc (a URL prefix or a local copy of the
   repository; default: the pinned commit on GitHub);
 - ``SPACE_ID`` (set by Hugging Face Spaces): the app serves the real NSMC movies (``--data nsmc``);
@@ -58,6 +62,16 @@ def cache_dir(*parts: str) -> Path:
 def default_data_dir() -> str:
     """``$MOVIATTN_DATA``, else ``nsmc`` (the real movies, fetched) on a Space, else the shipped sample."""
     return os.environ.get("MOVIATTN_DATA") or ("nsmc" if on_space() else str(SAMPLE_DATA_DIR))
+
+
+def database_url() -> str:
+    """``$MOVIATTN_DATABASE_URL``, else SQLite ``cache_dir("feedback.sqlite3")``."""
+    return os.environ.get("MOVIATTN_DATABASE_URL") or f"sqlite:///{cache_dir('feedback.sqlite3')}"
+
+
+def feedback_salt() -> str | None:
+    """``$MOVIATTN_FEEDBACK_SALT``: the salt of visitor keys (None: the one kept in ``cache_dir("feedback.salt")``)."""
+    return os.environ.get("MOVIATTN_FEEDBACK_SALT") or None
 
 
 def nsmc_source() -> str | None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,9 @@ from moviattn.fetch import Manifest, SourceFile
 from moviattn.models import LoadedModel
 
 REPO = Path(__file__).resolve().parents[1]
+#: Tests that show recommendations log them in a throwaway feedback database, never the user's.
+os.environ.setdefault("MOVIATTN_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='moviattn-feedback-')}/feedback.sqlite3")
+os.environ.setdefault("MOVIATTN_FEEDBACK_SALT", "tests")
 #: Debian's Chromium, driven by Playwright in the browser tests (the app's and the report's): no browser download.
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -7,16 +7,20 @@ emotions are computed once per dataset (review features cached on disk under ``c
 
 from __future__ import annotations
 
+import dataclasses
 import html
-from functools import partial
 from typing import Any
 
 import gradio as gr
 
 from ...recommend import diary
-from ..common import by_name, explorer_link, shows_errors, status_html, warning_html
+from .. import feedback
+from ..common import by_component, explorer_link, shows_errors, status_html, warning_html
 
 TITLE = "일기로 영화 추천 (diary)"
+#: Movies shown per diary (the slate the feedback policy picks from every movie's score).
+SHOWN = 3
+KEEP_TEXT = "일기 원문 저장에 동의 (keep my diary's text for research; otherwise only its four emotion scores are kept)"
 EXAMPLE = "오늘은 정말 힘든 하루였다. 회의에서 내 의견이 무시당해서 화가 났고, 집에 오는 길에는 괜히 눈물이 났다. 내일은 좀 나아지겠지."
 MODE_LABELS = {"a": "a: 장르 (seed: genres)", "b": "b: 감정 프로필 (H1: review emotions)", "c": "c: 혼합 (blend)"}
 NOTE = (
@@ -63,9 +67,15 @@ def evaluation_html(mode: str, model2: str) -> str:
 
 
 @shows_errors("notices", blank={"cards": "", "evaluation": ""})
-def recommend_view(state: Any, text: str, mode: str, model2: str) -> dict[str, Any]:
-    """Notices (HTML), emotion bars, genre probabilities, movie cards and the evaluation (HTML), by output name."""
-    result = diary.shipped_recommender().recommend(text, state.dataset, mode, model2)
+def recommend_view(state: Any, text: str, mode: str, model2: str, session_hash: str | None = None, keep_text: bool = False) -> dict[str, Any]:
+    """Notices (HTML), emotion bars, genre probabilities, movie cards, the evaluation (HTML) and the logged
+    slate (``shown``), by output name: every movie is scored, the feedback policy picks the three shown."""
+    result = diary.shipped_recommender().recommend(text, state.dataset, mode, model2, k=len(state.dataset.movies))
+    profile = result.analysis.emotion_dict()
+    shown = feedback.present(session_hash, "diary", max(profile, key=profile.get), {p.movie_id: p.score for p in result.picks}, SHOWN,
+                             emotions=profile, diary_text=text if keep_text else None)
+    by_id = {p.movie_id: p for p in result.picks}
+    result = dataclasses.replace(result, picks=tuple(by_id[m] for m in shown.movie_ids))
     emotions = {f"{diary.EMOTIONS_KR[e]} ({e})": v for e, v in result.analysis.emotion_dict().items()}
     labels = result.analysis.top_labels(5)
     lines = list(result.notices)
@@ -73,7 +83,7 @@ def recommend_view(state: Any, text: str, mode: str, model2: str) -> dict[str, A
         lines.append("KOTE 감정 상위 5 (top KOTE labels): " + ", ".join(f"{name} {p:.2f}" for name, p in labels))
     return {
         "notices": status_html(*lines), "emotions": emotions, "genres": result.genre_probabilities, "cards": picks_html(result),
-        "evaluation": evaluation_html(result.mode, result.model2),
+        "evaluation": evaluation_html(result.mode, result.model2), "shown": shown,
     }
 
 
@@ -88,8 +98,16 @@ def build(state: Any) -> None:
     with gr.Row():
         outputs["emotions"] = gr.Label(label="감정 (emotions, model1)", num_top_classes=4)
         outputs["genres"] = gr.Label(label="장르 확률 (genre probabilities, model2)", num_top_classes=6)
+    keep_text = gr.Checkbox(False, label=KEEP_TEXT)
     outputs["cards"] = gr.HTML(elem_id="diary-cards")
+    box = feedback.FeedbackBox(SHOWN, {i: m.label for i, m in state.dataset.movies.items()}, "diary-feedback")
     outputs["evaluation"] = gr.HTML()
     gr.Markdown(NOTE)
-    gr.on([button.click, text.submit], by_name(partial(recommend_view, state), outputs), [text, mode, model2], list(outputs.values()),
+
+    def recommend(text: str, mode: str, model2: str, keep: bool, request: gr.Request) -> list[Any]:
+        values = recommend_view(state, text, mode, model2, request.session_hash if request else None, keep)
+        shown = values.pop("shown", None)
+        return [*by_component(outputs, values).values(), *box.update(shown)]
+
+    gr.on([button.click, text.submit], recommend, [text, mode, model2, keep_text], [*outputs.values(), *box.outputs],
           api_name="diary_recommend", concurrency_id="diary", concurrency_limit=1)

@@ -14,10 +14,14 @@ import html
 from typing import Any
 
 from ...recommend.session.service import NextMovieService, Status, movie_labels
-from ..common import by_name, explorer_link, shows_errors, status_html, warning_html
+from .. import feedback
+from ..common import by_component, by_name, explorer_link, shows_errors, status_html, warning_html
 
 TITLE = "다음에 볼 영화 (next movie)"
 TOP_K = 20
+#: Movies the feedback policy picks from the primary model's best ``CANDIDATES`` for the visitor to react to.
+SHOWN = 3
+CANDIDATES = 50
 #: Seconds between two status refreshes while MovieLens is fetched or GRU4Rec trains.
 REFRESH_SECONDS = 5.0
 
@@ -51,14 +55,21 @@ def status_message(status: Status) -> str:
 
 
 @shows_errors("message")
-def next_movies(service: NextMovieService, picked: list[str] | None, links: dict | None = None) -> dict[str, str]:
-    """The status message, GRU4Rec's top-20 (empty while it trains) and the best baseline's top-20 (HTML) after
-    ``picked``, by output name."""
-    understood, gru, baseline = service.recommend(list(picked or []), TOP_K)
+def next_movies(service: NextMovieService, picked: list[str] | None, links: dict | None = None, session_hash: str | None = None) -> dict[str, Any]:
+    """The status message, GRU4Rec's top-20 (empty while it trains), the best baseline's top-20 (HTML) after
+    ``picked`` (movies the visitor hid in this visit left out), and the logged slate of three (``shown``) for
+    reactions, picked by the feedback policy from the primary model's (GRU4Rec, else the baseline) best 50."""
+    understood, gru, baseline = service.recommend(list(picked or []), CANDIDATES + TOP_K)
     links = links or {}
+    primary = gru if gru is not None else baseline
+    context = (list(picked or []) or ["-"])[-1]
+    shown = feedback.present(session_hash, "next_movie", context, {r.item: r.score for r in primary[:CANDIDATES]}, SHOWN)
+    gone = feedback.hidden(session_hash, "next_movie")
+    gru, baseline = ([r for r in part if r.item not in gone][:TOP_K] if part is not None else None for part in (gru, baseline))
     note = None if gru is not None else service.status().message
     status = status_html(f"{understood} movies in the session; baseline: {service.baseline_name}", note)
-    return {"message": status, "gru4rec": _table(gru, links) if gru is not None else "", "baseline": _table(baseline, links)}
+    return {"message": status, "gru4rec": _table(gru, links) if gru is not None else "", "baseline": _table(baseline, links),
+            "shown": shown, "titles": {r.item: r.info.title for r in primary}}
 
 
 @shows_errors("results")
@@ -101,6 +112,8 @@ def build(state: Any, tab: Any = None) -> None:
         with gr.Column():
             gr.Markdown("**best baseline**")
             recommended["baseline"] = gr.HTML()
+    gr.Markdown("**반응 (your reactions to three of them)**")
+    box = feedback.FeedbackBox(SHOWN, {}, "next-feedback")
     show = gr.Button("평가 결과 (evaluation results)", interactive=status.ready)
     results = {"results": gr.HTML()}
     timer = gr.Timer(REFRESH_SECONDS, active=status.state in ("fetching", "baselines"))
@@ -116,6 +129,10 @@ def build(state: Any, tab: Any = None) -> None:
     timer.tick(refresh, None, outputs, api_visibility="private", concurrency_limit=None)
     if tab is not None:
         tab.select(refresh, None, outputs, api_visibility="private", concurrency_limit=None)
-    recommend = by_name(lambda chosen: next_movies(service, chosen, links), recommended)
-    run.click(recommend, inputs=[picked], outputs=list(recommended.values()), api_name="next_movies")
+    def recommend(chosen: list[str] | None, request: gr.Request) -> list[Any]:
+        values = next_movies(service, chosen, links, request.session_hash if request else None)
+        shown, titles = values.pop("shown", None), values.pop("titles", None)
+        return [*by_component(recommended, values).values(), *box.update(shown, titles)]
+
+    run.click(recommend, inputs=[picked], outputs=[*recommended.values(), *box.outputs], api_name="next_movies")
     show.click(by_name(lambda: evaluation_table(service), results), outputs=list(results.values()), api_name="evaluation_table")

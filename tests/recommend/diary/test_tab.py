@@ -37,12 +37,12 @@ def test_tab_through_gradio_client():
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1")
     try:
         client = Client(demo.local_url, verbose=False)
-        notice, emotions, genres, cards, evaluation = client.predict(
-            "오늘 시험에 합격했다! 너무 기쁘고 앞으로가 기대된다.", "a", "random_forest", api_name="/diary_recommend")
+        notice, emotions, genres, cards, evaluation, *feedback = client.predict(
+            "오늘 시험에 합격했다! 너무 기쁘고 앞으로가 기대된다.", "a", "random_forest", False, api_name="/diary_recommend")
         assert cards.count('href="?movie=') == 3 and "장르 (genres)" in cards
         assert {c["label"] for c in emotions["confidences"]} == {"기쁨 (joy)", "낙관 (optimism)", "분노 (anger)", "슬픔 (sadness)"}
         assert genres["confidences"] and "hit@3" in evaluation
-        warned, *rest = client.predict("😀", "b", "mlp_bce", api_name="/diary_recommend")
+        warned, *rest = client.predict("😀", "b", "mlp_bce", False, api_name="/diary_recommend")
         assert "ma-warning" in warned
     finally:
         demo.close()

@@ -121,9 +121,9 @@ def test_through_gradio_client(movielens):
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1")
     try:
         client = Client(demo.local_url, verbose=False)
-        status, gru, baseline = client.predict(["Movie 5 (1994)", "Movie 6 (1995)"], api_name="/next_movies")
+        status, gru, baseline, *reactions = client.predict(["Movie 5 (1994)", "Movie 6 (1995)"], api_name="/next_movies")
         assert "ma-warning" not in status and "Movie 7" in gru and "Movie 7" in baseline
-        status, gru, baseline = client.predict([], api_name="/next_movies")
+        status, gru, baseline, *reactions = client.predict([], api_name="/next_movies")
         assert "ma-warning" in status and "empty session" in status and gru is None
         assert "mrr@20" in client.predict(api_name="/evaluation_table")
     finally:
