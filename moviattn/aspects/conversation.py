@@ -63,6 +63,7 @@ class DialogueState:
     wanted: tuple[tuple[str, float], ...] = ()
     shown: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()  # movie ids of a pick list
+    hidden: tuple[str, ...] = ()  # movies the visitor marked 👎 / 관심 없음 (feedback): never recommended
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ class AspectChat:
     def _recommend(self, state: DialogueState, message: str, aspect: str | None,
                    wanted: dict[str, float] | None = None, exclude_shown: bool = False) -> Turn:
         wanted = wanted if wanted is not None else missed(self.profiles[state.movie_id], aspect, state.feeling)
-        exclude = {state.movie_id, *(state.shown if exclude_shown else ())}
+        exclude = {state.movie_id, *state.hidden, *(state.shown if exclude_shown else ())}
         picks = recommend(self.profiles, self.titles, wanted, exclude)
         new = replace(state, stage="refine", wanted=tuple(wanted.items()), shown=tuple(dict.fromkeys([*state.shown, *(p.movie_id for p in picks)])),
                       choices=())

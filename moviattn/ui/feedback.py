@@ -25,10 +25,15 @@ from .common import status_html, warning_html
 LABELS = {"👍": "👍 좋아요 (like)", "👎": "👎 별로 (dislike)", "봤어요": "봤어요 (seen it)", "관심 없음": "관심 없음 (not interested)"}
 
 
+#: Surfaces that keep their recommender's own order (static policy): the aspect conversation's reply names
+#: its movies and why, so its slate must be those movies; the others explore (Thompson sampling).
+STATIC_SURFACES = {"aspects": "static"}
+
+
 @lru_cache(maxsize=1)
 def service() -> FeedbackService:
     """The app's feedback service on ``MOVIATTN_DATABASE_URL`` (opened once; unavailable: keeps nothing, says so)."""
-    return FeedbackService.open()
+    return FeedbackService.open(policies=STATIC_SURFACES)
 
 
 def present(session_hash: str | None, surface: str, context: str, scores: Mapping[str, float], k: int, **logged: Any) -> Shown:
