@@ -18,10 +18,7 @@ from gradio.exceptions import ComponentProcessingError, InvalidPathError
 from pydantic import ValidationError
 
 from ..defaults import DEFAULTS
-from ..explorer.attention import EXTRACTORS
-from ..explorer.cache import ResultCache
-from ..explorer.precision import PRECISIONS
-from ..explorer.settings import Settings
+from ..explorer import EXTRACTORS, PRECISIONS, ResultCache, Settings
 from ..fetch import open_data
 from ..limits import MAX_UPLOAD_SIZE
 from ..machine import usable_cores

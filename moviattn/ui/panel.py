@@ -16,9 +16,7 @@ import gradio as gr
 
 from ..defaults import DEFAULTS
 from ..errors import USER_ERRORS, user_message
-from ..explorer.plotting import COLOR_SCALES
-from ..explorer.reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
-from ..explorer.settings import GRANULARITIES, Settings
+from ..explorer import COLOR_SCALES, GRANULARITIES, HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, Settings
 from ..limits import LIMITS, check_all
 from ..models import LoadedModel
 from ..morphology import ANALYSER_FACTORIES

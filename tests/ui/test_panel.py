@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 from app_helpers import KNOWN_MODEL, api_values, tiny_dashboard
 
-from moviattn.explorer.settings import Settings
+from moviattn.explorer import Settings
 from moviattn.ui import page, panel
 from moviattn.ui.panel import CONTROLS, Control, control_order, head_choices, head_value, read_view
 from moviattn.ui.tabs import heatmaps

@@ -5,8 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ...defaults import DEFAULTS
-from ...explorer.settings import Settings
-from ...explorer.views import NOTE_CAVEAT
+from ...explorer import NOTE_CAVEAT, Settings
 from ..panel import GRANULARITY_LABELS, HEAD_AGG_LABELS, HEAD_CHOICES, LAYER_AGG_LABELS, SCALE_LABELS, label
 
 TITLE = "읽는 법 (about)"

@@ -8,8 +8,7 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from ...explorer import interactive
-from ...explorer.views import NOTE_CAVEAT
+from ...explorer import NOTE_CAVEAT, shaded_text_html
 from ...limits import LIMITS, check, check_all
 from ...morphology import Unit
 from ..common import by_name, shows_errors, table_headers
@@ -35,7 +34,7 @@ def sentiment_views(text: str) -> dict[str, str]:
         units = [Unit(text[s:e], s, e, "", True) for s, e in result.spans]
         verdict = "긍정 (positive)" if result.label == "positive" else "부정 (negative)"
         title = f"{SENTIMENT_TITLES.get(model, model)}: {verdict} · P(positive) = {result.positive_probability:.2f}"
-        views[model] = interactive.shaded_text_html(text, units, np.asarray(result.importance), title=title)
+        views[model] = shaded_text_html(text, units, np.asarray(result.importance), title=title)
     return views
 
 
