@@ -16,7 +16,9 @@ from __future__ import annotations
 from .._lazy import lazy_exports
 
 _EXPORTS = {
-    "Settings": "settings", "GRANULARITIES": "settings",
+    "Settings": "settings", "GRANULARITIES": "choices",
+    "setting_choices": "choices", "pooled_heads": "choices", "setting_name": "choices", "ONE_HEAD": "choices",
+    "method_choices": "choices", "precision_choices": "choices",
     "ReviewTooLong": "sequence",
     "EXTRACTORS": "attention", "extract_attention": "attention",
     "PRECISIONS": "precision", "resolve_precision": "precision",

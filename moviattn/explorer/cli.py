@@ -22,7 +22,8 @@ from ..defaults import DEFAULTS
 from ..errors import DataError
 from ..fetch import open_data
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
-from .settings import GRANULARITIES, Settings
+from .choices import method_choices, precision_choices, setting_choices
+from .settings import Settings
 
 
 def _add_data_argument(parser: argparse.ArgumentParser) -> None:
@@ -39,31 +40,26 @@ def _add_colour_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..morphology import ANALYSER_FACTORIES
-    from .attention import EXTRACTORS
-    from .precision import PRECISIONS
-    from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
-
-    defaults = Settings()
+    defaults, choices = Settings(), {name: list(table) for name, table in setting_choices().items()}
     group = parser.add_argument_group("attention settings")
-    group.add_argument("--measure", choices=list(MEASURES), default=defaults.measure, help="what a cell scores")
-    group.add_argument("--layer-agg", choices=list(LAYER_AGGREGATORS), default=defaults.layer_agg)
+    group.add_argument("--measure", choices=choices["measure"], default=defaults.measure, help="what a cell scores")
+    group.add_argument("--layer-agg", choices=choices["layer_agg"], default=defaults.layer_agg)
     group.add_argument("--layer", type=int, default=defaults.layer, help="layer for 'single'; last layer rolled out by 'rollout'")
     group.add_argument("--last-k", type=int, default=defaults.last_k)
-    group.add_argument("--head-agg", choices=list(HEAD_AGGREGATORS), default=defaults.head_agg)
+    group.add_argument("--head-agg", choices=choices["head_agg"], default=defaults.head_agg)
     group.add_argument("--head", type=int, default=defaults.head, help="head for 'single'")
-    group.add_argument("--normalization", choices=list(NORMALIZATIONS), default=defaults.normalization)
-    group.add_argument("--granularity", choices=GRANULARITIES, default=defaults.granularity)
-    group.add_argument("--analyser", choices=list(ANALYSER_FACTORIES), default=defaults.analyser)
+    group.add_argument("--normalization", choices=choices["normalization"], default=defaults.normalization)
+    group.add_argument("--granularity", choices=choices["granularity"], default=defaults.granularity)
+    group.add_argument("--analyser", choices=choices["analyser"], default=defaults.analyser)
     group.add_argument("--content-only", action="store_true", help="drop particles, endings and punctuation")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=DEFAULTS.model, help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     model.add_argument(
-        "--precision", default=DEFAULTS.precision, choices=["auto", *PRECISIONS],
+        "--precision", default=DEFAULTS.precision, choices=precision_choices(),
         help="float32: exact (default); auto: bfloat16 where the CPU/GPU runs it natively, else float32 (docs/performance.md)",
     )
     model.add_argument(
-        "--method", default=DEFAULTS.method, choices=list(EXTRACTORS),
+        "--method", default=DEFAULTS.method, choices=method_choices(),
         help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
         "without the review (many times faster on whole movies; docs/performance.md)",
     )

@@ -6,17 +6,18 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from ..morphology import ANALYSER_FACTORIES, DEFAULT_ANALYSER
+from ..morphology import DEFAULT_ANALYSER
 from ..registry import choose
-from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
+from .choices import GRANULARITIES, setting_choices
 
-GRANULARITIES = ("morpheme", "eojeol", "subword")
+__all__ = ["GRANULARITIES", "Settings"]
 
 
 @dataclass(frozen=True)
 class Settings:
     """Measure, attention aggregation, normalisation and unit choices.
 
+    The names each field may take are ``choices.setting_choices()``.
     ``measure`` (``reduce.MEASURES``) says what a cell scores: the attention probability, its
     norm-based form, or a gradient attribution (which reads no layer or head setting); under any
     measure but ``attention`` the ``raw`` normalisation keeps the measure's own magnitude, not a
@@ -42,15 +43,7 @@ class Settings:
 
     def validate(self, num_layers: int | None = None, num_heads: int | None = None) -> "Settings":
         """Raise ValueError with the valid choices for any unknown name or out-of-range index."""
-        choices = {
-            "measure": MEASURES,
-            "layer_agg": LAYER_AGGREGATORS,
-            "head_agg": HEAD_AGGREGATORS,
-            "normalization": NORMALIZATIONS,
-            "granularity": GRANULARITIES,
-            "analyser": ANALYSER_FACTORIES,
-        }
-        for name, allowed in choices.items():
+        for name, allowed in setting_choices().items():  # the one table (``choices``)
             choose(name, getattr(self, name), allowed)
         for name, count in (("layer", num_layers), ("head", num_heads)):
             index = getattr(self, name)
