@@ -180,10 +180,6 @@ def cmd_show(args: argparse.Namespace) -> None:
     print(f"wrote {info_png} and {plot_png}")
 
 
-def _round(values: Any, digits: int = 5) -> Any:
-    return [_round(v, digits) for v in values] if isinstance(values, list) else round(float(values), digits)
-
-
 def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
     write_atomically(path, json.dumps(payload, ensure_ascii=False))
 
@@ -205,19 +201,10 @@ def _precompute_output(path: Path) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) and PRECOMPUTE_KEYS <= payload.keys() and isinstance(payload["movies"], dict) else None
 
 
-def _polarity_json(aggregate, polarity: str) -> dict[str, Any]:
-    """Count and shares of one polarity; an empty one says so instead of zeros."""
-    group = aggregate.group(polarity)
-    item = group.to_json()
-    if not group.empty:
-        item.update(field_share=aggregate.field_share(polarity), plot_share=_round(aggregate.plot_share(polarity).tolist()))
-    return item
-
-
 def cmd_precompute(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from .aggregate import POLARITIES, aggregate_reviews
+    from .precompute import precompute_entry
 
     dataset = _dataset(args.data)
     movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
@@ -248,30 +235,9 @@ def cmd_precompute(args: argparse.Namespace) -> None:
                 bar.update(done - shown[0])
                 shown[0] = done
 
-            kept, results, skipped = explorer.review_attentions(movie, reviews, settings, progress=advance)
+            aggregate, results = explorer.aggregate_and_results(movie, reviews, settings, progress=advance)
             bar.update(len(reviews) - shown[0])
-            aggregate = aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped)
-            payload["movies"][movie.id] = {
-                "movie": {k: v for k, v in asdict(movie).items()},
-                "aggregate": {
-                    **{k: v for k, v in aggregate.to_json().items() if k not in ("info_per_review", "plot_per_review")},
-                    "info_share": _round(aggregate.info_share().tolist()),
-                    "plot_share": _round(aggregate.plot_share().tolist()),
-                    "field_share": {k: round(v, 5) for k, v in aggregate.field_share().items()},
-                    "by_polarity": {p: _polarity_json(aggregate, p) for p in POLARITIES},
-                },
-                "reviews": [
-                    {
-                        "review_id": rid,
-                        "rating": rating,
-                        "text": result.review_text.original,
-                        "units": [u.text for u in result.review_units],
-                        "info_attention": _round(result.info.tolist()),
-                        "plot_attention": _round(result.plot.tolist()),
-                    }
-                    for rid, rating, result in zip(aggregate.review_ids, aggregate.ratings, results)
-                ],
-            }
+            payload["movies"][movie.id] = precompute_entry(movie, aggregate, results)
             review_count += len(reviews)
             _write_json_atomically(out, payload)
     seconds = time.perf_counter() - started

@@ -43,3 +43,15 @@ def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys
     assert cli.main([*args[:2], "s001,s002,s003", *args[3:]]) == 0
     assert calls == ["s003"]
     assert "resuming: 2 movies" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_precompute_keeps_review_dates_as_the_app_s_aggregate_does(tiny_default_model, tmp_path):
+    """The file's aggregate is the one ``Explorer.aggregate_and_results`` builds: each kept review's date, not ``[]``."""
+    from moviattn.data import load_dataset
+
+    out = tmp_path / "one.json"
+    assert cli.main(["precompute", "--movies", "s001", "--out", str(out), "--last-k", "2", "--granularity", "eojeol"]) == 0
+    aggregate = json.loads(out.read_text(encoding="utf-8"))["movies"]["s001"]["aggregate"]
+    dates = {r.id: r.date.isoformat() for r in load_dataset().reviews_of("s001")}
+    assert aggregate["dates"] and aggregate["dates"] == [dates[rid] for rid in aggregate["review_ids"]]
