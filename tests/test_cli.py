@@ -15,14 +15,6 @@ from moviattn.models import load_model
 REPO = str(__import__("pathlib").Path(__file__).resolve().parents[1])
 
 
-@pytest.fixture
-def tiny_default_model(tiny_bert, monkeypatch, tmp_path):
-    """Route the CLI's model loading to the tiny model and the cache to a temp folder."""
-    monkeypatch.setattr("moviattn.models.load_model", lambda *a, **k: tiny_bert)
-    monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))
-    return tiny_bert
-
-
 @pytest.mark.slow
 def test_show_writes_both_heatmaps(tiny_default_model, tmp_path, capsys):
     code = cli.main(["show", "--movie", "s001", "--review", "1", "--out-dir", str(tmp_path), "--last-k", "2"])

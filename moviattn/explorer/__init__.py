@@ -17,7 +17,7 @@ from .._lazy import lazy_exports
 
 _EXPORTS = {
     "Settings": "settings", "GRANULARITIES": "choices",
-    "setting_choices": "choices", "pooled_heads": "choices", "setting_name": "choices", "ONE_HEAD": "choices",
+    "setting_choices": "choices", "pooled_heads": "choices", "setting_name": "settings", "ONE_HEAD": "choices",
     "method_choices": "choices", "precision_choices": "choices",
     "ReviewTooLong": "sequence",
     "EXTRACTORS": "attention", "extract_attention": "attention",

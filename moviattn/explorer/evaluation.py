@@ -49,11 +49,11 @@ from ..models import LoadedModel, embed
 from ..morphology import Unit
 from .aggregate import attention_share
 from .attention import extract_attention
-from .choices import ONE_HEAD, pooled_heads, setting_name
+from .choices import ONE_HEAD, pooled_heads
 from .pipeline import Explorer, MovieContext
 from .reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, combine_windows, window_attention
 from .sequence import Window
-from .settings import Settings
+from .settings import Settings, setting_name
 from .units import merge
 from .words import surface_form
 
@@ -152,7 +152,7 @@ def find_mentions(
 
 def settings_grid(num_layers: int, num_heads: int, base: Settings = Settings(), last_ks: Sequence[int] = (2, 4, 6)) -> list[tuple[str, Settings]]:
     """Named settings: each layer × (each pooled head aggregation, each head), then per pooled head aggregation
-    the all-layer mean, last-k means and rollout; named by ``choices.setting_name``, pooled heads from ``choices.pooled_heads``."""
+    the all-layer mean, last-k means and rollout; named by ``settings.setting_name``, pooled heads from ``choices.pooled_heads``."""
     settings = []
     for layer in range(num_layers):
         settings += [replace(base, layer_agg="single", layer=layer, head_agg=head_agg) for head_agg in pooled_heads()]

@@ -12,8 +12,7 @@ import csv
 from functools import lru_cache
 from importlib import resources
 
-from .choices import setting_name
-from .settings import Settings
+from .settings import Settings, setting_name
 
 QUALITY_RESOURCE = "quality_offline.csv"
 QUALITY_COLUMNS = ("model", "setting", "unit_plot_pairs", "unit_plot_r5", "unit_plot_mrr", "unit_info_pairs", "unit_info_r5", "unit_info_mrr")
@@ -23,7 +22,7 @@ AGGREGATE_VIEWS = {"lift": "lemma·leading·lift·standing_out", "share": "lemma
 AGGREGATE_COLUMNS = ("model", "setting", "review_plot_pairs", "review_plot_r5", "deletion_gain", "deletion_lo", "deletion_hi", "top10_pass")
 
 
-#: The name of a setting in ``evaluation.settings_grid`` and the quality table: ``choices.setting_name``.
+#: The name of a setting in ``evaluation.settings_grid`` and the quality table: ``settings.setting_name``.
 setting_key = setting_name
 
 

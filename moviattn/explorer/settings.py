@@ -8,9 +8,10 @@ from typing import Any
 
 from ..morphology import DEFAULT_ANALYSER
 from ..registry import choose
-from .choices import GRANULARITIES, setting_choices
+from .choices import GRANULARITIES, ONE_HEAD, setting_choices
+from .reduce import MEASURES
 
-__all__ = ["GRANULARITIES", "Settings"]
+__all__ = ["GRANULARITIES", "Settings", "setting_name"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,19 @@ class Settings:
         """Build from a dict, ignoring keys that are not settings."""
         names = {f.name for f in fields(cls)}
         return replace(cls(), **{k: v for k, v in values.items() if k in names})
+
+
+def setting_name(settings: Settings, num_layers: int, num_heads: int, with_measure: bool = True) -> str:
+    """A setting's name ("L3/max", "last4/mean", "rollout/h2"; fields that do not change the ranking ignored),
+    prefixed ``measure:`` for a map measure other than attention (``with_measure``); a gradient measure is its own name."""
+    if with_measure and MEASURES[settings.measure].maps is None:
+        return settings.measure
+    prefix = "" if not with_measure or settings.measure == "attention" else f"{settings.measure}:"
+    head = f"h{settings.head % num_heads}" if settings.head_agg == ONE_HEAD else settings.head_agg
+    if settings.layer_agg == "single":
+        return f"{prefix}L{settings.layer % num_layers}/{head}"
+    if settings.layer_agg == "last_k":
+        return f"{prefix}last{settings.last_k}/{head}"
+    if settings.layer_agg == "rollout" and settings.layer % num_layers != num_layers - 1:
+        return f"{prefix}rollout{settings.layer % num_layers}/{head}"
+    return f"{prefix}{settings.layer_agg}/{head}"

@@ -10,14 +10,6 @@ from moviattn import cli
 from moviattn.explorer import cli as explorer_cli
 
 
-@pytest.fixture
-def tiny_default_model(tiny_bert, monkeypatch, tmp_path):
-    """Route the CLI's model loading to the tiny model and the cache to a temp folder."""
-    monkeypatch.setattr("moviattn.models.load_model", lambda *a, **k: tiny_bert)
-    monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))
-    return tiny_bert
-
-
 @pytest.mark.slow
 def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys, monkeypatch):
     out = tmp_path / "all.json"
