@@ -41,15 +41,20 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from moviattn.data import load_dataset
-from moviattn.explorer.aggregate import aggregate_reviews
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.context_cache import CONTEXTS
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.precision import PRECISIONS
-from moviattn.explorer.reduce import LAYER_AGGREGATORS, NORMALIZATIONS, combine_windows, window_attention
-from moviattn.explorer.results import ReviewAttention
-from moviattn.explorer.settings import Settings
-from moviattn.explorer.units import merge
+from moviattn.explorer import (
+    CONTEXTS,
+    LAYER_AGGREGATORS,
+    NORMALIZATIONS,
+    PRECISIONS,
+    Explorer,
+    ResultCache,
+    ReviewAttention,
+    Settings,
+    aggregate_reviews,
+    combine_windows,
+    merge,
+    window_attention,
+)
 from moviattn.models import LoadedModel, load_model
 from moviattn.morphology import pos_tags
 from moviattn.paths import SHARED_DATA_DIR

@@ -33,10 +33,7 @@ from dataclasses import dataclass
 import torch
 
 from moviattn.data import load_dataset
-from moviattn.explorer.bulk_ray import Job, compute_on_ray
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.settings import Settings
+from moviattn.explorer import Explorer, Job, ResultCache, Settings, compute_on_ray
 from moviattn.models import load_model
 
 

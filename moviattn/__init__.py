@@ -24,18 +24,13 @@ _EXPORTS = {
     "load_model": "models", "LoadedModel": "models", "DEFAULT_MODEL": "paths",
     "ModelLoadError": "errors", "OFFLINE_MODEL_ID": "offline_model",
     "USER_ERRORS": "errors", "UnknownChoice": "registry", "DEFAULTS": "defaults", "Defaults": "defaults",
-    "Settings": "explorer.settings",
-    "ReviewTooLong": "explorer.sequence",
-    "HEAD_AGGREGATORS": "explorer.reduce", "LAYER_AGGREGATORS": "explorer.reduce", "NORMALIZATIONS": "explorer.reduce",
-    "rollout": "explorer.reduce",
-    "EXTRACTORS": "explorer.attention", "extract_attention": "explorer.attention",
-    "PRECISIONS": "explorer.precision",
-    "ReviewAttention": "explorer.results",
-    "MovieAggregate": "explorer.aggregate", "aggregate_reviews": "explorer.aggregate",
-    "ResultCache": "explorer.cache",
-    "Explorer": "explorer.pipeline", "EmptyReview": "explorer.pipeline",
-    "review_info_heatmap": "explorer.plotting", "review_plot_heatmap": "explorer.plotting",
-    "aggregate_bars": "explorer.plotting", "save_png": "explorer.plotting", "korean_font": "explorer.plotting",
+    # the explorer's names through its door (``moviattn.explorer``), never its modules
+    **{name: "explorer" for name in (
+        "Settings", "ReviewTooLong", "HEAD_AGGREGATORS", "LAYER_AGGREGATORS", "NORMALIZATIONS", "rollout",
+        "EXTRACTORS", "extract_attention", "PRECISIONS", "ReviewAttention", "MovieAggregate", "aggregate_reviews",
+        "ResultCache", "Explorer", "EmptyReview", "review_info_heatmap", "review_plot_heatmap", "aggregate_bars",
+        "save_png", "korean_font",
+    )},
 }
 
 __all__ = sorted(_EXPORTS)

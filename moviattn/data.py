@@ -28,6 +28,19 @@ MAX_REVIEW_FILE_BYTES = 20 * 1024 * 1024
 TEXT_FIELDS = ("review", "text", "document")
 
 
+#: The polarity rule, written once (the NSMC convention): ratings 9-10 are positive, 1-4 negative, 5-8 neither.
+POLARITIES = ("positive", "negative")
+#: Each polarity's label, Korean first, as the app, the reports and the exports show it.
+POLARITY_LABELS = {"positive": "긍정 9-10점 (positive)", "negative": "부정 1-4점 (negative)"}
+
+
+def polarity_of(rating: int | None) -> str | None:
+    """NSMC convention: 9-10 positive, 1-4 negative, others (and no rating) neither."""
+    if rating is None:
+        return None
+    return "positive" if rating >= 9 else "negative" if rating <= 4 else None
+
+
 @dataclass(frozen=True)
 class Review:
     """One user review. ``rating`` is 1-10 where known."""
@@ -39,14 +52,8 @@ class Review:
 
     @property
     def polarity(self) -> str | None:
-        """'positive' for ratings 9-10, 'negative' for 1-4, else None (the NSMC convention)."""
-        if self.rating is None:
-            return None
-        if self.rating >= 9:
-            return "positive"
-        if self.rating <= 4:
-            return "negative"
-        return None
+        """'positive' for ratings 9-10, 'negative' for 1-4, else None (``polarity_of``)."""
+        return polarity_of(self.rating)
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("server") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def tiny_default_model(tiny_bert, monkeypatch, tmp_path):
+    """Route the CLI's model loading to the tiny model and the cache to a temp folder."""
+    monkeypatch.setattr("moviattn.models.load_model", lambda *a, **k: tiny_bert)
+    monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))
+    return tiny_bert

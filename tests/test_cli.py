@@ -9,19 +9,10 @@ import sys
 import pytest
 
 from moviattn import cli
-from moviattn.explorer import cli as explorer_cli
 from moviattn.models import load_model
 
 #: The checkout, for subprocesses run from another folder (the package need not be installed).
 REPO = str(__import__("pathlib").Path(__file__).resolve().parents[1])
-
-
-@pytest.fixture
-def tiny_default_model(tiny_bert, monkeypatch, tmp_path):
-    """Route the CLI's model loading to the tiny model and the cache to a temp folder."""
-    monkeypatch.setattr("moviattn.models.load_model", lambda *a, **k: tiny_bert)
-    monkeypatch.setenv("MOVIATTN_CACHE", str(tmp_path / "cache"))
-    return tiny_bert
 
 
 @pytest.mark.slow
@@ -39,33 +30,6 @@ def test_cached_context_method_is_selectable_and_recorded(tiny_default_model, tm
     payload = json.loads(out.read_text(encoding="utf-8"))
     assert payload["method"] == "cached_context"
     assert abs(sum(payload["movies"]["s001"]["aggregate"]["plot_share"]) - 1) < 1e-3
-
-
-@pytest.mark.slow
-def test_precompute_writes_json_and_resumes(tiny_default_model, tmp_path, capsys, monkeypatch):
-    out = tmp_path / "all.json"
-    args = ["precompute", "--movies", "s001,s002", "--out", str(out), "--last-k", "2", "--granularity", "eojeol"]
-    assert cli.main(args) == 0
-    payload = json.loads(out.read_text(encoding="utf-8"))
-    movie = payload["movies"]["s001"]
-    assert set(movie) == {"movie", "aggregate", "reviews"}
-    assert abs(sum(movie["aggregate"]["plot_share"]) - 1) < 1e-3
-    review = movie["reviews"][0]
-    assert len(review["plot_attention"]) == len(review["units"])
-    # a second run with one more movie computes only the new one
-    calls = []
-    original = explorer_cli.cmd_precompute.__globals__["_explorer"]
-
-    def counting_explorer(a):
-        explorer = original(a)
-        real = explorer.review_attentions
-        explorer.review_attentions = lambda movie, *r, **k: calls.append(movie.id) or real(movie, *r, **k)
-        return explorer
-
-    monkeypatch.setitem(explorer_cli.cmd_precompute.__globals__, "_explorer", counting_explorer)
-    assert cli.main([*args[:2], "s001,s002,s003", *args[3:]]) == 0
-    assert calls == ["s003"]
-    assert "resuming: 2 movies" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

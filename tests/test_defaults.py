@@ -7,8 +7,7 @@ import inspect
 
 from moviattn import cli, paths
 from moviattn.defaults import DEFAULTS
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.report import report_html
+from moviattn.explorer import Explorer, report_html
 from moviattn.ui import page
 from moviattn.ui.panel import CONTROLS
 

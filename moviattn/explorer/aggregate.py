@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Review
+from ..data import POLARITIES, POLARITY_LABELS, Review, polarity_of
 from ..morphology import Unit
 from ..registry import choose
 from ..text import NormalizedText
@@ -68,7 +68,6 @@ from .words import (
     word_class,
 )
 
-POLARITIES = ("positive", "negative")
 SEGMENTS = ("info", "plot")
 #: What a word is ranked by (a score, not a ``reduce.MEASURES`` measure: that says what a cell holds): its raw share, or its share over the reference reviews' share.
 SCORES = ("share", "lift")
@@ -97,13 +96,6 @@ def attention_share(matrix: np.ndarray) -> np.ndarray:
     totals = matrix.sum(axis=0)
     grand = totals.sum()
     return totals / grand if grand > 0 else np.zeros_like(totals)
-
-
-def polarity_of(rating: int | None) -> str | None:
-    """NSMC convention: 9-10 positive, 1-4 negative, others neither."""
-    if rating is None:
-        return None
-    return "positive" if rating >= 9 else "negative" if rating <= 4 else None
 
 
 @lru_cache(maxsize=1)
@@ -299,7 +291,7 @@ class MovieAggregate:
             return Group("전체 (all)", np.arange(len(self.review_ids)))
         choose("polarity", polarity, POLARITIES)
         rows = np.array([i for i, r in enumerate(self.ratings) if polarity_of(r) == polarity], dtype=int)
-        return Group({"positive": "긍정 9-10점 (positive)", "negative": "부정 1-4점 (negative)"}[polarity], rows)
+        return Group(POLARITY_LABELS[polarity], rows)
 
     def count(self, polarity: str | None = None) -> int:
         return self.group(polarity).count

@@ -22,7 +22,8 @@ from ..defaults import DEFAULTS
 from ..errors import DataError
 from ..fetch import open_data
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
-from .settings import GRANULARITIES, Settings
+from .choices import method_choices, precision_choices, setting_choices
+from .settings import Settings
 
 
 def _add_data_argument(parser: argparse.ArgumentParser) -> None:
@@ -39,31 +40,26 @@ def _add_colour_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..morphology import ANALYSER_FACTORIES
-    from .attention import EXTRACTORS
-    from .precision import PRECISIONS
-    from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
-
-    defaults = Settings()
+    defaults, choices = Settings(), {name: list(table) for name, table in setting_choices().items()}
     group = parser.add_argument_group("attention settings")
-    group.add_argument("--measure", choices=list(MEASURES), default=defaults.measure, help="what a cell scores")
-    group.add_argument("--layer-agg", choices=list(LAYER_AGGREGATORS), default=defaults.layer_agg)
+    group.add_argument("--measure", choices=choices["measure"], default=defaults.measure, help="what a cell scores")
+    group.add_argument("--layer-agg", choices=choices["layer_agg"], default=defaults.layer_agg)
     group.add_argument("--layer", type=int, default=defaults.layer, help="layer for 'single'; last layer rolled out by 'rollout'")
     group.add_argument("--last-k", type=int, default=defaults.last_k)
-    group.add_argument("--head-agg", choices=list(HEAD_AGGREGATORS), default=defaults.head_agg)
+    group.add_argument("--head-agg", choices=choices["head_agg"], default=defaults.head_agg)
     group.add_argument("--head", type=int, default=defaults.head, help="head for 'single'")
-    group.add_argument("--normalization", choices=list(NORMALIZATIONS), default=defaults.normalization)
-    group.add_argument("--granularity", choices=GRANULARITIES, default=defaults.granularity)
-    group.add_argument("--analyser", choices=list(ANALYSER_FACTORIES), default=defaults.analyser)
+    group.add_argument("--normalization", choices=choices["normalization"], default=defaults.normalization)
+    group.add_argument("--granularity", choices=choices["granularity"], default=defaults.granularity)
+    group.add_argument("--analyser", choices=choices["analyser"], default=defaults.analyser)
     group.add_argument("--content-only", action="store_true", help="drop particles, endings and punctuation")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=DEFAULTS.model, help="hub id, local path or 'offline' ($MOVIATTN_MODEL)")
     model.add_argument(
-        "--precision", default=DEFAULTS.precision, choices=["auto", *PRECISIONS],
+        "--precision", default=DEFAULTS.precision, choices=precision_choices(),
         help="float32: exact (default); auto: bfloat16 where the CPU/GPU runs it natively, else float32 (docs/performance.md)",
     )
     model.add_argument(
-        "--method", default=DEFAULTS.method, choices=list(EXTRACTORS),
+        "--method", default=DEFAULTS.method, choices=method_choices(),
         help="qk: exact fast path; eager: the usual way; cached_context: approximate, each movie part encoded once "
         "without the review (many times faster on whole movies; docs/performance.md)",
     )
@@ -184,10 +180,6 @@ def cmd_show(args: argparse.Namespace) -> None:
     print(f"wrote {info_png} and {plot_png}")
 
 
-def _round(values: Any, digits: int = 5) -> Any:
-    return [_round(v, digits) for v in values] if isinstance(values, list) else round(float(values), digits)
-
-
 def _write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
     write_atomically(path, json.dumps(payload, ensure_ascii=False))
 
@@ -209,19 +201,10 @@ def _precompute_output(path: Path) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) and PRECOMPUTE_KEYS <= payload.keys() and isinstance(payload["movies"], dict) else None
 
 
-def _polarity_json(aggregate, polarity: str) -> dict[str, Any]:
-    """Count and shares of one polarity; an empty one says so instead of zeros."""
-    group = aggregate.group(polarity)
-    item = group.to_json()
-    if not group.empty:
-        item.update(field_share=aggregate.field_share(polarity), plot_share=_round(aggregate.plot_share(polarity).tolist()))
-    return item
-
-
 def cmd_precompute(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from .aggregate import POLARITIES, aggregate_reviews
+    from .precompute import precompute_entry
 
     dataset = _dataset(args.data)
     movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
@@ -252,30 +235,9 @@ def cmd_precompute(args: argparse.Namespace) -> None:
                 bar.update(done - shown[0])
                 shown[0] = done
 
-            kept, results, skipped = explorer.review_attentions(movie, reviews, settings, progress=advance)
+            aggregate, results = explorer.aggregate_and_results(movie, reviews, settings, progress=advance)
             bar.update(len(reviews) - shown[0])
-            aggregate = aggregate_reviews(movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped)
-            payload["movies"][movie.id] = {
-                "movie": {k: v for k, v in asdict(movie).items()},
-                "aggregate": {
-                    **{k: v for k, v in aggregate.to_json().items() if k not in ("info_per_review", "plot_per_review")},
-                    "info_share": _round(aggregate.info_share().tolist()),
-                    "plot_share": _round(aggregate.plot_share().tolist()),
-                    "field_share": {k: round(v, 5) for k, v in aggregate.field_share().items()},
-                    "by_polarity": {p: _polarity_json(aggregate, p) for p in POLARITIES},
-                },
-                "reviews": [
-                    {
-                        "review_id": rid,
-                        "rating": rating,
-                        "text": result.review_text.original,
-                        "units": [u.text for u in result.review_units],
-                        "info_attention": _round(result.info.tolist()),
-                        "plot_attention": _round(result.plot.tolist()),
-                    }
-                    for rid, rating, result in zip(aggregate.review_ids, aggregate.ratings, results)
-                ],
-            }
+            payload["movies"][movie.id] = precompute_entry(movie, aggregate, results)
             review_count += len(reviews)
             _write_json_atomically(out, payload)
     seconds = time.perf_counter() - started

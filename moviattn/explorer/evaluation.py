@@ -49,10 +49,11 @@ from ..models import LoadedModel, embed
 from ..morphology import Unit
 from .aggregate import attention_share
 from .attention import extract_attention
+from .choices import ONE_HEAD, pooled_heads
 from .pipeline import Explorer, MovieContext
 from .reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, combine_windows, window_attention
 from .sequence import Window
-from .settings import Settings
+from .settings import Settings, setting_name
 from .units import merge
 from .words import surface_form
 
@@ -150,17 +151,17 @@ def find_mentions(
 
 
 def settings_grid(num_layers: int, num_heads: int, base: Settings = Settings(), last_ks: Sequence[int] = (2, 4, 6)) -> list[tuple[str, Settings]]:
-    """Named settings: each layer × (mean, max, each head), all-layer mean, last-k means, rollout."""
-    grid = []
+    """Named settings: each layer × (each pooled head aggregation, each head), then per pooled head aggregation
+    the all-layer mean, last-k means and rollout; named by ``settings.setting_name``, pooled heads from ``choices.pooled_heads``."""
+    settings = []
     for layer in range(num_layers):
-        grid.append((f"L{layer}/mean", replace(base, layer_agg="single", layer=layer, head_agg="mean")))
-        grid.append((f"L{layer}/max", replace(base, layer_agg="single", layer=layer, head_agg="max")))
-        grid += [(f"L{layer}/h{h}", replace(base, layer_agg="single", layer=layer, head_agg="single", head=h)) for h in range(num_heads)]
-    for head_agg in ("mean", "max"):
-        grid.append((f"mean/{head_agg}", replace(base, layer_agg="mean", head_agg=head_agg)))
-        grid += [(f"last{k}/{head_agg}", replace(base, layer_agg="last_k", last_k=k, head_agg=head_agg)) for k in last_ks if k <= num_layers]
-        grid.append((f"rollout/{head_agg}", replace(base, layer_agg="rollout", layer=-1, head_agg=head_agg)))
-    return grid
+        settings += [replace(base, layer_agg="single", layer=layer, head_agg=head_agg) for head_agg in pooled_heads()]
+        settings += [replace(base, layer_agg="single", layer=layer, head_agg=ONE_HEAD, head=h) for h in range(num_heads)]
+    for head_agg in pooled_heads():
+        settings.append(replace(base, layer_agg="mean", head_agg=head_agg))
+        settings += [replace(base, layer_agg="last_k", last_k=k, head_agg=head_agg) for k in last_ks if k <= num_layers]
+        settings.append(replace(base, layer_agg="rollout", layer=-1, head_agg=head_agg))
+    return [(setting_name(s, num_layers, num_heads, with_measure=False), s) for s in settings]
 
 
 # ---------------------------------------------------------------- one review, all settings

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 from matplotlib import ticker
 from plotly.subplots import make_subplots
 
+from ..data import POLARITY_LABELS as RATING_POLARITY_LABELS
 from ..morphology import Unit
 from .aggregate import DEFAULT_SCORE, EmptyGroup, Group, MovieAggregate, polarity_of
 from .plotting import color_norm, field_groups, setting_line
@@ -52,7 +53,7 @@ ZERO_WIDTH = ("\u200b", "\u200c")
 #: Colour of the shaded text (RGB); the shade's opacity is the attention.
 TEXT_SHADE_RGB = (230, 85, 13)
 FONT_FAMILY = "NanumGothic, 'Noto Sans CJK KR', 'Noto Sans KR', 'Malgun Gothic', AppleGothic, sans-serif"
-POLARITY_LABELS = {None: "전체 (all)", "positive": "긍정 9-10점 (positive)", "negative": "부정 1-4점 (negative)"}
+POLARITY_LABELS = {None: "전체 (all)", **RATING_POLARITY_LABELS}
 
 
 def escape(text: str) -> str:

@@ -343,6 +343,17 @@ class Explorer:
             aggregate = self.with_reference(movie, aggregate, settings)
         return _finished(aggregate, fallback, settings, self._language_notice(movie, reviews))
 
+    def aggregate_and_results(
+        self, movie: Movie, reviews: Sequence[Review], settings: Settings, progress: Progress | None = None
+    ) -> tuple[MovieAggregate, list[ReviewAttention]]:
+        """The aggregate of the reviews that can be analysed (their ids, ratings and dates; the others skipped) and
+        their results, computed now: what ``movie_aggregate`` caches and ``precompute`` writes, built in this one place."""
+        kept, results, skipped = self.review_attentions(movie, reviews, settings, progress)
+        aggregate = aggregate_reviews(
+            movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped, [r.date for r in kept]
+        )
+        return aggregate, results
+
     def with_reference(self, movie: Movie, aggregate: MovieAggregate, settings: Settings) -> MovieAggregate:
         """The aggregate with the reference reviews' mean shares attached (computed once per movie,
         model and settings, then cached like any aggregate: the key holds the reference texts)."""
@@ -378,10 +389,7 @@ class Explorer:
         key = self._aggregate_key(movie, reviews, settings)
         if (stored := self._stored(key)) is not None:
             return stored
-        kept, results, skipped = self.review_attentions(movie, reviews, settings, progress)
-        aggregate = aggregate_reviews(
-            movie.id, results, [r.id for r in kept], [r.rating for r in kept], skipped, [r.date for r in kept]
-        )
+        aggregate, _ = self.aggregate_and_results(movie, reviews, settings, progress)
         if self.cache is not None:
             self.cache.put("movie", key, aggregate.to_json())
         return aggregate

@@ -12,8 +12,7 @@ import csv
 from functools import lru_cache
 from importlib import resources
 
-from .reduce import MEASURES
-from .settings import Settings
+from .settings import Settings, setting_name
 
 QUALITY_RESOURCE = "quality_offline.csv"
 QUALITY_COLUMNS = ("model", "setting", "unit_plot_pairs", "unit_plot_r5", "unit_plot_mrr", "unit_info_pairs", "unit_info_r5", "unit_info_mrr")
@@ -23,20 +22,8 @@ AGGREGATE_VIEWS = {"lift": "lemma·leading·lift·standing_out", "share": "lemma
 AGGREGATE_COLUMNS = ("model", "setting", "review_plot_pairs", "review_plot_r5", "deletion_gain", "deletion_lo", "deletion_hi", "top10_pass")
 
 
-def setting_key(settings: Settings, num_layers: int, num_heads: int) -> str:
-    """The name of a setting in ``settings_grid`` (fields that do not change the ranking ignored),
-    prefixed ``measure:`` for a map measure other than attention; a gradient measure is its own name."""
-    if MEASURES[settings.measure].maps is None:
-        return settings.measure
-    prefix = "" if settings.measure == "attention" else f"{settings.measure}:"
-    head = {"mean": "mean", "max": "max", "single": f"h{settings.head % num_heads}"}[settings.head_agg]
-    if settings.layer_agg == "single":
-        return f"{prefix}L{settings.layer % num_layers}/{head}"
-    if settings.layer_agg == "last_k":
-        return f"{prefix}last{settings.last_k}/{head}"
-    if settings.layer_agg == "rollout" and settings.layer % num_layers != num_layers - 1:
-        return f"{prefix}rollout{settings.layer % num_layers}/{head}"
-    return f"{prefix}{settings.layer_agg}/{head}"
+#: The name of a setting in ``evaluation.settings_grid`` and the quality table: ``settings.setting_name``.
+setting_key = setting_name
 
 
 @lru_cache(maxsize=2)

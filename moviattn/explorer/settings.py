@@ -7,17 +7,19 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from ..morphology import ANALYSER_FACTORIES, DEFAULT_ANALYSER, analysers_used
+from ..morphology import DEFAULT_ANALYSER, analysers_used
 from ..registry import choose
-from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
+from .choices import GRANULARITIES, ONE_HEAD, setting_choices
+from .reduce import MEASURES
 
-GRANULARITIES = ("morpheme", "eojeol", "subword")
+__all__ = ["GRANULARITIES", "Settings", "setting_name"]
 
 
 @dataclass(frozen=True)
 class Settings:
     """Measure, attention aggregation, normalisation and unit choices.
 
+    The names each field may take are ``choices.setting_choices()``.
     ``measure`` (``reduce.MEASURES``) says what a cell scores: the attention probability, its
     norm-based form, or a gradient attribution (which reads no layer or head setting); under any
     measure but ``attention`` the ``raw`` normalisation keeps the measure's own magnitude, not a
@@ -43,15 +45,7 @@ class Settings:
 
     def validate(self, num_layers: int | None = None, num_heads: int | None = None) -> "Settings":
         """Raise ValueError with the valid choices for any unknown name or out-of-range index."""
-        choices = {
-            "measure": MEASURES,
-            "layer_agg": LAYER_AGGREGATORS,
-            "head_agg": HEAD_AGGREGATORS,
-            "normalization": NORMALIZATIONS,
-            "granularity": GRANULARITIES,
-            "analyser": ANALYSER_FACTORIES,
-        }
-        for name, allowed in choices.items():
+        for name, allowed in setting_choices().items():  # the one table (``choices``)
             choose(name, getattr(self, name), allowed)
         for name, count in (("layer", num_layers), ("head", num_heads)):
             index = getattr(self, name)
@@ -75,3 +69,19 @@ class Settings:
         """Build from a dict, ignoring keys that are not settings."""
         names = {f.name for f in fields(cls)}
         return replace(cls(), **{k: v for k, v in values.items() if k in names})
+
+
+def setting_name(settings: Settings, num_layers: int, num_heads: int, with_measure: bool = True) -> str:
+    """A setting's name ("L3/max", "last4/mean", "rollout/h2"; fields that do not change the ranking ignored),
+    prefixed ``measure:`` for a map measure other than attention (``with_measure``); a gradient measure is its own name."""
+    if with_measure and MEASURES[settings.measure].maps is None:
+        return settings.measure
+    prefix = "" if not with_measure or settings.measure == "attention" else f"{settings.measure}:"
+    head = f"h{settings.head % num_heads}" if settings.head_agg == ONE_HEAD else settings.head_agg
+    if settings.layer_agg == "single":
+        return f"{prefix}L{settings.layer % num_layers}/{head}"
+    if settings.layer_agg == "last_k":
+        return f"{prefix}last{settings.last_k}/{head}"
+    if settings.layer_agg == "rollout" and settings.layer % num_layers != num_layers - 1:
+        return f"{prefix}rollout{settings.layer % num_layers}/{head}"
+    return f"{prefix}{settings.layer_agg}/{head}"

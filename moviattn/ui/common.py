@@ -21,11 +21,19 @@ from urllib.parse import quote
 import pandas as pd
 
 from ..errors import USER_ERRORS, user_message
-from ..explorer import interactive
-from ..explorer.aggregate import MovieAggregate
-from ..explorer.plotting import aggregate_bars, heatmap, review_info_heatmap, review_plot_heatmap, save_png
-from ..explorer.report import MovieReport, report_filename, write_report
-from ..explorer.results import ReviewAttention
+from ..explorer import (
+    MovieAggregate,
+    MovieReport,
+    ReviewAttention,
+    aggregate_bars,
+    heatmap,
+    report_filename,
+    review_info_heatmap,
+    review_plot_heatmap,
+    review_rows,
+    save_png,
+    write_report,
+)
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +161,7 @@ def export_aggregate(aggregate: MovieAggregate, *, scale: str, cmap: str, stem: 
     group as CSV (blank where a group is empty), and as JSON what the view shows (``summary``) beside
     the per-review shares it was computed from."""
     folder = _export_dir(stem)
-    rows = interactive.review_rows(aggregate)
+    rows = review_rows(aggregate)
     matrix = heatmap(
         aggregate.plot_per_review[rows], [f"★{aggregate.ratings[i]} {aggregate.review_ids[i]}" for i in rows],
         [u.text for u in aggregate.plot_units], title="리뷰 × 줄거리 (reviews × plot)", scale=scale, cmap=cmap,

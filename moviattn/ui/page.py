@@ -19,10 +19,7 @@ from pydantic import ValidationError
 
 from ..aspects import chat_for
 from ..defaults import DEFAULTS
-from ..explorer.attention import EXTRACTORS
-from ..explorer.cache import ResultCache
-from ..explorer.precision import PRECISIONS
-from ..explorer.settings import Settings
+from ..explorer import ResultCache, Settings, method_choices, precision_choices
 from ..fetch import open_data
 from ..limits import MAX_UPLOAD_SIZE
 from ..machine import usable_cores
@@ -137,9 +134,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--share", action="store_true", help="create a public gradio.live link")
     parser.add_argument("--concurrency", type=int, default=usable_cores(),
                         help="heavy requests computed at once (default: the cores this process may use)")
-    parser.add_argument("--method", default=DEFAULTS.method, choices=list(EXTRACTORS),
+    parser.add_argument("--method", default=DEFAULTS.method, choices=method_choices(),
                         help="qk: exact (default); cached_context: approximate, much faster movie aggregates")
-    parser.add_argument("--precision", default=DEFAULTS.precision, choices=["auto", *PRECISIONS],
+    parser.add_argument("--precision", default=DEFAULTS.precision, choices=precision_choices(),
                         help="float32: exact (default); auto: bfloat16 where native")
     return parser.parse_args(argv)
 

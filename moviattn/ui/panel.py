@@ -16,12 +16,9 @@ import gradio as gr
 
 from ..defaults import DEFAULTS
 from ..errors import USER_ERRORS, user_message
-from ..explorer.plotting import COLOR_SCALES
-from ..explorer.reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS
-from ..explorer.settings import GRANULARITIES, Settings
+from ..explorer import COLOR_SCALES, Settings, pooled_heads, setting_choices
 from ..limits import LIMITS, check_all
 from ..models import LoadedModel
-from ..morphology import ANALYSER_FACTORIES
 from ..registry import choose
 from .common import warning_html
 from .state import AppState
@@ -31,8 +28,6 @@ LAYER_AGG_LABELS = {"last_k": "마지막 k개 층 평균 (last k)", "mean": "모
 HEAD_AGG_LABELS = {"mean": "평균 (mean)", "max": "최댓값 (max)"}
 GRANULARITY_LABELS = {"morpheme": "형태소 (morpheme)", "eojeol": "어절 (eojeol)", "subword": "서브워드 (sub-word)"}
 SCALE_LABELS = {"linear": "선형 (linear)", "log": "로그 (log)", "percentile": "백분위 자르기 (1–99% clip)"}
-#: The head aggregations that need no head number (``single`` is chosen by picking a head).
-HEAD_CHOICES = tuple(name for name in HEAD_AGGREGATORS if name != "single")
 
 
 def label(labels: Mapping[str, str], name: str) -> str:
@@ -56,17 +51,17 @@ class View:
 
 def head_choices(num_heads: int) -> list[tuple[str, str]]:
     """Head control: an aggregation over heads (mean, max, …) or one head by number."""
-    return labelled(HEAD_AGG_LABELS, HEAD_CHOICES) + [(f"head {h}", str(h)) for h in range(num_heads)]
+    return labelled(HEAD_AGG_LABELS, pooled_heads()) + [(f"head {h}", str(h)) for h in range(num_heads)]
 
 
 def head_value(settings: Settings) -> str:
     """The head control's value for a setting (inverse of ``head_fields``)."""
-    return settings.head_agg if settings.head_agg in HEAD_CHOICES else str(settings.head)
+    return settings.head_agg if settings.head_agg in pooled_heads() else str(settings.head)
 
 
 def head_fields(value: Any) -> dict[str, Any]:
     """The settings the head control sets: an aggregation over heads, or ``single`` and the head's number."""
-    return {"head_agg": value, "head": 0} if value in HEAD_CHOICES else {"head_agg": "single", "head": whole_number("head", value)}
+    return {"head_agg": value, "head": 0} if value in pooled_heads() else {"head_agg": "single", "head": whole_number("head", value)}
 
 
 def whole_number(name: str, value: Any) -> int:
@@ -102,11 +97,11 @@ _USES_LAYER, _USES_LAST_K = sliders_in_use(_SETTINGS.layer_agg)
 #: Every control of the panel by name; a row shows its controls in this order.
 CONTROLS: dict[str, Control] = {
     "measure": Control("attention", lambda model: gr.Dropdown(
-        [(m.label, name) for name, m in MEASURES.items()], value=_SETTINGS.measure, label="측정 (measure)",
+        [(m.label, name) for name, m in setting_choices()["measure"].items()], value=_SETTINGS.measure, label="측정 (measure)",
         info="기울기 측정은 층·헤드 설정을 쓰지 않습니다 (gradient measures ignore layer and head)",
     )),
     "layer_agg": Control("attention", lambda model: gr.Radio(
-        labelled(LAYER_AGG_LABELS, LAYER_AGGREGATORS), value=_SETTINGS.layer_agg, label="층 합치기 (layer aggregation)",
+        labelled(LAYER_AGG_LABELS, setting_choices()["layer_agg"]), value=_SETTINGS.layer_agg, label="층 합치기 (layer aggregation)",
     )),
     "layer": Control("attention", lambda model: gr.Slider(
         -model.num_layers, model.num_layers - 1, value=_SETTINGS.layer, step=1, label="층 (layer; -1 = 마지막 last)",
@@ -120,13 +115,13 @@ CONTROLS: dict[str, Control] = {
         head_choices(model.num_heads), value=head_value(_SETTINGS), label="헤드 (head)",
     ), read=head_fields),
     "normalization": Control("units", lambda model: gr.Radio(
-        list(NORMALIZATIONS), value=_SETTINGS.normalization, label="정규화 (normalisation)", info="segment: 정보·줄거리 각각 행 합 1",
+        list(setting_choices()["normalization"]), value=_SETTINGS.normalization, label="정규화 (normalisation)", info="segment: 정보·줄거리 각각 행 합 1",
     )),
     "granularity": Control("units", lambda model: gr.Radio(
-        labelled(GRANULARITY_LABELS, GRANULARITIES), value=_SETTINGS.granularity, label="단위 (unit)",
+        labelled(GRANULARITY_LABELS, setting_choices()["granularity"]), value=_SETTINGS.granularity, label="단위 (unit)",
     )),
     "analyser": Control("units", lambda model: gr.Dropdown(
-        list(ANALYSER_FACTORIES), value=_SETTINGS.analyser, label="형태소 분석기 (analyser)",
+        list(setting_choices()["analyser"]), value=_SETTINGS.analyser, label="형태소 분석기 (analyser)",
     )),
     "content_only": Control("units", lambda model: gr.Checkbox(value=_SETTINGS.content_only, label="내용어만 (content words only)")),
     "scale": Control("colours", lambda model: gr.Radio(

@@ -24,16 +24,25 @@ from .. import machine
 from ..data import Dataset, Movie, Review
 from ..defaults import DEFAULTS
 from ..errors import ModelLoadError
-from ..explorer.aggregate import MovieAggregate, reference_reviews
-from ..explorer.batching import ReviewBatcher
-from ..explorer.cache import ResultCache, cache_key
-from ..explorer.pipeline import CONTEXTS_KEPT, Explorer, Progress, ReviewRequest
-from ..explorer.plotting import KOREAN_FONT_HELP, korean_font
-from ..explorer.precision import resolve_precision
-from ..explorer.report import MovieReport, collect
-from ..explorer.results import ReviewAttention
-from ..explorer.settings import Settings
-from ..explorer.views import preview
+from ..explorer import (
+    CONTEXTS_KEPT,
+    KOREAN_FONT_HELP,
+    Explorer,
+    MovieAggregate,
+    MovieReport,
+    Progress,
+    ResultCache,
+    ReviewAttention,
+    ReviewBatcher,
+    ReviewRequest,
+    Settings,
+    cache_key,
+    collect,
+    korean_font,
+    preview,
+    reference_reviews,
+    resolve_precision,
+)
 from ..fetch import COMPLETE_MARKER
 from ..limits import check
 from ..models import OFFLINE_ALIASES, LoadedModel, load_model
@@ -343,7 +352,7 @@ class AppState:
 
     def _draw_ahead(self, explorer: Explorer, movie: Movie, reviews: list[Review], settings: Settings, scale: str, cmap: str) -> None:
         """The drawings a visitor of ``movie`` is shown first (its stored results drawn, as the tab draws them)."""
-        from ..explorer.views import aggregate_drawing, preview, review_drawing
+        from ..explorer import aggregate_drawing, preview, review_drawing
 
         model = explorer.model.name
         for review in reviews:

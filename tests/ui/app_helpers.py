@@ -9,7 +9,7 @@ from pathlib import Path
 
 from moviattn.data import load_dataset
 from moviattn.errors import ModelLoadError
-from moviattn.explorer.cache import ResultCache
+from moviattn.explorer import ResultCache
 from moviattn.models import LoadedModel
 from moviattn.ui import page
 from moviattn.ui.panel import api_values  # noqa: F401  (the tests import it from here with the server helpers)

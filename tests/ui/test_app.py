@@ -14,12 +14,18 @@ from app_helpers import KNOWN_MODEL, tiny_dashboard
 from gradio.components.plot import PlotData
 
 from moviattn.data import DataError, Movie
-from moviattn.explorer import interactive
-from moviattn.explorer.aggregate import MovieAggregate
-from moviattn.explorer.quality import quality_note
-from moviattn.explorer.report import is_report
-from moviattn.explorer.settings import Settings
-from moviattn.explorer.views import aggregate_views, movie_card_html
+from moviattn.explorer import (
+    VISIBLE_COLUMNS,
+    VISIBLE_ROWS,
+    MovieAggregate,
+    Settings,
+    aggregate_views,
+    heatmap_figure,
+    is_report,
+    movie_card_html,
+    quality_note,
+    shaded_text_html,
+)
 from moviattn.limits import InputTooLong
 from moviattn.morphology import Unit
 from moviattn.ui import page
@@ -71,7 +77,7 @@ def _texts(fig) -> str:
 
 def test_heatmap_keeps_repeated_labels_apart_and_escapes_markup():
     matrix = np.arange(6, dtype=float).reshape(2, 3) / 10
-    fig = interactive.heatmap_figure(matrix, ["좋다", SCRIPT], ["영화", "영화", "<b>굵게</b>"])
+    fig = heatmap_figure(matrix, ["좋다", SCRIPT], ["영화", "영화", "<b>굵게</b>"])
     trace = fig.data[0]
     assert len(set(trace.x)) == 3  # one category per unit: the two '영화' columns stay two columns
     assert list(fig.layout.xaxis.ticktext[:2]) == ["영화", "영화"]
@@ -82,26 +88,26 @@ def test_heatmap_keeps_repeated_labels_apart_and_escapes_markup():
 
 
 def test_long_axes_open_on_a_window_with_a_range_slider():
-    many = interactive.heatmap_figure(np.ones((50, 200)), [str(i) for i in range(50)], [str(i) for i in range(200)])
+    many = heatmap_figure(np.ones((50, 200)), [str(i) for i in range(50)], [str(i) for i in range(200)])
     assert many.layout.xaxis.rangeslider.visible
-    assert tuple(many.layout.xaxis.range) == (-0.5, interactive.VISIBLE_COLUMNS - 0.5)
-    assert tuple(many.layout.yaxis.range) == (interactive.VISIBLE_ROWS - 0.5, -0.5)
-    few = interactive.heatmap_figure(np.ones((2, 3)), ["a", "b"], ["c", "d", "e"])
+    assert tuple(many.layout.xaxis.range) == (-0.5, VISIBLE_COLUMNS - 0.5)
+    assert tuple(many.layout.yaxis.range) == (VISIBLE_ROWS - 0.5, -0.5)
+    few = heatmap_figure(np.ones((2, 3)), ["a", "b"], ["c", "d", "e"])
     assert not few.layout.xaxis.rangeslider.visible
 
 
 def test_rows_below_the_window_are_announced():
     """A 50-row heatmap opens on 40 rows and says that 10 more are below."""
-    many = interactive.heatmap_figure(np.ones((50, 5)), [str(i) for i in range(50)], [str(i) for i in range(5)])
+    many = heatmap_figure(np.ones((50, 5)), [str(i) for i in range(50)], [str(i) for i in range(5)])
     assert any("showing 40 of 50 rows; 10 more below" in a.text for a in many.layout.annotations)
-    few = interactive.heatmap_figure(np.ones((40, 5)), [str(i) for i in range(40)], [str(i) for i in range(5)])
+    few = heatmap_figure(np.ones((40, 5)), [str(i) for i in range(40)], [str(i) for i in range(5)])
     assert not any("more below" in (a.text or "") for a in few.layout.annotations)
 
 
 @pytest.mark.parametrize("scale", ["linear", "log", "percentile"])
 def test_colour_scales(scale):
     matrix = np.array([[0.0, 1e-4, 1e-2], [0.5, 0.2, 1.0]])
-    fig = interactive.heatmap_figure(matrix, ["a", "b"], ["c", "d", "e"], scale=scale, cmap="magma")
+    fig = heatmap_figure(matrix, ["a", "b"], ["c", "d", "e"], scale=scale, cmap="magma")
     trace = fig.data[0]
     assert trace.zmin < trace.zmax
     if scale == "log":
@@ -111,7 +117,7 @@ def test_colour_scales(scale):
 def test_shaded_text_escapes_and_shades_by_attention():
     text = f"좋은 {SCRIPT} 영화\n끝"
     units = [Unit("좋은", 0, 2, "Adjective", True), Unit("영화", text.index("영화"), text.index("영화") + 2, "Noun", True)]
-    page = interactive.shaded_text_html(text, units, np.array([0.1, 0.9]), title="<i>t</i>")
+    page = shaded_text_html(text, units, np.array([0.1, 0.9]), title="<i>t</i>")
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;i&gt;t&lt;/i&gt;" in page
     assert page.count('class="ma-unit"') == 2 and "<br>" in page
     shades = [float(s.split(",")[-1].split(")")[0]) for s in page.split("background:rgba(")[1:3]]
@@ -420,20 +426,6 @@ def test_review_table_gets_a_predicted_sentiment_column(dash):
     assert sentiment_cell(None) == "" and sentiment_cell(0.93) == "긍정 0.93" and sentiment_cell(0.07) == "부정 0.93"
     probs = sentiment_api().predict_positive(["정말 최고의 영화", "", "😀😀", "최악이다 돈 아까움"])
     assert probs[1] is None and probs[2] is None and probs[0] > 0.5 > probs[3]
-
-
-def test_warm_contexts_analyses_every_dataset_movie_before_the_first_click(tiny_bert, monkeypatch):
-    import moviattn.explorer.pipeline as pipeline
-
-    state, analysed = tiny_dashboard(tiny_bert), []
-    analyse = pipeline.segment_units
-    monkeypatch.setattr(pipeline, "segment_units", lambda segment, *a, **k: analysed.append(segment.name) or analyse(segment, *a, **k))
-    assert state.warm_contexts() == len(state.dataset.movies)
-    warmed = len(analysed)
-    assert warmed == 2 * len(state.dataset.movies)  # info and plot of each
-    movie = next(iter(state.dataset.movies.values()))
-    state.explorer().context(movie, Settings())
-    assert len(analysed) == warmed  # the first click finds it
 
 
 def test_malloc_arenas_are_capped_on_glibc_and_left_alone_with_zero():

@@ -18,8 +18,7 @@ import pytest
 from app_helpers import KNOWN_MODEL, REPO, api_values, free_port, running_app, tiny_dashboard
 from gradio_client import Client, handle_file
 
-from moviattn.explorer.batching import WAIT_S
-from moviattn.explorer.report import is_report
+from moviattn.explorer import WAIT_S, is_report
 from moviattn.offline_model import offline_model_cache_dir
 from moviattn.ui.state import preview
 

@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 from app_helpers import KNOWN_MODEL, api_values, tiny_dashboard
 
-from moviattn.explorer.settings import Settings
+from moviattn.explorer import HEAD_AGGREGATORS, Settings
 from moviattn.ui import page, panel
 from moviattn.ui.panel import CONTROLS, Control, control_order, head_choices, head_value, read_view
 from moviattn.ui.tabs import heatmaps
@@ -32,7 +32,7 @@ def test_read_view_maps_the_controls_by_name():
 def test_head_choices_come_from_the_registry_and_unlabelled_names_show_as_themselves(monkeypatch):
     assert [value for _, value in head_choices(2)] == ["mean", "max", "0", "1"]
     assert head_value(Settings(head_agg="max")) == "max" and head_value(Settings(head_agg="single", head=2)) == "2"
-    monkeypatch.setattr(panel, "HEAD_CHOICES", (*panel.HEAD_CHOICES, "median"))  # a newly registered aggregator
+    monkeypatch.setitem(HEAD_AGGREGATORS, "median", HEAD_AGGREGATORS["mean"])  # a newly registered aggregator
     assert ("median", "median") in head_choices(1)
     assert panel.labelled(panel.LAYER_AGG_LABELS, ["mean", "new_agg"]) == [("모든 층 평균 (mean)", "mean"), ("new_agg", "new_agg")]
 

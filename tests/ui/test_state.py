@@ -9,7 +9,7 @@ import pytest
 from app_helpers import KNOWN_MODEL, tiny_dashboard
 
 from moviattn.data import Movie
-from moviattn.explorer.settings import Settings
+from moviattn.explorer import Settings
 from moviattn.recommend import diary
 from moviattn.ui import state as state_module
 from moviattn.ui.state import GPU_MAX_SECONDS, gpu_seconds, review_view_parts
@@ -133,7 +133,7 @@ def test_on_zerogpu_only_model_work_borrows_a_gpu(tiny_bert, tmp_path, monkeypat
 
 
 def test_the_view_store_keeps_the_newest_in_memory_and_all_on_disk(tmp_path):
-    from moviattn.explorer.cache import ResultCache
+    from moviattn.explorer import ResultCache
     from moviattn.ui.state import ViewStore
 
     views, made = ViewStore(2, ResultCache(tmp_path)), []

@@ -5,16 +5,15 @@ from __future__ import annotations
 import gradio as gr
 
 from ...defaults import DEFAULTS
-from ...explorer.settings import Settings
-from ...explorer.views import NOTE_CAVEAT
-from ..panel import GRANULARITY_LABELS, HEAD_AGG_LABELS, HEAD_CHOICES, LAYER_AGG_LABELS, SCALE_LABELS, label
+from ...explorer import NOTE_CAVEAT, Settings, pooled_heads
+from ..panel import GRANULARITY_LABELS, HEAD_AGG_LABELS, LAYER_AGG_LABELS, SCALE_LABELS, label
 
 TITLE = "읽는 법 (about)"
 
 
 def defaults_line(settings: Settings = Settings()) -> str:
     """The defaults in words, read from ``Settings`` and the panel (so they cannot drift apart)."""
-    head = label(HEAD_AGG_LABELS, settings.head_agg) if settings.head_agg in HEAD_CHOICES else f"head {settings.head}"
+    head = label(HEAD_AGG_LABELS, settings.head_agg) if settings.head_agg in pooled_heads() else f"head {settings.head}"
     return (
         f"**기본값 (defaults):** 층 합치기 = {label(LAYER_AGG_LABELS, settings.layer_agg)}, 헤드 = {head}, "
         f"정규화 = `{settings.normalization}`, 단위 = {label(GRANULARITY_LABELS, settings.granularity)}, "

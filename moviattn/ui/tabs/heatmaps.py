@@ -25,13 +25,21 @@ import pandas as pd
 from gradio.components.plot import PlotData
 
 from ...data import Movie, Review
-from ...explorer.aggregate import DEFAULT_SCORE, MovieAggregate
-from ...explorer.interactive import TRENDS_COLUMNS, message_figure
-from ...explorer.pipeline import BATCH_SIZE, Progress
-from ...explorer.quality import aggregate_quality_note, quality_note
-from ...explorer.results import ReviewAttention
-from ...explorer.settings import Settings
-from ...explorer.views import NOTES, aggregate_drawing, review_drawing
+from ...explorer import (
+    BATCH_SIZE,
+    DEFAULT_SCORE,
+    NOTES,
+    TRENDS_COLUMNS,
+    MovieAggregate,
+    Progress,
+    ReviewAttention,
+    Settings,
+    aggregate_drawing,
+    aggregate_quality_note,
+    message_figure,
+    quality_note,
+    review_drawing,
+)
 from ...machine import review_concurrency
 from ..common import by_component, export_aggregate, export_review, shows_errors, status_html, table_headers
 from ..panel import SettingsPanel, View, read_view

@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from ...explorer.views import movie_card_html
+from ...explorer import movie_card_html
 from ...limits import check, check_all
 from ..common import by_component, by_name, export_report, shows_errors, status_html, table_headers
 from ..panel import SettingsPanel, read_view

@@ -9,8 +9,7 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from ...explorer import interactive
-from ...explorer.views import NOTE_CAVEAT
+from ...explorer import NOTE_CAVEAT, shaded_text_html
 from ...limits import LIMITS, check, check_all
 from ...morphology import Unit
 from ..common import by_name, shows_errors, table_headers
@@ -43,7 +42,7 @@ def sentiment_views(text: str) -> dict[str, str]:
         result = api.explain_sentiment(text or "", model)
         units = [Unit(text[s:e], s, e, "", True) for s, e in result.spans]
         title = f"{SENTIMENT_TITLES.get(model, model)}: {verdict_line(result)}"
-        views[model] = interactive.shaded_text_html(text, units, np.asarray(result.importance), title=title)
+        views[model] = shaded_text_html(text, units, np.asarray(result.importance), title=title)
     return views
 
 
