@@ -23,6 +23,7 @@ from ..errors import DataError
 from ..fetch import open_data
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
 from .settings import GRANULARITIES, Settings
+from .words import DEFAULT_LEADING_RULE, LEADING_RULES
 
 
 def _add_data_argument(parser: argparse.ArgumentParser) -> None:
@@ -459,7 +460,7 @@ def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, mo
     for measure, candidate in _measure_candidates(settings, args.measures):
         evidence = collect(explorer, dataset, movie_ids, candidate, limit_reviews=args.limit_reviews,
                            deletion=not args.no_deletion, progress=advance)
-        result = cross_validate(evidence)
+        result = cross_validate(evidence, rule=args.rule)
         n_reviews = result.n_reviews
         print(f"[{measure}]\n{format_report(result, explorer.model.name)}\n")
         rows += [{**row, "setting": f"{measure}/{row['setting']}", "default": row["default"] and candidate.measure == Settings().measure}
@@ -543,6 +544,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--aggregate", action="store_true",
         help="score the movie aggregate's views (positions or words, share or lift) on every review of each movie",
     )
+    evaluate.add_argument("--rule", choices=LEADING_RULES, default=DEFAULT_LEADING_RULE,
+                          help="with --aggregate: the app's leading words (shipped) or learnt on each fold (learned)")
     evaluate.add_argument("--measures", help="with --aggregate: comma-separated measures of the registry (default: the settings' own)")
     evaluate.add_argument("--force", action="store_true", help="overwrite --out / --quality-out even if they are not earlier tables")
     _add_settings_arguments(evaluate)
