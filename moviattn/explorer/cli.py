@@ -422,6 +422,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         first_reviews = lambda m: dataset.reviews_of(m.id)[: args.limit_reviews]
         candidates = [explorer.usable_settings(s)[0] for _, s in _measure_candidates(settings, args.measures)]
         _run_on_ray(args, explorer, [job for s in candidates for job in _jobs(movies, s, first_reviews, reference=True)])
+    if args.faithfulness:
+        _evaluate_faithfulness(args, explorer, dataset, movie_ids, settings)
+        return
     with tqdm(unit="review", desc="evaluate") as bar:
         def advance(done: int, label: str) -> None:
             bar.update(done - bar.n)
@@ -441,6 +444,18 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     if args.quality_out:
         write_quality_resource(rows, args.quality_out)
     print(f"wrote {args.out}; {result.n_reviews} reviews in {time.perf_counter() - started:.0f} s")
+
+
+def _evaluate_faithfulness(args: argparse.Namespace, explorer, dataset: Dataset, movie_ids, settings: Settings) -> None:
+    from . import faithfulness
+    from .evaluation_report import write_csv
+
+    measures = args.measures.split(",") if args.measures else faithfulness.MEASURES
+    result = faithfulness.run(explorer, dataset, movie_ids, measures=measures, n_reviews=args.faithfulness, base=settings,
+                              progress=lambda label, seconds: print(f"{seconds:.0f} s {label}", file=sys.stderr))
+    print(faithfulness.report(result, measures))
+    if args.quality_out:
+        write_csv(faithfulness.quality_rows(result, measures, explorer.model.name), args.quality_out)
 
 
 def _measure_candidates(settings: Settings, names: str | None) -> list[tuple[str, Settings]]:
@@ -546,6 +561,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("--rule", choices=LEADING_RULES, default=DEFAULT_LEADING_RULE,
                           help="with --aggregate: the app's leading words (shipped) or learnt on each fold (learned)")
+    evaluate.add_argument("--faithfulness", type=int, metavar="N",
+                          help="ERASER comprehensiveness, sufficiency and tau against leave-one-out on N reviews per movie (sha256 order)")
     evaluate.add_argument("--measures", help="with --aggregate: comma-separated measures of the registry (default: the settings' own)")
     evaluate.add_argument("--force", action="store_true", help="overwrite --out / --quality-out even if they are not earlier tables")
     _add_settings_arguments(evaluate)

@@ -213,3 +213,37 @@ def format_table(table: dict, names: Sequence[str]) -> str:
                 row = table[(scope, name)]
                 lines.append(f"| {scope} | {name} | " + " | ".join(_cell(row[m]) for m in HIGHER_IS_BETTER) + " |")
     return "\n".join(lines)
+
+
+def _best_baseline(table: dict, measure_name: str, scope: str = "review") -> tuple[str, float]:
+    pick = max if HIGHER_IS_BETTER[measure_name] else min
+    name = pick(BASELINES, key=lambda b: table[(scope, b)][measure_name][0])
+    return name, table[(scope, name)][measure_name][0]
+
+
+def quality_rows(result: FaithfulnessRun, measures: Sequence[str], model_name: str) -> list[dict[str, object]]:
+    """One row per measure for the app's quality line (``quality.FAITHFULNESS_COLUMNS``): all-movie means,
+    the best baseline of each measure and whether the choice rule passed."""
+    overall, tables = result.table(), [t for _, t in fold_tables(result)]
+    rows = []
+    for measure in measures:
+        row: dict[str, object] = {"model": model_name, "measure": measure, "passes": passes_choice_rule(measure, tables),
+                                  "movies": len({r[0] for r in result.items[("review", measure)]}),
+                                  "reviews": len(result.items[("review", measure)])}
+        for name in HIGHER_IS_BETTER:
+            row[name] = overall[("review", measure)][name][0]
+            row[f"{name}_baseline"], row[f"{name}_baseline_value"] = _best_baseline(overall, name)
+        rows.append(row)
+    return rows
+
+
+def report(result: FaithfulnessRun, measures: Sequence[str]) -> str:
+    """All movies, each held-out fold, and the choice rule's outcome."""
+    names = (*measures, *BASELINES)
+    movies = len({r[0] for rows in result.items.values() for r in rows})
+    lines = [f"{movies} movies, {result.n_reviews} sampled reviews, {result.seconds:.0f} s", "", "all movies", format_table(result.table(), names)]
+    for index, (fold, table) in enumerate(fold_tables(result)):
+        lines += ["", f"fold {index + 1} (held out: {' '.join(fold)})", format_table(table, names)]
+    chosen = chosen_measure(result, measures)
+    lines += ["", f"choice rule: {chosen} passes" if chosen else "choice rule: no measure beats every baseline on every fold"]
+    return "\n".join(lines)

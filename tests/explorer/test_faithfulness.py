@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
+import csv
 
 import numpy as np
+import pytest
 
-from moviattn.data import load_dataset
+from moviattn.cli import main
 from moviattn.explorer import faithfulness as ef
-from moviattn.explorer.pipeline import Explorer
 from moviattn.explorer.settings import Settings
 from moviattn.morphology import Unit
 
@@ -48,16 +48,35 @@ def test_choice_rule_needs_every_fold_above_every_baseline():
     assert not ef.passes_choice_rule("attention", [_table(0.2, 0.3)] * 4 + [_table(0.2, 0.6)])
 
 
-def test_run_on_a_tiny_model_embeds_each_plot_variant_once(tiny_bert, monkeypatch):
-    sample = load_dataset()
+@pytest.mark.slow
+def test_cli_faithfulness_on_a_tiny_model_embeds_each_plot_variant_once(tiny_bert, monkeypatch, tmp_path, capsys):
+    from moviattn.explorer import quality
+
+    monkeypatch.setattr("moviattn.models.load_model", lambda *a, **k: tiny_bert)
     asked = []
     real_kept_text = ef.kept_text
     monkeypatch.setattr(ef, "kept_text", lambda text, units, kept: asked.append(tuple(kept.tolist())) or real_kept_text(text, units, kept))
-    result = ef.run(Explorer(tiny_bert), sample, ["s001"], n_reviews=2, base=Settings(granularity="eojeol"))
-    assert asked and len(asked) == len(set(asked))  # leave-one-out variants are shared by both reviews and the aggregate
-    assert result.n_reviews == 2 and {k[0] for k in result.items} == set(ef.SCOPES)
-    table = result.table()
-    for key, row in table.items():
-        assert set(row) == {"aopc_compr", "aopc_suff", "taucorr_loo"}
-    assert math.isnan(table[("review", "uniform")]["taucorr_loo"][0])  # a constant explanation has no τ
-    assert len(result.items[("aggregate", "attention")]) == 1 and len(result.items[("review", "attention")]) == 2
+    out = tmp_path / "faithfulness.csv"
+    code = main(["evaluate", "--faithfulness", "2", "--movies", "s001", "--no-cache", "--granularity", "eojeol",
+                 "--data", "sample", "--quality-out", str(out)])
+    assert code == 0 and asked and len(asked) == len(set(asked))  # leave-one-out variants shared by both reviews and the aggregate
+    report = capsys.readouterr().out
+    assert "1 movies, 2 sampled reviews" in report and "| aggregate | attention |" in report and "choice rule:" in report
+    rows = {r["measure"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["attention"]["reviews"] == "2" and set(rows) == set(ef.MEASURES)
+    monkeypatch.setattr(quality, "_quality_table", lambda name=None, key="setting": {(r["model"], m): r for m, r in rows.items()})
+    assert "ERASER (1 movies, 2 reviews)" in quality.faithfulness_note(Settings(granularity="eojeol"), tiny_bert.name)
+
+
+def test_quality_line_quotes_the_measures_and_says_when_they_are_not_evidence(monkeypatch):
+    from moviattn.explorer import quality
+
+    row = {"model": "m", "measure": "attention", "passes": "False", "movies": "10", "reviews": "20", "aopc_compr": "0.004",
+           "aopc_compr_baseline": "random", "aopc_compr_baseline_value": "0.005", "taucorr_loo": "-0.02",
+           "taucorr_loo_baseline": "random", "taucorr_loo_baseline_value": "0.08"}
+    monkeypatch.setattr(quality, "_quality_table", lambda name=None, key="setting": {("m", "attention"): row})
+    note = quality.faithfulness_note(Settings(), "m")
+    assert "not evidence" in note and "random" in note and "\n" not in note
+    assert quality.faithfulness_note(Settings(measure="norm"), "m") is None
+    monkeypatch.setattr(quality, "_quality_table", lambda name=None, key="setting": {("m", "attention"): {**row, "passes": "True"}})
+    assert "beats every baseline" in quality.faithfulness_note(Settings(), "m")
