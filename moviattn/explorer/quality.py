@@ -9,6 +9,7 @@ and view); the notes only read them, so the app never imports the research harne
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
@@ -64,14 +65,16 @@ def quality_note(settings: Settings, model_name: str, num_layers: int = 12, num_
         f"이 설정은 리뷰가 언급한 줄거리 단어를 {found:.0f}%의 경우 상위 5위 안에 찾습니다 (무작위 {chance:.0f}%). "
         f"This setting ranks a plot word the review mentions in the top 5 for {found:.0f}% of mentions (random: {chance:.0f}%)."
     )
-    return " ".join(filter(None, (recall, faithfulness_note(settings, model_name))))
+    return " ".join(filter(None, (recall, faithfulness_note(settings, model_name, num_layers, num_heads))))
 
 
-def faithfulness_note(settings: Settings, model_name: str) -> str | None:
+def faithfulness_note(settings: Settings, model_name: str, num_layers: int = 12, num_heads: int = 12) -> str | None:
     """Half a line: the measure's ERASER comprehensiveness and τ against leave-one-out beside the best
-    baseline, and, where it fails the choice rule, that it is not evidence of what the model uses."""
+    baseline, and, where it fails the choice rule, that it is not evidence of what the model uses.
+    Measured at the default setting of each measure only, so other settings get None."""
+    measured = replace(Settings(), measure=settings.measure, granularity=settings.granularity)
     row = _quality_table(FAITHFULNESS_RESOURCE, key="measure").get((model_name, settings.measure))
-    if row is None:
+    if row is None or setting_key(settings, num_layers, num_heads) != setting_key(measured, num_layers, num_heads):
         return None
     verdict = ("기준선보다 충실함 (beats every baseline on every fold)" if row["passes"] == "True"
                else "기준선을 넘지 못함: 모델이 쓰는 근거로 읽지 마세요 (does not beat its baselines: not evidence of what the model uses)")

@@ -78,5 +78,6 @@ def test_quality_line_quotes_the_measures_and_says_when_they_are_not_evidence(mo
     note = quality.faithfulness_note(Settings(), "m")
     assert "not evidence" in note and "random" in note and "\n" not in note
     assert quality.faithfulness_note(Settings(measure="norm"), "m") is None
+    assert quality.faithfulness_note(Settings(layer_agg="rollout"), "m") is None  # measured at the default setting only
     monkeypatch.setattr(quality, "_quality_table", lambda name=None, key="setting": {("m", "attention"): {**row, "passes": "True"}})
     assert "beats every baseline" in quality.faithfulness_note(Settings(), "m")
