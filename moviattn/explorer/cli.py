@@ -24,6 +24,7 @@ from ..fetch import open_data
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
 from .choices import method_choices, precision_choices, setting_choices
 from .settings import Settings
+from .words import DEFAULT_LEADING_RULE, LEADING_RULES
 
 
 def _add_data_argument(parser: argparse.ArgumentParser) -> None:
@@ -383,6 +384,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         first_reviews = lambda m: dataset.reviews_of(m.id)[: args.limit_reviews]
         candidates = [explorer.usable_settings(s)[0] for _, s in _measure_candidates(settings, args.measures)]
         _run_on_ray(args, explorer, [job for s in candidates for job in _jobs(movies, s, first_reviews, reference=True)])
+    if args.faithfulness:
+        _evaluate_faithfulness(args, explorer, dataset, movie_ids, settings)
+        return
     with tqdm(unit="review", desc="evaluate") as bar:
         def advance(done: int, label: str) -> None:
             bar.update(done - bar.n)
@@ -404,6 +408,18 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}; {result.n_reviews} reviews in {time.perf_counter() - started:.0f} s")
 
 
+def _evaluate_faithfulness(args: argparse.Namespace, explorer, dataset: Dataset, movie_ids, settings: Settings) -> None:
+    from . import faithfulness
+    from .evaluation_report import write_csv
+
+    measures = args.measures.split(",") if args.measures else faithfulness.MEASURES
+    result = faithfulness.run(explorer, dataset, movie_ids, measures=measures, n_reviews=args.faithfulness, base=settings,
+                              progress=lambda label, seconds: print(f"{seconds:.0f} s {label}", file=sys.stderr))
+    print(faithfulness.report(result, measures))
+    if args.quality_out:
+        write_csv(faithfulness.quality_rows(result, measures, explorer.model.name), args.quality_out)
+
+
 def _measure_candidates(settings: Settings, names: str | None) -> list[tuple[str, Settings]]:
     """(name, settings) per measure to score: today's attention, or the named measures of the registry."""
     if not names:
@@ -421,7 +437,7 @@ def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, mo
     for measure, candidate in _measure_candidates(settings, args.measures):
         evidence = collect(explorer, dataset, movie_ids, candidate, limit_reviews=args.limit_reviews,
                            deletion=not args.no_deletion, progress=advance)
-        result = cross_validate(evidence)
+        result = cross_validate(evidence, rule=args.rule)
         n_reviews = result.n_reviews
         print(f"[{measure}]\n{format_report(result, explorer.model.name)}\n")
         rows += [{**row, "setting": f"{measure}/{row['setting']}", "default": row["default"] and candidate.measure == Settings().measure}
@@ -505,6 +521,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--aggregate", action="store_true",
         help="score the movie aggregate's views (positions or words, share or lift) on every review of each movie",
     )
+    evaluate.add_argument("--rule", choices=LEADING_RULES, default=DEFAULT_LEADING_RULE,
+                          help="with --aggregate: the app's leading words (shipped) or learnt on each fold (learned)")
+    evaluate.add_argument("--faithfulness", type=int, metavar="N",
+                          help="ERASER comprehensiveness, sufficiency and tau against leave-one-out on N reviews per movie (sha256 order)")
     evaluate.add_argument("--measures", help="with --aggregate: comma-separated measures of the registry (default: the settings' own)")
     evaluate.add_argument("--force", action="store_true", help="overwrite --out / --quality-out even if they are not earlier tables")
     _add_settings_arguments(evaluate)

@@ -16,8 +16,8 @@ cache), once; everything after that is arithmetic on the stored shares (``MovieE
   over reviews). Top-10 check: a movie passes when what the view shows holds no filler
   (``words.is_filler``: particles, endings, punctuation, numerals, one-syllable words, light verbs)
   and no lemma twice.
-* **Folds.** 5 folds of the movies by the sha256 of their ids; on each, the leading classes are learnt
-  and the view is chosen on the training movies (the best recall@5 among views that meet every target
+* **Folds.** 5 folds of the movies by the sha256 of their ids; on each, the leading classes are the
+  app's (``rule="shipped"``, the default) or learnt (``"learned"``, ``words.leading_classes_for``) and the view is chosen on the training movies (the best recall@5 among views that meet every target
   there; else the best among those whose top 10 is clean) and scored on the held-out movies. Reported:
   each fold, and mean ± standard deviation (and minimum) over folds.
 """
@@ -46,7 +46,7 @@ from .evaluation import (
 )
 from .pipeline import Explorer
 from .settings import Settings
-from .words import LEADING_CLASSES, is_filler, learn_leading_classes, surface_form, word_class
+from .words import DEFAULT_LEADING_RULE, LEADING_CLASSES, is_filler, leading_classes_for, surface_form, word_class
 
 FOLDS = 5
 TOP_CHECK = 10
@@ -307,6 +307,7 @@ class CrossValidation:
     seconds: float
     n_reviews: int
     shown: dict[str, dict[str, list[str]]]  # view name → movie id → words shown
+    rule: str  # how the leading classes were taken (words.LEADING_RULES)
 
 
 def choose_view(summaries: dict[str, Summary]) -> View:
@@ -327,26 +328,26 @@ def _scores(evidence: Sequence[MovieEvidence], leading: frozenset[str]) -> dict[
     }
 
 
-def cross_validate(evidence: Sequence[MovieEvidence], n_folds: int = FOLDS) -> CrossValidation:
-    """Learn the leading classes and choose the view on each fold's training movies, score on its held-out ones."""
+def cross_validate(evidence: Sequence[MovieEvidence], n_folds: int = FOLDS, rule: str = DEFAULT_LEADING_RULE) -> CrossValidation:
+    """Take the leading classes by ``rule`` and choose the view on each fold's training movies, score on its held-out ones."""
     started = time.perf_counter()
     by_id = {e.movie.id: e for e in evidence}
     results = []
     for index, test_ids in enumerate(folds(list(by_id), n_folds)):
         train = [e for m, e in by_id.items() if m not in test_ids]
         test = [by_id[m] for m in test_ids]
-        leading = learn_leading_classes([_class_inputs(e.aggregate) for e in train])
+        leading = leading_classes_for(rule, [_class_inputs(e.aggregate) for e in train])
         train_scores, test_scores = _scores(train, leading), _scores(test, leading)
         train_summary = {n: summarise(n, s) for n, s in train_scores.items()}
         results.append(FoldResult(index, test_ids, leading, choose_view(train_summary), train_summary,
                                   {n: summarise(n, s) for n, s in test_scores.items()}))
-    leading = learn_leading_classes([_class_inputs(e.aggregate) for e in evidence])
+    leading = leading_classes_for(rule, [_class_inputs(e.aggregate) for e in evidence])
     overall_scores = _scores(evidence, leading)
     shown = {n: {e.movie.id: s.shown for e, s in zip(evidence, scores)} for n, scores in overall_scores.items()}
     return CrossValidation(
         results, {n: summarise(n, s) for n, s in overall_scores.items()}, leading,
         sum(e.seconds for e in evidence) + time.perf_counter() - started, sum(len(e.aggregate.review_ids) for e in evidence),
-        shown,
+        shown, rule,
     )
 
 
@@ -366,11 +367,11 @@ def _row(scope: str, summary: Summary, **extra: object) -> dict[str, object]:
 def report_rows(cv: CrossValidation, model_name: str) -> list[dict[str, object]]:
     """One row per view over all movies (``default`` marks the app's view), then per fold the chosen view,
     the app's default and the previous default on the held-out movies."""
-    rows = [_row("all", s, model=model_name, default=name == APP_DEFAULT.name) for name, s in cv.overall.items()]
+    rows = [_row("all", s, model=model_name, default=name == APP_DEFAULT.name, rule=cv.rule) for name, s in cv.overall.items()]
     for fold in cv.folds:
         for name in dict.fromkeys((fold.chosen.name, APP_DEFAULT.name, PREVIOUS_DEFAULT.name)):
             rows.append(_row(f"fold {fold.index + 1}", fold.test[name], model=model_name, default=name == APP_DEFAULT.name,
-                             chosen=name == fold.chosen.name, leading=" ".join(sorted(fold.leading)),
+                             chosen=name == fold.chosen.name, rule=cv.rule, leading=" ".join(sorted(fold.leading)),
                              test_movies=" ".join(fold.test_movies)))
     return rows
 
@@ -388,7 +389,7 @@ def fold_spread(cv: CrossValidation, name: str) -> dict[str, tuple[float, float,
 def format_report(cv: CrossValidation, model_name: str) -> str:
     """The printed report: views over all movies, each fold, and mean ± sd over folds."""
     lines = [f"model: {model_name}; {cv.overall[APP_DEFAULT.name].movies} movies, "
-             f"{cv.n_reviews} reviews; {cv.seconds:.0f} s; leading classes (all movies): {', '.join(sorted(cv.leading))}", "",
+             f"{cv.n_reviews} reviews; {cv.seconds:.0f} s; leading rule {cv.rule}: {', '.join(sorted(cv.leading))} (all movies)", "",
              f"{'view':40s} {'pairs':>6s} {'r@5':>6s} {'MRR':>6s} {'info r@5':>8s} {'deletion ×10⁻³ (95% CI)':>26s} {'top10':>7s}"]
     for name, s in cv.overall.items():
         mark = " (default)" if name == APP_DEFAULT.name else ""

@@ -9,6 +9,7 @@ and view); the notes only read them, so the app never imports the research harne
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
@@ -20,19 +21,21 @@ AGGREGATE_RESOURCE = "quality_aggregate_offline.csv"
 #: The aggregate's rows the app quotes per score (``evaluation_aggregate.app_view``'s names).
 AGGREGATE_VIEWS = {"lift": "lemma·leading·lift·standing_out", "share": "lemma·leading·share·top"}
 AGGREGATE_COLUMNS = ("model", "setting", "review_plot_pairs", "review_plot_r5", "deletion_gain", "deletion_lo", "deletion_hi", "top10_pass")
+#: ``evaluate --faithfulness N --quality-out`` writes it (``faithfulness.quality_rows``), one row per measure.
+FAITHFULNESS_RESOURCE = "quality_faithfulness_offline.csv"
 
 
 #: The name of a setting in ``evaluation.settings_grid`` and the quality table: ``settings.setting_name``.
 setting_key = setting_name
 
 
-@lru_cache(maxsize=2)
-def _quality_table(name: str = QUALITY_RESOURCE) -> dict[tuple[str, str], dict[str, str]]:
+@lru_cache(maxsize=3)
+def _quality_table(name: str = QUALITY_RESOURCE, key: str = "setting") -> dict[tuple[str, str], dict[str, str]]:
     path = resources.files(__package__) / "resources" / name
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8") as handle:
-        return {(r["model"], r["setting"]): r for r in csv.DictReader(handle)}
+        return {(r["model"], r[key]): r for r in csv.DictReader(handle)}
 
 
 def quality_note(settings: Settings, model_name: str, num_layers: int = 12, num_heads: int = 12) -> str | None:
@@ -45,9 +48,27 @@ def quality_note(settings: Settings, model_name: str, num_layers: int = 12, num_
     if row is None or random is None:
         return None
     found, chance = float(row["unit_plot_r5"]) * 100, float(random["unit_plot_r5"]) * 100
-    return (
+    recall = (
         f"이 설정은 리뷰가 언급한 줄거리 단어를 {found:.0f}%의 경우 상위 5위 안에 찾습니다 (무작위 {chance:.0f}%). "
         f"This setting ranks a plot word the review mentions in the top 5 for {found:.0f}% of mentions (random: {chance:.0f}%)."
+    )
+    return " ".join(filter(None, (recall, faithfulness_note(settings, model_name, num_layers, num_heads))))
+
+
+def faithfulness_note(settings: Settings, model_name: str, num_layers: int = 12, num_heads: int = 12) -> str | None:
+    """Half a line: the measure's ERASER comprehensiveness and τ against leave-one-out beside the best
+    baseline, and, where it fails the choice rule, that it is not evidence of what the model uses.
+    Measured at the default setting of each measure only, so other settings get None."""
+    measured = replace(Settings(), measure=settings.measure, granularity=settings.granularity)
+    row = _quality_table(FAITHFULNESS_RESOURCE, key="measure").get((model_name, settings.measure))
+    if row is None or setting_key(settings, num_layers, num_heads) != setting_key(measured, num_layers, num_heads):
+        return None
+    verdict = ("기준선보다 충실함 (beats every baseline on every fold)" if row["passes"] == "True"
+               else "기준선을 넘지 못함: 모델이 쓰는 근거로 읽지 마세요 (does not beat its baselines: not evidence of what the model uses)")
+    return (
+        f"ERASER ({row['movies']} movies, {row['reviews']} reviews): comprehensiveness {float(row['aopc_compr']):+.4f} "
+        f"(best baseline {row['aopc_compr_baseline']} {float(row['aopc_compr_baseline_value']):+.4f}), "
+        f"τ vs leave-one-out {float(row['taucorr_loo']):+.3f} ({row['taucorr_loo_baseline']} {float(row['taucorr_loo_baseline_value']):+.3f}); {verdict}."
     )
 
 

@@ -12,6 +12,7 @@ from moviattn.explorer.aggregate import EMPTY_GROUP
 from moviattn.explorer.evaluation_aggregate import APP_DEFAULT, BASELINES, VIEWS, collect, cross_validate, report_rows
 from moviattn.explorer.pipeline import Explorer
 from moviattn.explorer.settings import Settings
+from moviattn.explorer.words import LEADING_CLASSES
 
 
 @pytest.fixture
@@ -77,6 +78,10 @@ def test_evaluate_aggregate_cross_validates_every_view_on_a_tiny_model(tiny_bert
     defaults = [r for r in rows if r["scope"] == "all" and r["default"]]
     assert [r["setting"] for r in defaults] == [APP_DEFAULT.name]
     assert {r["scope"] for r in rows} == {"all", "fold 1", "fold 2", "fold 3"}
+    assert {r["rule"] for r in rows} == {"shipped"} and all(f.leading == LEADING_CLASSES for f in result.folds)
+    learned = cross_validate(evidence, n_folds=3, rule="learned")  # 3 movies: thinner than the shipped rule's 40
+    assert all(fold.leading >= LEADING_CLASSES for fold in learned.folds)
+    assert {r["rule"] for r in report_rows(learned, tiny_bert.name)} == {"learned"}
 
 
 def test_evaluate_aggregate_command_marks_the_default_row(tiny_cli, positive_only, tmp_path):
@@ -84,4 +89,7 @@ def test_evaluate_aggregate_command_marks_the_default_row(tiny_cli, positive_onl
     assert cli.main(["evaluate", "--aggregate", "--data", str(positive_only), "--granularity", "eojeol", "--out", str(out)]) == 0
     table = pd.read_csv(out)
     assert table[table["default"] == True]["setting"].tolist() == [f"attention/{APP_DEFAULT.name}"] * 2  # noqa: E712 (all, fold 1)
-    assert set(table["scope"]) == {"all", "fold 1"}
+    assert set(table["scope"]) == {"all", "fold 1"} and set(table["rule"]) == {"shipped"}  # the app's rule by default
+    assert cli.main(["evaluate", "--aggregate", "--rule", "learned", "--data", str(positive_only), "--granularity", "eojeol",
+                     "--out", str(tmp_path / "learned.csv")]) == 0
+    assert set(pd.read_csv(tmp_path / "learned.csv")["rule"]) == {"learned"}

@@ -12,6 +12,7 @@ from moviattn.offline_model import OFFLINE_MODEL_ID
 def test_quality_note_for_the_shipped_table():
     note = quality.quality_note(Settings(), OFFLINE_MODEL_ID)
     assert note is not None and "%" in note and "무작위" in note
+    assert "ERASER" in note and "\n" not in note  # the faithfulness measures of the same setting, on the same line
     assert quality.quality_note(Settings(), "some/other-model") is None
     assert quality.quality_note(replace(Settings(), granularity="eojeol"), OFFLINE_MODEL_ID) is None
 

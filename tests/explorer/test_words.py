@@ -10,10 +10,13 @@ from moviattn.explorer.results import ReviewAttention
 from moviattn.explorer.sequence import identity_normalized
 from moviattn.explorer.settings import Settings
 from moviattn.explorer.words import (
+    LEADING_CLASSES,
+    LEADING_EVIDENCE_MOVIES,
     NOTHING_STANDS_OUT,
     class_lifts,
     info_items,
     is_filler,
+    leading_classes_for,
     learn_leading_classes,
     lift_intervals,
     unit_lemmas,
@@ -112,3 +115,18 @@ def test_nothing_stands_out_when_no_interval_is_above_the_reference():
     assert [s.word.text for s in shown] == ["레옹"] and shown[0].low > 1.0
     mean, low, high = lift_intervals(noisy, reference)
     assert np.all(low <= mean) and np.all(mean <= high) and low[0] < 1 < high[0]
+
+
+def test_the_shipped_rule_is_the_apps_and_a_learned_rule_keeps_shipped_classes_on_thinner_evidence():
+    """On fewer movies than the shipped rule was learnt from, a learned rule may add a class, never drop one."""
+    classes = ["noun", "noun", "predicate", "latin"]
+    reference = np.array([0.1, 0.1, 0.4, 0.1])
+    # predicates lead here (twice the reference), nouns and Latin words are flat
+    movies = [(classes, reference * np.array([1.0, 1.0 + 0.01 * (-1) ** i, 2.0 + 0.1 * i, 1.0]), reference) for i in range(6)]
+    assert learn_leading_classes(movies) == frozenset({"predicate"})
+    assert leading_classes_for("shipped", movies) == LEADING_CLASSES
+    assert leading_classes_for("learned", movies) == LEADING_CLASSES | {"predicate"}  # 6 movies < 40: the floor holds
+    many = movies * (LEADING_EVIDENCE_MOVIES // len(movies) + 1)
+    assert leading_classes_for("learned", many) == frozenset({"predicate"})  # as much evidence as shipped: learnt alone
+    with pytest.raises(ValueError, match="shipped, learned"):
+        leading_classes_for("best", movies)
