@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import kendalltau
 
+from .metrics import resampled_means
+
 #: ERASER's bins: the share of an input's units removed (comprehensiveness) or kept (sufficiency).
 ERASER_FRACTIONS = (0.01, 0.05, 0.10, 0.20, 0.50)
 #: Which measure is better higher (``True``) or lower.
@@ -111,6 +113,6 @@ def mean_interval(values: Sequence[float], resamples: int = 1000, seed: int = 13
     x = np.asarray([v for v in values if not np.isnan(v)], dtype=np.float64)
     if not len(x):
         return float("nan"), float("nan"), float("nan")
-    boot = x[np.random.default_rng(seed).integers(0, len(x), (resamples, len(x)))].mean(axis=1)
+    boot = resampled_means(x, resamples, np.random.default_rng(seed))
     low, high = np.percentile(boot, [2.5, 97.5])
     return float(x.mean()), float(low), float(high)

@@ -143,3 +143,8 @@ def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float
     spread = z * np.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
     denominator = 1 + z * z / trials
     return float(max(0.0, (centre - spread) / denominator)), float(min(1.0, (centre + spread) / denominator))
+
+
+def resampled_means(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """[resamples, ...]: the mean over the rows of ``values`` resampled with replacement (a bootstrap of the mean)."""
+    return values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..metrics import resampled_means
 from ..morphology import Unit, lemma_spans
 from ..registry import choose
 
@@ -229,11 +230,6 @@ def is_filler(word_class_name: str) -> bool:
     """What the top-10 check counts as filler whatever rule is in force: particles, endings and
     punctuation, numerals, one-syllable words and light verbs (one-syllable stems)."""
     return word_class_name in ("function", "numeral") or word_class_name.endswith("·1")
-
-
-def resampled_means(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """[resamples, ...]: the mean over the rows of ``values`` resampled with replacement (a bootstrap of the mean)."""
-    return values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1)
 
 
 def lift(share: np.ndarray, reference: np.ndarray) -> np.ndarray:
