@@ -9,8 +9,12 @@ removes or keeps the top 1, 5, 10, 20, 50 % of them and compares the relatedness
 * **Per-review settings**: each measure (``attention``, ``norm``; ``grad_input`` on request, it is
   slow) at the app's other settings, on ``SAMPLE_REVIEWS`` reviews per movie taken by the sha256 of
   their ids (fixed before any number was seen, to fit the shared CPUs).
-* **Aggregate view** (positions · share): the mean of the sampled reviews' shares, scored against the
-  movie's mean review vector (the cosine is linear in it, so this is the mean relatedness over reviews).
+* **Aggregate views**: positions · share (each measure: the mean of the sampled reviews' shares) and the
+  word views of ``evaluate --aggregate`` at the base setting (``AGGREGATE_VIEWS``: lemma or surface words,
+  leading or content classes, share or lift over the reference reviews; the app shows lemma · leading ·
+  lift). A word's value goes to each of its units, units of no shown word score 0 (they never rank), so
+  a bin removes whole words. Scored against the movie's mean review vector (the cosine is linear in it,
+  so this is the mean relatedness over the sampled reviews).
 * **Baselines**: ``random`` (seeded by the review id), ``uniform`` (every unit equal: the stable order
   is reading order, and τ is undefined), ``position`` (earlier first), ``length`` (characters) and
   ``string`` (the plot units the review mentions, ``evaluation.find_mentions``; only those rank).
@@ -41,17 +45,38 @@ from ..data import Dataset, Movie, Review
 from ..faithfulness import HIGHER_IS_BETTER, faithfulness, mean_interval
 from ..models import LoadedModel, embed
 from ..morphology import Unit
-from .aggregate import attention_share
+from .aggregate import MovieAggregate, aggregate_reviews, attention_share, group_words, lift, word_matrix
 from .evaluation import common_words, find_mentions
-from .evaluation_aggregate import folds
+from .evaluation_aggregate import VIEWS, View, folds
 from .pipeline import Explorer, MovieContext
 from .settings import Settings
+from .words import LEADING_CLASSES
 
 #: Reviews per movie, the first by the sha256 of their ids.
 SAMPLE_REVIEWS = 4
 MEASURES = ("attention", "norm")
 BASELINES = ("random", "uniform", "position", "length", "string")
 SCOPES = ("review", "aggregate")
+#: The aggregate's word views as rankings: ``evaluate --aggregate``'s views without their display (what
+#: stands out or the top 10 is the same ranking), in its order, the app's first.
+AGGREGATE_VIEWS = tuple(dict.fromkeys(replace(v, display="top") for v in VIEWS))
+
+
+def view_name(view: View) -> str:
+    """``words:lemma·leading·lift``: the ranking's name in the tables."""
+    return f"words:{view.grouping}·{view.words}·{view.score}"
+
+
+def view_unit_scores(aggregate: MovieAggregate, view: View, leading: frozenset[str] = LEADING_CLASSES) -> np.ndarray:
+    """Each plot unit's value in ``view`` over the aggregate's reviews: its word's mean share or lift
+    (0 where its word is not one the view can show)."""
+    n_units = len(aggregate.plot_units)
+    words = group_words(aggregate.plot_units, "content", aggregate.lemmas() if view.grouping == "lemma" else None, leading)
+    matrix = word_matrix(words, n_units)
+    share = aggregate.plot_share() @ matrix
+    values = share if view.score == "share" else lift(share, aggregate.plot_reference @ matrix)
+    shown = np.array([view.words == "content" or w.word_class in leading for w in words], dtype=bool)
+    return matrix @ np.where(shown, values, 0.0)
 
 
 def sampled_reviews(reviews: Sequence[Review], n: int = SAMPLE_REVIEWS) -> list[Review]:
@@ -125,20 +150,27 @@ def _movie_items(
 ) -> dict[tuple[str, str], list]:
     plot_units = context.plot_units
     rankings: dict[str, list[np.ndarray]] = {name: [] for name in (*measures, *BASELINES)}
-    texts = []
+    kept: list[Review] = []
+    at_base = []
     for review in reviews:
         try:
             item = explorer.prepared_review(movie, review.text, base)
         except ValueError:  # empty or too long: the app skips them too
             continue
         mentions = find_mentions(item.units, context.info_units, plot_units, common)
-        for measure in measures:
-            rankings[measure].append(attention_share(explorer.review_attention(movie, review.text, replace(base, measure=measure)).plot))
+        results = {measure: explorer.review_attention(movie, review.text, replace(base, measure=measure)) for measure in measures}
+        for measure, result in results.items():
+            rankings[measure].append(attention_share(result.plot))
+        at_base.append(results.get(base.measure) or explorer.review_attention(movie, review.text, base))
         for name, scores in baseline_rankings(plot_units, sorted({t for m in mentions if m.segment == "plot" for t in m.targets}), review.id).items():
             rankings[name].append(scores)
-        texts.append(review.text)
-    if not texts:
+        kept.append(review)
+    if not kept:
         return {}
+    texts = [r.text for r in kept]
+    aggregate = explorer.with_reference(movie, aggregate_reviews(movie.id, at_base, [r.id for r in kept], [r.rating for r in kept]), base)
+    aggregate = replace(aggregate, settings=base)
+    views = {view_name(v): view_unit_scores(aggregate, v) for v in AGGREGATE_VIEWS}
     with torch.inference_mode():
         review_vectors = embed(explorer.model, texts, "query")
     per_review = PlotRelatedness(explorer.model, context.plot.text.text, plot_units, review_vectors)
@@ -147,7 +179,9 @@ def _movie_items(
     out: dict[tuple[str, str], list] = {}
     for name, scores in rankings.items():
         out[("review", name)] = [(movie.id, f.aopc_compr, f.aopc_suff, f.taucorr_loo) for f in faithfulness(scores, per_review)]
-        (mean,) = faithfulness([np.mean(scores, axis=0)], movie_mean)
+        views[name] = np.mean(scores, axis=0)
+    for name, scores in views.items():
+        (mean,) = faithfulness([scores], movie_mean)
         out[("aggregate", name)] = [(movie.id, mean.aopc_compr, mean.aopc_suff, mean.taucorr_loo)]
     return out
 
@@ -191,12 +225,13 @@ def passes_choice_rule(measure: str, fold_results: Sequence[dict], scope: str = 
     return True
 
 
-def chosen_measure(result: FaithfulnessRun, measures: Sequence[str]) -> str | None:
-    """The measure the choice rule picks (highest all-movie comprehensiveness among those that pass), or None."""
+def chosen_measure(result: FaithfulnessRun, measures: Sequence[str], scope: str = "review") -> str | None:
+    """The ranking the choice rule picks in ``scope`` (highest all-movie comprehensiveness among those
+    that pass), or None."""
     tables = [t for _, t in fold_tables(result)]
-    passing = [m for m in measures if passes_choice_rule(m, tables)]
+    passing = [m for m in measures if passes_choice_rule(m, tables, scope)]
     overall = result.table()
-    return max(passing, key=lambda m: overall[("review", m)]["aopc_compr"][0]) if passing else None
+    return max(passing, key=lambda m: overall[(scope, m)]["aopc_compr"][0]) if passing else None
 
 
 def _cell(value: tuple[float, float, float]) -> str:
@@ -239,11 +274,15 @@ def quality_rows(result: FaithfulnessRun, measures: Sequence[str], model_name: s
 
 def report(result: FaithfulnessRun, measures: Sequence[str]) -> str:
     """All movies, each held-out fold, and the choice rule's outcome."""
-    names = (*measures, *BASELINES)
+    views = [view_name(v) for v in AGGREGATE_VIEWS]
+    names = (*measures, *views, *BASELINES)
     movies = len({r[0] for rows in result.items.values() for r in rows})
     lines = [f"{movies} movies, {result.n_reviews} sampled reviews, {result.seconds:.0f} s", "", "all movies", format_table(result.table(), names)]
     for index, (fold, table) in enumerate(fold_tables(result)):
         lines += ["", f"fold {index + 1} (held out: {' '.join(fold)})", format_table(table, names)]
-    chosen = chosen_measure(result, measures)
-    lines += ["", f"choice rule: {chosen} passes" if chosen else "choice rule: no measure beats every baseline on every fold"]
+    lines.append("")
+    for scope, candidates in (("review", measures), ("aggregate", (*measures, *views))):
+        chosen = chosen_measure(result, candidates, scope)
+        lines.append(f"choice rule ({scope}): {chosen} passes" if chosen else
+                     f"choice rule ({scope}): no ranking beats every baseline on every fold")
     return "\n".join(lines)

@@ -61,7 +61,7 @@ def test_cli_faithfulness_on_a_tiny_model_embeds_each_plot_variant_once(tiny_ber
                  "--data", "sample", "--quality-out", str(out)])
     assert code == 0 and asked and len(asked) == len(set(asked))  # leave-one-out variants shared by both reviews and the aggregate
     report = capsys.readouterr().out
-    assert "1 movies, 2 sampled reviews" in report and "| aggregate | attention |" in report and "choice rule:" in report
+    assert "1 movies, 2 sampled reviews" in report and "| aggregate | attention |" in report and "choice rule (review):" in report and "| aggregate | words:lemma·leading·lift |" in report
     rows = {r["measure"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     assert rows["attention"]["reviews"] == "2" and set(rows) == set(ef.MEASURES)
     monkeypatch.setattr(quality, "_quality_table", lambda name=None, key="setting": {(r["model"], m): r for m, r in rows.items()})
@@ -81,3 +81,22 @@ def test_quality_line_quotes_the_measures_and_says_when_they_are_not_evidence(mo
     assert quality.faithfulness_note(Settings(layer_agg="rollout"), "m") is None  # measured at the default setting only
     monkeypatch.setattr(quality, "_quality_table", lambda name=None, key="setting": {("m", "attention"): {**row, "passes": "True"}})
     assert "beats every baseline" in quality.faithfulness_note(Settings(), "m")
+
+
+def test_a_word_view_gives_each_unit_its_words_value_and_nothing_to_words_it_cannot_show():
+    from moviattn.explorer.aggregate import MovieAggregate
+    from moviattn.explorer.evaluation_aggregate import View
+
+    plot = [Unit("형사", 0, 2, "Noun", True), Unit("달리다", 3, 6, "Verb", True), Unit("형사", 7, 9, "Noun", True),
+            Unit("를", 9, 10, "Josa", False)]
+    aggregate = MovieAggregate(
+        movie_id="m", info_units=[], plot_units=plot, review_ids=["a", "b"], ratings=[10, 2],
+        info_per_review=np.zeros((2, 0)), plot_per_review=np.array([[0.2, 0.4, 0.3, 0.1], [0.4, 0.2, 0.1, 0.3]]),
+        plot_reference=np.array([0.25, 0.25, 0.25, 0.25]),
+    )
+    leading_share = ef.view_unit_scores(aggregate, View("surface", "leading", "share", "top"))
+    np.testing.assert_allclose(leading_share, [0.5, 0.0, 0.5, 0.0])  # 형사's mean share, 0.3 + 0.2, on both its units
+    content_lift = ef.view_unit_scores(aggregate, View("surface", "content", "lift", "top"))
+    np.testing.assert_allclose(content_lift, [1.0, 1.2, 1.0, 0.0])  # share over reference share; the particle never ranks
+    assert ef.view_name(ef.AGGREGATE_VIEWS[0]) == "words:lemma·leading·lift"  # the app's view first
+    assert len(set(ef.AGGREGATE_VIEWS)) == len(ef.AGGREGATE_VIEWS) and all(v.display == "top" for v in ef.AGGREGATE_VIEWS)
