@@ -22,9 +22,9 @@ from ..defaults import DEFAULTS
 from ..errors import DataError
 from ..fetch import open_data
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
-from .choices import method_choices, precision_choices, setting_choices
-from .settings import Settings
-from .words import DEFAULT_LEADING_RULE, LEADING_RULES
+from ._compute.choices import method_choices, precision_choices, setting_choices
+from ._compute.settings import Settings
+from ._stats.words import DEFAULT_LEADING_RULE, LEADING_RULES
 
 
 def _add_data_argument(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def _add_data_argument(parser: argparse.ArgumentParser) -> None:
 
 def _add_colour_arguments(parser: argparse.ArgumentParser) -> None:
     """``--scale`` and ``--cmap``, the same for every command that draws heatmaps."""
-    from .plotting import COLOR_SCALES
+    from ._draw.plotting import COLOR_SCALES
 
     parser.add_argument("--scale", choices=list(COLOR_SCALES), default=DEFAULTS.scale, help="colour scale")
     parser.add_argument("--cmap", default=DEFAULTS.cmap, help="a Plotly colour scale (viridis, magma, cividis, YlOrRd, Blues, Greys, ...)")
@@ -90,7 +90,7 @@ def _check_engine(args: argparse.Namespace) -> None:
 def _run_on_ray(args: argparse.Namespace, explorer, jobs) -> None:
     """``--engine ray``: every review of ``jobs`` (``bulk_ray.Job``) computed on Ray into the result cache first;
     the command then reads them as the local engine would have computed them."""
-    from .bulk_ray import compute_on_ray
+    from ._run.bulk_ray import compute_on_ray
 
     run = compute_on_ray(explorer, jobs, address=args.address, workers=args.workers)
     print(f"ray: {run.sent} reviews on {run.workers} workers in {run.seconds:.1f} s; {run.cached} were cached", file=sys.stderr)
@@ -98,8 +98,8 @@ def _run_on_ray(args: argparse.Namespace, explorer, jobs) -> None:
 
 def _jobs(movies: list[Movie], settings: Settings, reviews: Callable[[Movie], list[Review]], reference: bool) -> list:
     """One ``bulk_ray.Job`` per movie: its reviews, and with ``reference`` the reference reviews of the lift."""
-    from .aggregate import reference_reviews
-    from .bulk_ray import Job
+    from ._results.movie_aggregate import reference_reviews
+    from ._run.bulk_ray import Job
 
     extra = list(reference_reviews()) if reference else []
     return [Job(movie, settings, [*reviews(movie), *extra]) for movie in movies]
@@ -111,8 +111,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _explorer(args: argparse.Namespace):
     from ..models import default_device, load_model
-    from .cache import ResultCache
-    from .pipeline import Explorer
+    from ._run.cache import ResultCache
+    from ._run.pipeline import Explorer
 
     model = load_model(args.model, default_device())
     if model.notice:
@@ -153,7 +153,7 @@ def cmd_movies(args: argparse.Namespace) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> None:
-    from .plotting import review_info_heatmap, review_plot_heatmap, save_png
+    from ._draw.plotting import review_info_heatmap, review_plot_heatmap, save_png
 
     dataset = _dataset(args.data)
     movie = dataset.movie(args.movie)
@@ -205,7 +205,7 @@ def _precompute_output(path: Path) -> dict[str, Any] | None:
 def cmd_precompute(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from .precompute import precompute_entry
+    from ._run.precompute_file import precompute_entry
 
     dataset = _dataset(args.data)
     movie_ids = args.movies.split(",") if args.movies else list(dataset.movies)
@@ -250,8 +250,8 @@ def format_aggregate(aggregate, k: int, score: str, which: str) -> str:
     """The aggregate view as text: per group the fields (share, per item, lift, with intervals), the plot
     words that stand out (by lift; the top k by share) and the top info items, then positive − negative
     and the time view."""
-    from .aggregate import EMPTY_GROUP, EMPTY_GROUP_KR, POLARITIES, EmptyGroup, reference_reviews
-    from .words import NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR
+    from ._results.movie_aggregate import EMPTY_GROUP, EMPTY_GROUP_KR, POLARITIES, EmptyGroup, reference_reviews
+    from ._stats.words import NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR
 
     def lift_text(value: float | None) -> str:
         return f"{value:6.2f}" if value is not None else "     -"
@@ -332,7 +332,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from ..registry import choose
-    from .report import collect, is_report, write_report, write_site
+    from ._draw.html_report import collect, is_report, write_report, write_site
 
     choose("colormap", args.cmap.lower().removesuffix("_r"), named_colorscales())  # before anything is computed
     dataset = _dataset(args.data)
@@ -363,8 +363,8 @@ def cmd_report(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
-    from .evaluation import evaluate
-    from .evaluation_report import report, write_csv, write_quality_resource
+    from ._evaluation.evaluation import evaluate
+    from ._evaluation.grid_report import report, write_csv, write_quality_resource
 
     dataset = _dataset(args.data)
     movie_ids = [dataset.movie(m).id for m in args.movies.split(",")] if args.movies else None
@@ -409,8 +409,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def _evaluate_faithfulness(args: argparse.Namespace, explorer, dataset: Dataset, movie_ids, settings: Settings) -> None:
-    from . import faithfulness
-    from .evaluation_report import write_csv
+    from ._evaluation import faithfulness
+    from ._evaluation.grid_report import write_csv
 
     measures = args.measures.split(",") if args.measures else faithfulness.MEASURES
     result = faithfulness.run(explorer, dataset, movie_ids, measures=measures, n_reviews=args.faithfulness, base=settings,
@@ -428,9 +428,9 @@ def _measure_candidates(settings: Settings, names: str | None) -> list[tuple[str
 
 
 def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, movie_ids, settings: Settings, advance, started: float) -> None:
-    from .evaluation_aggregate import collect, cross_validate, format_report, report_rows
-    from .evaluation_report import write_csv
-    from .quality import AGGREGATE_COLUMNS
+    from ._evaluation.evaluation_aggregate import collect, cross_validate, format_report, report_rows
+    from ._evaluation.grid_report import write_csv
+    from ._evaluation.quality import AGGREGATE_COLUMNS
 
     rows: list[dict[str, Any]] = []
     n_reviews = 0
@@ -476,8 +476,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_engine_arguments(precompute)
     precompute.set_defaults(run=cmd_precompute)
 
-    from .aggregate import DEFAULT_SCORE, SCORES
-    from .words import DEFAULT_WORDS, WORD_SETS
+    from ._results.movie_aggregate import DEFAULT_SCORE, SCORES
+    from ._stats.words import DEFAULT_WORDS, WORD_SETS
 
     aggregate = subparsers.add_parser("aggregate", help="a movie's aggregate over all its reviews: fields, words, groups, time")
     _add_data_argument(aggregate)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moviattn.explorer.aggregate import MovieAggregate, aggregate_reviews, attention_share, polarity_of
+from moviattn.explorer._results.movie_aggregate import MovieAggregate, aggregate_reviews, attention_share, polarity_of
 from moviattn.morphology import Unit
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moviattn.explorer.aggregate import (
+from moviattn.explorer._evaluation.evaluation_aggregate import passes_top_check
+from moviattn.explorer._results.movie_aggregate import (
     EMPTY_GROUP,
     THIN_GROUP,
     EmptyGroup,
@@ -14,8 +15,7 @@ from moviattn.explorer.aggregate import (
     lift,
     reference_reviews,
 )
-from moviattn.explorer.evaluation_aggregate import passes_top_check
-from moviattn.explorer.words import NOTHING_STANDS_OUT
+from moviattn.explorer._stats.words import NOTHING_STANDS_OUT
 from moviattn.morphology import Unit
 
 

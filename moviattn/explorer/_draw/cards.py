@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Movie
+from ...data import Movie
+from .._results.movie_aggregate import DEFAULT_SCORE, MovieAggregate, lift
+from .._results.review import ReviewAttention
 from . import interactive
-from .aggregate import DEFAULT_SCORE, MovieAggregate, lift
-from .results import ReviewAttention
 
 PREVIEW_CHARS = 40
 NOTE_CAVEAT = (

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from ..data import Movie, Review
+from ...data import Movie, Review
+from .._compute.settings import Settings
 from .cache import cache_key
 from .pipeline import Explorer
-from .settings import Settings
 
 #: Columns added to each row.
 OUTPUT_COLUMNS = ("info_share", "plot_share", "skipped")

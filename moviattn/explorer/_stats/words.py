@@ -37,9 +37,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..metrics import resampled_means
-from ..morphology import Unit, lemma_spans
-from ..registry import choose
+from ...metrics import resampled_means
+from ...morphology import Unit, lemma_spans
+from ...registry import choose
 
 #: Info fields that list several items separated by commas (title and year are one item each).
 LIST_FIELDS = frozenset({"director", "genres", "cast", "country"})

@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
-from .settings import Settings, setting_name
+from .._compute.settings import Settings, setting_name
 
 QUALITY_RESOURCE = "quality_offline.csv"
 QUALITY_COLUMNS = ("model", "setting", "unit_plot_pairs", "unit_plot_r5", "unit_plot_mrr", "unit_info_pairs", "unit_info_r5", "unit_info_mrr")
@@ -31,7 +31,7 @@ setting_key = setting_name
 
 @lru_cache(maxsize=3)
 def _quality_table(name: str = QUALITY_RESOURCE, key: str = "setting") -> dict[tuple[str, str], dict[str, str]]:
-    path = resources.files(__package__) / "resources" / name
+    path = resources.files("moviattn.explorer") / "resources" / name
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8") as handle:

@@ -39,8 +39,8 @@ from typing import Any
 
 import torch
 
-from ..models import LoadedModel
-from ..registry import choose
+from ...models import LoadedModel
+from ...registry import choose
 from .context_cache import CONTEXTS, embed, run_layers
 from .precision import prepare
 from .sequence import Window

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from ..data import POLARITIES, Movie
-from .aggregate import MovieAggregate
-from .results import ReviewAttention
+from ...data import POLARITIES, Movie
+from .._results.movie_aggregate import MovieAggregate
+from .._results.review import ReviewAttention
 
 #: The per-review matrices a precompute entry keeps per review, not stacked in its aggregate.
 STACKED = ("info_per_review", "plot_per_review")

@@ -32,10 +32,10 @@ from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 
-from ..data import Movie
+from ...data import Movie
+from .._compute.settings import Settings
+from .._results.review import ReviewAttention
 from .pipeline import Explorer, ReviewRequest
-from .results import ReviewAttention
-from .settings import Settings
 
 #: Computes requests of one group together, each result in order (``Explorer.review_results``, or a
 #: wrapper that runs it elsewhere, e.g. on a borrowed GPU).

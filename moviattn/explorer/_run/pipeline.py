@@ -15,19 +15,19 @@ from functools import lru_cache
 import numpy as np
 from transformers import PreTrainedTokenizerBase
 
-from ..data import Movie, Review
-from ..defaults import DEFAULTS
-from ..models import LoadedModel
-from ..morphology import AnalyserUnavailable, Unit, pos_tags
-from ..text import has_words, normalize
-from .aggregate import MovieAggregate, aggregate_reviews, reference_reviews
+from ...data import Movie, Review
+from ...defaults import DEFAULTS
+from ...models import LoadedModel
+from ...morphology import AnalyserUnavailable, Unit, pos_tags
+from ...text import has_words, normalize
+from .._compute.precision import resolve_precision
+from .._compute.reduce import NORMALIZATIONS, combine_windows, window_matrices
+from .._compute.sequence import EncodedReview, InfoText, Segment, encode, identity_normalized, linearize_info, tokenize_segment
+from .._compute.settings import Settings
+from .._compute.units import membership, merge, segment_units
+from .._results.movie_aggregate import MovieAggregate, aggregate_reviews, reference_reviews
+from .._results.review import ReviewAttention
 from .cache import ResultCache, cache_key
-from .precision import resolve_precision
-from .reduce import NORMALIZATIONS, combine_windows, window_matrices
-from .results import ReviewAttention
-from .sequence import EncodedReview, InfoText, Segment, encode, identity_normalized, linearize_info, tokenize_segment
-from .settings import Settings
-from .units import membership, merge, segment_units
 
 #: Called with (reviews done, reviews in all) while a movie is computed.
 Progress = Callable[[int, int], None]

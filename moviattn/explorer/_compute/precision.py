@@ -34,8 +34,8 @@ from collections.abc import Callable
 
 import torch
 
-from ..models import LoadedModel
-from ..registry import choose
+from ...models import LoadedModel
+from ...registry import choose
 
 log = logging.getLogger(__name__)
 

@@ -42,23 +42,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from ..data import Dataset, Movie
-from ..metrics import RankCounts, counts_against, uniform_counts
-from ..metrics import metric as ranking_metric
-from ..models import LoadedModel, embed
-from ..morphology import Unit
-from .aggregate import attention_share
-from .attention import extract_attention
-from .choices import ONE_HEAD, pooled_heads
-from .pipeline import Explorer, MovieContext
-from .reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, combine_windows, window_attention
-from .sequence import Window
-from .settings import Settings, setting_name
-from .units import merge
-from .words import surface_form
+from ...data import Dataset, Movie
+from ...metrics import RankCounts, counts_against, uniform_counts
+from ...metrics import metric as ranking_metric
+from ...models import LoadedModel, embed
+from ...morphology import Unit
+from .._compute.attention import extract_attention
+from .._compute.choices import ONE_HEAD, pooled_heads
+from .._compute.reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, combine_windows, window_attention
+from .._compute.sequence import Window
+from .._compute.settings import Settings, setting_name
+from .._compute.units import merge
+from .._results.movie_aggregate import attention_share
+from .._run.pipeline import Explorer, MovieContext
+from .._stats.words import surface_form
 
 if TYPE_CHECKING:
-    from .pipeline import _PreparedReview
+    from .._run.pipeline import _PreparedReview
 
 KS = (1, 5)
 SEGMENTS = ("info", "plot")

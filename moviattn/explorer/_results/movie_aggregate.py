@@ -43,14 +43,13 @@ from typing import Any
 
 import numpy as np
 
-from ..data import POLARITIES, POLARITY_LABELS, Review, polarity_of
-from ..morphology import Unit
-from ..registry import choose
-from ..text import NormalizedText
-from .results import ReviewAttention, text_from_json, text_to_json, units_from_json, units_to_json
-from .sequence import INFO_FIELDS
-from .settings import Settings
-from .words import (
+from ...data import POLARITIES, POLARITY_LABELS, Review, polarity_of
+from ...morphology import Unit
+from ...registry import choose
+from ...text import NormalizedText
+from .._compute.sequence import INFO_FIELDS
+from .._compute.settings import Settings
+from .._stats.words import (
     DEFAULT_WORDS,
     LEADING_CLASSES,
     NOTHING_STANDS_OUT,
@@ -67,6 +66,7 @@ from .words import (
     unit_lemmas,
     word_class,
 )
+from .review import ReviewAttention, text_from_json, text_to_json, units_from_json, units_to_json
 
 SEGMENTS = ("info", "plot")
 #: What a word is ranked by (a score, not a ``reduce.MEASURES`` measure: that says what a cell holds): its raw share, or its share over the reference reviews' share.
@@ -101,7 +101,7 @@ def attention_share(matrix: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def reference_reviews() -> tuple[Review, ...]:
     """The fixed reference set of the lift (``resources/reference_reviews.txt``)."""
-    text = (resources.files(__package__) / "resources" / REFERENCE_RESOURCE).read_text(encoding="utf-8")
+    text = (resources.files("moviattn.explorer") / "resources" / REFERENCE_RESOURCE).read_text(encoding="utf-8")
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return tuple(Review(f"reference-{i}", line) for i, line in enumerate(lines))
 

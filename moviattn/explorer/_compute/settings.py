@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from ..morphology import DEFAULT_ANALYSER, analysers_used
-from ..registry import choose
+from ...morphology import DEFAULT_ANALYSER, analysers_used
+from ...registry import choose
 from .choices import GRANULARITIES, ONE_HEAD, setting_choices
 from .reduce import MEASURES
 

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from ..paths import cache_dir
+from ...paths import cache_dir
 
 #: Bumped whenever cached results would change meaning.
 CACHE_VERSION = 2

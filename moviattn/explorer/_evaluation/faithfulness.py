@@ -37,15 +37,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from ..data import Dataset, Movie, Review
-from ..faithfulness import HIGHER_IS_BETTER, faithfulness, mean_interval
-from ..models import LoadedModel, embed
-from ..morphology import Unit
-from .aggregate import attention_share
+from ...data import Dataset, Movie, Review
+from ...faithfulness import HIGHER_IS_BETTER, faithfulness, mean_interval
+from ...models import LoadedModel, embed
+from ...morphology import Unit
+from .._compute.settings import Settings
+from .._results.movie_aggregate import attention_share
+from .._run.pipeline import Explorer, MovieContext
 from .evaluation import common_words, find_mentions
 from .evaluation_aggregate import folds
-from .pipeline import Explorer, MovieContext
-from .settings import Settings
 
 #: Reviews per movie, the first by the sha256 of their ids.
 SAMPLE_REVIEWS = 4

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import torch
 
-from ..models import LoadedModel
+from ...models import LoadedModel
 from .attention import model_inputs, model_lock
 from .sequence import Window
 

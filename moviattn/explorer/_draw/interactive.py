@@ -31,13 +31,13 @@ import plotly.graph_objects as go
 from matplotlib import ticker
 from plotly.subplots import make_subplots
 
-from ..data import POLARITY_LABELS as RATING_POLARITY_LABELS
-from ..morphology import Unit
-from .aggregate import DEFAULT_SCORE, EmptyGroup, Group, MovieAggregate, polarity_of
+from ...data import POLARITY_LABELS as RATING_POLARITY_LABELS
+from ...morphology import Unit
+from .._compute.sequence import FIELD_LABELS
+from .._results.movie_aggregate import DEFAULT_SCORE, EmptyGroup, Group, MovieAggregate, polarity_of
+from .._results.review import ReviewAttention
+from .._stats.words import DEFAULT_WORDS, NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR
 from .plotting import color_norm, field_groups, setting_line
-from .results import ReviewAttention
-from .sequence import FIELD_LABELS
-from .words import DEFAULT_WORDS, NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR
 
 #: Columns / rows shown before the axis scrolls.
 VISIBLE_COLUMNS = 60

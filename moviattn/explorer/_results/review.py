@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from ..morphology import Unit
-from ..text import NormalizedText
-from .sequence import INFO_FIELDS
-from .settings import Settings
-from .words import info_items, item_matrix
+from ...morphology import Unit
+from ...text import NormalizedText
+from .._compute.sequence import INFO_FIELDS
+from .._compute.settings import Settings
+from .._stats.words import info_items, item_matrix
 
 
 def units_to_json(units: list[Unit]) -> list[dict[str, Any]]:

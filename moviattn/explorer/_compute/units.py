@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..morphology import Unit, eojeol_units, morpheme_units
+from ...morphology import Unit, eojeol_units, morpheme_units
 from .sequence import InfoText, Segment
 
 

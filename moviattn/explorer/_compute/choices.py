@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..morphology import ANALYSER_FACTORIES
+from ...morphology import ANALYSER_FACTORIES
 from .attention import EXTRACTORS
 from .precision import PRECISIONS
 from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS

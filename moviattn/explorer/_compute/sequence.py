@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from transformers import PreTrainedTokenizerBase
 
-from ..data import Movie
-from ..text import NormalizedText, normalize
+from ...data import Movie
+from ...text import NormalizedText, normalize
 
 #: (field name, Korean label) in the order they are linearised.
 INFO_FIELDS: tuple[tuple[str, str], ...] = (

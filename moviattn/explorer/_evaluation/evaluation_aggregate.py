@@ -31,8 +31,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..data import Dataset, Movie
-from .aggregate import MovieAggregate, Word, aggregate_reviews, group_words, lift, word_matrix
+from ...data import Dataset, Movie
+from .._compute.settings import Settings
+from .._results.movie_aggregate import MovieAggregate, Word, aggregate_reviews, group_words, lift, word_matrix
+from .._run.pipeline import Explorer
+from .._stats.words import DEFAULT_LEADING_RULE, LEADING_CLASSES, is_filler, leading_classes_for, surface_form, word_class
 from .evaluation import (
     KS,
     _best_block,
@@ -44,9 +47,6 @@ from .evaluation import (
     pair_metrics,
     random_metrics,
 )
-from .pipeline import Explorer
-from .settings import Settings
-from .words import DEFAULT_LEADING_RULE, LEADING_CLASSES, is_filler, leading_classes_for, surface_form, word_class
 
 FOLDS = 5
 TOP_CHECK = 10

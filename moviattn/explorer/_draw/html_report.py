@@ -47,19 +47,19 @@ import numpy as np
 import plotly.io as pio
 import plotly.offline
 
-from ..data import Dataset, Movie, Review
-from ..defaults import DEFAULTS
-from ..paths import refuse_to_overwrite, starts_with, write_atomically
-from .aggregate import DEFAULT_SCORE, MovieAggregate
-from .cache import ResultCache
+from ...data import Dataset, Movie, Review
+from ...defaults import DEFAULTS
+from ...paths import refuse_to_overwrite, starts_with, write_atomically
+from .._compute.sequence import FIELD_LABELS
+from .._compute.settings import Settings
+from .._evaluation.quality import aggregate_quality_note, quality_note
+from .._results.movie_aggregate import DEFAULT_SCORE, MovieAggregate
+from .._results.review import ReviewAttention
+from .._run.cache import ResultCache
+from .._run.pipeline import Explorer, Progress
+from .._stats.words import NOTHING_STANDS_OUT_KR
+from .cards import NOTES, aggregate_views, movie_card_html, preview
 from .interactive import COLOUR_LEVELS, colour_range, escape, review_info_figure, review_plot_figure
-from .pipeline import Explorer, Progress
-from .quality import aggregate_quality_note, quality_note
-from .results import ReviewAttention
-from .sequence import FIELD_LABELS
-from .settings import Settings
-from .views import NOTES, aggregate_views, movie_card_html, preview
-from .words import NOTHING_STANDS_OUT_KR
 
 #: What a report or a site index starts with: how ``report`` recognises the files it may replace.
 SIGNATURE = "<!DOCTYPE html>\n<!-- moviattn report"
@@ -144,7 +144,7 @@ def packed_plotly() -> str:
 
 
 def _resource(name: str) -> str:
-    return (resources.files(__package__) / "resources" / name).read_text(encoding="utf-8")
+    return (resources.files("moviattn.explorer") / "resources" / name).read_text(encoding="utf-8")
 
 
 def _figure(figure: Any) -> dict[str, Any]:

@@ -44,12 +44,12 @@ from typing import Any
 
 import numpy as np
 
-from ..data import Movie, Review
-from ..errors import EngineUnavailable
-from ..models import LoadedModel, default_device
+from ...data import Movie, Review
+from ...errors import EngineUnavailable
+from ...models import LoadedModel, default_device
+from .._compute.settings import Settings
 from .cache import ResultCache
 from .pipeline import Explorer, MovieContext, ReviewPreparer
-from .settings import Settings
 
 #: How to get the engine: the optional ``scale`` extra of the package.
 INSTALL_HINT = 'pip install -e ".[scale]" (or pip install "ray[data]")'
@@ -111,7 +111,7 @@ def ray_session(address: str | None = None) -> Iterator[Any]:
     if ray.is_initialized():
         yield ray
         return
-    runtime_env = {"py_modules": [str(Path(__file__).resolve().parents[1])], "env_vars": JVM_SAFE_ENV} if address else None
+    runtime_env = {"py_modules": [str(Path(__file__).resolve().parents[2])], "env_vars": JVM_SAFE_ENV} if address else None
     fault_handler_on = faulthandler.is_enabled()
     try:
         ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING, runtime_env=runtime_env)

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 import torch
 
-from ..models import LoadedModel
+from ...models import LoadedModel
 from .attention import Maps, iter_attention
 from .attribution import WindowAttribution, grad_input_matrices, integrated_gradients_matrices
 from .sequence import EncodedReview, Window
