@@ -19,6 +19,7 @@ _EXPORTS = {
     "Settings": "_compute.settings", "GRANULARITIES": "_compute.choices",
     "setting_choices": "_compute.choices", "pooled_heads": "_compute.choices", "setting_name": "_compute.settings", "ONE_HEAD": "_compute.choices",
     "method_choices": "_compute.choices", "precision_choices": "_compute.choices",
+    "LEADING_RULES": "_compute.choices", "DEFAULT_LEADING_RULE": "_compute.choices",
     "ReviewTooLong": "_compute.sequence",
     "EXTRACTORS": "_compute.attention", "extract_attention": "_compute.attention",
     "PRECISIONS": "_compute.precision", "resolve_precision": "_compute.precision",

@@ -22,9 +22,8 @@ from ..defaults import DEFAULTS
 from ..errors import DataError
 from ..fetch import open_data
 from ..paths import refuse_to_overwrite, starts_with, write_atomically
-from ._compute.choices import method_choices, precision_choices, setting_choices
+from ._compute.choices import DEFAULT_LEADING_RULE, LEADING_RULES, method_choices, precision_choices, setting_choices
 from ._compute.settings import Settings
-from ._stats.words import DEFAULT_LEADING_RULE, LEADING_RULES
 
 
 def _add_data_argument(parser: argparse.ArgumentParser) -> None:

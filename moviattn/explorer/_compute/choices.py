@@ -3,7 +3,8 @@
 ``setting_choices()`` maps each ``Settings`` field that is chosen by name to its registry (read live, so an
 entry added to ``reduce.HEAD_AGGREGATORS`` is offered everywhere at once): ``Settings.validate``, the CLI's
 ``choices=``, the app's panel and page, the evaluation grid (``pooled_heads``) and the quality note
-(``settings.setting_name``, the one function that names a setting, "L3/max") all read it.
+(``settings.setting_name``, the one function that names a setting, "L3/max") all read it. The leading-word
+rules of ``evaluate --aggregate --rule`` (``LEADING_RULES``, read by ``words.leading_classes_for``) are here too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from .reduce import HEAD_AGGREGATORS, LAYER_AGGREGATORS, MEASURES, NORMALIZATION
 GRANULARITIES = ("morpheme", "eojeol", "subword")
 #: The head aggregation that reads one head (``Settings.head``) rather than pooling them all.
 ONE_HEAD = "single"
+#: How an evaluation picks the leading classes: the app's own (``LEADING_CLASSES``, the default on any
+#: dataset, so a user scores what the app shows) or learnt from the movies it is given.
+LEADING_RULES = ("shipped", "learned")
+DEFAULT_LEADING_RULE = "shipped"
 
 
 def setting_choices() -> dict[str, Mapping[str, Any] | Iterable[str]]:

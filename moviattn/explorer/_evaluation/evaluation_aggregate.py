@@ -32,10 +32,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ...data import Dataset, Movie
+from .._compute.choices import DEFAULT_LEADING_RULE
 from .._compute.settings import Settings
 from .._results.movie_aggregate import MovieAggregate, Word, aggregate_reviews, group_words, lift, word_matrix
 from .._run.pipeline import Explorer
-from .._stats.words import DEFAULT_LEADING_RULE, LEADING_CLASSES, is_filler, leading_classes_for, surface_form, word_class
+from .._stats.words import LEADING_CLASSES, is_filler, leading_classes_for, surface_form, word_class
 from .evaluation import (
     KS,
     _best_block,
@@ -307,7 +308,7 @@ class CrossValidation:
     seconds: float
     n_reviews: int
     shown: dict[str, dict[str, list[str]]]  # view name → movie id → words shown
-    rule: str  # how the leading classes were taken (words.LEADING_RULES)
+    rule: str  # how the leading classes were taken (choices.LEADING_RULES)
 
 
 def choose_view(summaries: dict[str, Summary]) -> View:

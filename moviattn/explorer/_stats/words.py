@@ -40,6 +40,7 @@ import numpy as np
 from ...metrics import resampled_means
 from ...morphology import Unit, lemma_spans
 from ...registry import choose
+from .._compute.choices import LEADING_RULES
 
 #: Info fields that list several items separated by commas (title and year are one item each).
 LIST_FIELDS = frozenset({"director", "genres", "cast", "country"})
@@ -205,10 +206,6 @@ def learn_leading_classes(movies: Sequence[tuple[Sequence[str], np.ndarray, np.n
 
 #: How many movies ``LEADING_CLASSES`` was learnt from (the 40 NSMC movies).
 LEADING_EVIDENCE_MOVIES = 40
-#: How an evaluation picks the leading classes: the app's own (``LEADING_CLASSES``, the default on any
-#: dataset, so a user scores what the app shows) or learnt from the movies it is given.
-LEADING_RULES = ("shipped", "learned")
-DEFAULT_LEADING_RULE = "shipped"
 
 
 def leading_classes_for(rule: str, movies: Sequence[tuple[Sequence[str], np.ndarray, np.ndarray]]) -> frozenset[str]:
