@@ -25,7 +25,7 @@ _EXPORTS = {
     "PRECISIONS": "_compute.precision", "resolve_precision": "_compute.precision",
     "MEASURES": "_compute.reduce", "HEAD_AGGREGATORS": "_compute.reduce", "LAYER_AGGREGATORS": "_compute.reduce", "NORMALIZATIONS": "_compute.reduce", "rollout": "_compute.reduce",
     "ReviewAttention": "_results.review",
-    "MovieAggregate": "_results.movie_aggregate", "aggregate_reviews": "_results.movie_aggregate", "POLARITIES": "_results.movie_aggregate",
+    "MovieAggregate": "_results.movie_aggregate", "aggregate_reviews": "_results.movie_aggregate", "POLARITIES": "_stats.groups",
     "ResultCache": "_run.cache",
     "Explorer": "_run.pipeline", "EmptyReview": "_run.pipeline",
     "map_attention_shares": "_run.bulk",
@@ -36,7 +36,7 @@ _EXPORTS = {
     # what the app (``moviattn.ui``), the benchmarks and the other wings use; nothing outside reaches past this table
     "heatmap": "_draw.plotting", "KOREAN_FONT_HELP": "_draw.plotting", "korean_font": "_draw.plotting",
     "MovieReport": "_draw.html_report", "collect": "_draw.html_report", "report_html": "_draw.html_report", "write_report": "_draw.html_report", "report_filename": "_draw.html_report", "is_report": "_draw.html_report",
-    "reference_reviews": "_results.movie_aggregate", "DEFAULT_SCORE": "_results.movie_aggregate",
+    "reference_reviews": "_stats.shares", "DEFAULT_SCORE": "_stats.scores",
     "ReviewBatcher": "_run.batching", "WAIT_S": "_run.batching",
     "cache_key": "_run.cache",
     "ReviewRequest": "_run.pipeline", "Progress": "_run.pipeline", "BATCH_SIZE": "_run.pipeline", "CONTEXTS_KEPT": "_run.pipeline",

@@ -97,8 +97,8 @@ def _run_on_ray(args: argparse.Namespace, explorer, jobs) -> None:
 
 def _jobs(movies: list[Movie], settings: Settings, reviews: Callable[[Movie], list[Review]], reference: bool) -> list:
     """One ``bulk_ray.Job`` per movie: its reviews, and with ``reference`` the reference reviews of the lift."""
-    from ._results.movie_aggregate import reference_reviews
     from ._run.bulk_ray import Job
+    from ._stats.shares import reference_reviews
 
     extra = list(reference_reviews()) if reference else []
     return [Job(movie, settings, [*reviews(movie), *extra]) for movie in movies]
@@ -249,7 +249,9 @@ def format_aggregate(aggregate, k: int, score: str, which: str) -> str:
     """The aggregate view as text: per group the fields (share, per item, lift, with intervals), the plot
     words that stand out (by lift; the top k by share) and the top info items, then positive − negative
     and the time view."""
-    from ._results.movie_aggregate import EMPTY_GROUP, EMPTY_GROUP_KR, POLARITIES, EmptyGroup, reference_reviews
+    from ..data import POLARITIES
+    from ._stats.groups import EMPTY_GROUP, EMPTY_GROUP_KR, EmptyGroup
+    from ._stats.shares import reference_reviews
     from ._stats.words import NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR
 
     def lift_text(value: float | None) -> str:
@@ -475,7 +477,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_engine_arguments(precompute)
     precompute.set_defaults(run=cmd_precompute)
 
-    from ._results.movie_aggregate import DEFAULT_SCORE, SCORES
+    from ._stats.scores import DEFAULT_SCORE, SCORES
     from ._stats.words import DEFAULT_WORDS, WORD_SETS
 
     aggregate = subparsers.add_parser("aggregate", help="a movie's aggregate over all its reviews: fields, words, groups, time")

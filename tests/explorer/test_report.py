@@ -16,9 +16,9 @@ from moviattn.data import load_dataset
 from moviattn.defaults import DEFAULTS
 from moviattn.explorer._compute.settings import Settings
 from moviattn.explorer._draw.html_report import INDEX, collect, is_report, report_filename, report_html, write_report
-from moviattn.explorer._results.movie_aggregate import reference_reviews
 from moviattn.explorer._run.cache import ResultCache
 from moviattn.explorer._run.pipeline import Explorer
+from moviattn.explorer._stats.shares import reference_reviews
 
 #: The issue's size limit for a 100-review movie.
 MAX_BYTES = 5_000_000

@@ -7,8 +7,9 @@ import pytest
 
 from moviattn.explorer._compute.sequence import identity_normalized
 from moviattn.explorer._compute.settings import Settings
-from moviattn.explorer._results.movie_aggregate import MovieAggregate, group_words
+from moviattn.explorer._results.movie_aggregate import MovieAggregate
 from moviattn.explorer._results.review import ReviewAttention
+from moviattn.explorer._stats.segment_words import group_words
 from moviattn.explorer._stats.words import (
     LEADING_CLASSES,
     LEADING_EVIDENCE_MOVIES,

@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 
 from ...data import Movie
-from .._results.movie_aggregate import DEFAULT_SCORE, MovieAggregate, lift
+from .._results.movie_aggregate import MovieAggregate
 from .._results.review import ReviewAttention
+from .._stats.scores import DEFAULT_SCORE
+from .._stats.words import lift
 from . import interactive
 
 PREVIEW_CHARS = 40

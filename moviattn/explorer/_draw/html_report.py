@@ -53,10 +53,11 @@ from ...paths import refuse_to_overwrite, starts_with, write_atomically
 from .._compute.sequence import FIELD_LABELS
 from .._compute.settings import Settings
 from .._evaluation.quality import aggregate_quality_note, quality_note
-from .._results.movie_aggregate import DEFAULT_SCORE, MovieAggregate
+from .._results.movie_aggregate import MovieAggregate
 from .._results.review import ReviewAttention
 from .._run.cache import ResultCache
 from .._run.pipeline import Explorer, Progress
+from .._stats.scores import DEFAULT_SCORE
 from .._stats.words import NOTHING_STANDS_OUT_KR
 from .cards import NOTES, aggregate_views, movie_card_html, preview
 from .interactive import COLOUR_LEVELS, colour_range, escape, review_info_figure, review_plot_figure

@@ -32,10 +32,13 @@ from matplotlib import ticker
 from plotly.subplots import make_subplots
 
 from ...data import POLARITY_LABELS as RATING_POLARITY_LABELS
+from ...data import polarity_of
 from ...morphology import Unit
 from .._compute.sequence import FIELD_LABELS
-from .._results.movie_aggregate import DEFAULT_SCORE, EmptyGroup, Group, MovieAggregate, polarity_of
+from .._results.movie_aggregate import MovieAggregate
 from .._results.review import ReviewAttention
+from .._stats.groups import EmptyGroup, Group
+from .._stats.scores import DEFAULT_SCORE
 from .._stats.words import DEFAULT_WORDS, NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR
 from .plotting import color_norm, field_groups, setting_line
 

@@ -25,8 +25,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from ...registry import UnknownChoice  # noqa: E402
 from .._compute.reduce import MEASURES  # noqa: E402
 from .._compute.sequence import FIELD_LABELS  # noqa: E402
-from .._results.movie_aggregate import DEFAULT_SCORE, EmptyGroup, MovieAggregate  # noqa: E402
+from .._results.movie_aggregate import MovieAggregate  # noqa: E402
 from .._results.review import ReviewAttention  # noqa: E402
+from .._stats.groups import EmptyGroup  # noqa: E402
+from .._stats.scores import DEFAULT_SCORE  # noqa: E402
 from .._stats.words import NOTHING_STANDS_OUT, NOTHING_STANDS_OUT_KR  # noqa: E402
 
 log = logging.getLogger(__name__)

@@ -53,8 +53,8 @@ from .._compute.reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, combi
 from .._compute.sequence import Window
 from .._compute.settings import Settings, setting_name
 from .._compute.units import merge
-from .._results.movie_aggregate import attention_share
 from .._run.pipeline import Explorer, MovieContext
+from .._stats.shares import attention_share
 from .._stats.words import surface_form
 
 if TYPE_CHECKING:

@@ -34,9 +34,10 @@ import numpy as np
 from ...data import Dataset, Movie
 from .._compute.choices import DEFAULT_LEADING_RULE
 from .._compute.settings import Settings
-from .._results.movie_aggregate import MovieAggregate, Word, aggregate_reviews, group_words, lift, word_matrix
+from .._results.movie_aggregate import MovieAggregate, aggregate_reviews
 from .._run.pipeline import Explorer
-from .._stats.words import LEADING_CLASSES, is_filler, leading_classes_for, surface_form, word_class
+from .._stats.segment_words import Word, group_words, word_matrix
+from .._stats.words import LEADING_CLASSES, is_filler, leading_classes_for, lift, surface_form, word_class
 from .evaluation import (
     KS,
     _best_block,

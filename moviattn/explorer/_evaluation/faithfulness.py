@@ -42,8 +42,8 @@ from ...faithfulness import HIGHER_IS_BETTER, faithfulness, mean_interval
 from ...models import LoadedModel, embed
 from ...morphology import Unit
 from .._compute.settings import Settings
-from .._results.movie_aggregate import attention_share
 from .._run.pipeline import Explorer, MovieContext
+from .._stats.shares import attention_share
 from .evaluation import common_words, find_mentions
 from .evaluation_aggregate import folds
 

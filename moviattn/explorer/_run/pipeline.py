@@ -25,8 +25,9 @@ from .._compute.reduce import NORMALIZATIONS, combine_windows, window_matrices
 from .._compute.sequence import EncodedReview, InfoText, Segment, encode, identity_normalized, linearize_info, tokenize_segment
 from .._compute.settings import Settings
 from .._compute.units import membership, merge, segment_units
-from .._results.movie_aggregate import MovieAggregate, aggregate_reviews, reference_reviews
+from .._results.movie_aggregate import MovieAggregate, aggregate_reviews
 from .._results.review import ReviewAttention
+from .._stats.shares import reference_reviews
 from .cache import ResultCache, cache_key
 
 #: Called with (reviews done, reviews in all) while a movie is computed.
