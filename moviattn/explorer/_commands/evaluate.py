@@ -97,7 +97,8 @@ def _measure_candidates(settings: Settings, names: str | None) -> list[tuple[str
 
 
 def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, movie_ids, settings: Settings, advance, started: float) -> None:
-    from .._evaluation.evaluation_aggregate import collect, cross_validate, format_report, report_rows
+    from .._evaluation.aggregate_tables import format_report, report_rows
+    from .._evaluation.evaluation_aggregate import collect, cross_validate
     from .._evaluation.grid_report import write_csv
     from .._evaluation.quality import AGGREGATE_COLUMNS
 

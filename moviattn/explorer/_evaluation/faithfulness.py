@@ -44,8 +44,8 @@ from ...morphology import Unit
 from .._compute.settings import Settings
 from .._run.pipeline import Explorer, MovieContext
 from .._stats.shares import attention_share
-from .evaluation import common_words, find_mentions
 from .evaluation_aggregate import folds
+from .mentions import common_words, find_mentions
 
 #: Reviews per movie, the first by the sha256 of their ids.
 SAMPLE_REVIEWS = 4
