@@ -45,7 +45,7 @@ _EXPORTS = {
     "movie_card_html": "_draw.cards", "preview": "_draw.cards", "review_drawing": "_draw.cards", "aggregate_drawing": "_draw.cards", "aggregate_views": "_draw.cards",
     "NOTES": "_draw.cards", "NOTE_CAVEAT": "_draw.cards",
     "review_info_figure": "_draw.interactive", "review_plot_figure": "_draw.interactive", "heatmap_figure": "_draw.interactive", "message_figure": "_draw.interactive",
-    "shaded_text_html": "_draw.interactive", "review_rows": "_draw.interactive", "TRENDS_COLUMNS": "_draw.interactive",
+    "shaded_text_html": "_draw.interactive", "review_rows": "_draw.interactive", "TRENDS_COLUMNS": "_draw.aggregate_charts",
     "VISIBLE_ROWS": "_draw.interactive", "VISIBLE_COLUMNS": "_draw.interactive",
     "aggregate_quality_note": "_evaluation.quality",
 }

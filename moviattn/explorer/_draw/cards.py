@@ -17,7 +17,7 @@ from .._results.movie_aggregate import MovieAggregate
 from .._results.review import ReviewAttention
 from .._stats.scores import DEFAULT_SCORE
 from .._stats.words import lift
-from . import interactive
+from . import aggregate_charts, interactive
 
 PREVIEW_CHARS = 40
 NOTE_CAVEAT = (
@@ -94,12 +94,12 @@ def aggregate_views(
     title = f"{interactive.POLARITY_LABELS[None]} · 리뷰 {group.count}개 (reviews) · {'lift (참조 리뷰 대비)' if score == 'lift' else '점유율 (share)'}"
     return AggregateView(
         html=interactive.shaded_text_html(plot_text, aggregate.plot_units, np.where(content, values, 0.0), scale=scale, title=title),
-        fields=interactive.fields_figure(aggregate),
-        words=interactive.words_figure(aggregate, score=score),
-        time=interactive.time_figure(aggregate),
-        trends=interactive.trends_table(aggregate, score=score),
+        fields=aggregate_charts.fields_figure(aggregate),
+        words=aggregate_charts.words_figure(aggregate, score=score),
+        time=aggregate_charts.time_figure(aggregate),
+        trends=aggregate_charts.trends_table(aggregate, score=score),
         matrix=interactive.reviews_plot_figure(aggregate, review_labels=review_labels, scale=scale, cmap=cmap),
-        difference=interactive.difference_figure(aggregate, score=score) if split else None,
+        difference=aggregate_charts.difference_figure(aggregate, score=score) if split else None,
     )
 
 
