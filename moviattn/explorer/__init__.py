@@ -27,7 +27,7 @@ _EXPORTS = {
     "ReviewAttention": "_results.review",
     "MovieAggregate": "_results.movie_aggregate", "aggregate_reviews": "_results.movie_aggregate", "POLARITIES": "_stats.groups",
     "ResultCache": "_run.cache",
-    "Explorer": "_run.pipeline", "EmptyReview": "_run.pipeline",
+    "Explorer": "_run.pipeline", "EmptyReview": "_run.preparation",
     "map_attention_shares": "_run.bulk",
     "compute_on_ray": "_run.bulk_ray", "Job": "_run.bulk_ray",
     "review_info_heatmap": "_draw.plotting", "review_plot_heatmap": "_draw.plotting", "aggregate_bars": "_draw.plotting",

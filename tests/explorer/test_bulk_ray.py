@@ -21,7 +21,8 @@ from moviattn.errors import EngineUnavailable
 from moviattn.explorer._compute.settings import Settings
 from moviattn.explorer._run.bulk_ray import Job, compute_on_ray, import_ray
 from moviattn.explorer._run.cache import ResultCache
-from moviattn.explorer._run.pipeline import Explorer, ReviewPreparer
+from moviattn.explorer._run.pipeline import Explorer
+from moviattn.explorer._run.preparation import ReviewPreparer
 
 #: Ray starts a local cluster (tens of seconds).
 pytestmark = pytest.mark.slow

@@ -9,7 +9,8 @@ from moviattn.data import load_dataset
 from moviattn.explorer._compute.sequence import ReviewTooLong
 from moviattn.explorer._compute.settings import Settings
 from moviattn.explorer._run.cache import ResultCache
-from moviattn.explorer._run.pipeline import EmptyReview, Explorer
+from moviattn.explorer._run.pipeline import Explorer
+from moviattn.explorer._run.preparation import EmptyReview
 
 DATA = load_dataset()
 MOVIE = DATA.movie("s001")
@@ -111,7 +112,7 @@ def test_concurrent_first_requests_build_a_movie_context_once(tiny_bert, monkeyp
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    import moviattn.explorer._run.pipeline as pipeline
+    import moviattn.explorer._run.preparation as pipeline
 
     explorer, builds, start = Explorer(tiny_bert), [], threading.Barrier(8)
     analyse = pipeline.segment_units

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import moviattn.explorer._run.pipeline as pipeline
+import moviattn.explorer._run.preparation as pipeline
 from moviattn.data import load_dataset
 from moviattn.explorer._compute.settings import Settings
 from moviattn.ui.state import AppState

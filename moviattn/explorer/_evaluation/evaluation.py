@@ -51,12 +51,13 @@ from .._compute.reduce import LAYER_AGGREGATORS, MEASURES, NORMALIZATIONS, combi
 from .._compute.sequence import Window
 from .._compute.settings import Settings, setting_name
 from .._compute.units import merge
-from .._run.pipeline import Explorer, MovieContext
+from .._run.pipeline import Explorer
+from .._run.preparation import MovieContext
 from .._stats.shares import attention_share
 from .mentions import KS, Mention, common_words, find_mentions, pair_metrics, random_metrics
 
 if TYPE_CHECKING:
-    from .._run.pipeline import _PreparedReview
+    from .._run.preparation import PreparedReview
 
 SEGMENTS = ("info", "plot")
 LEVELS = ("unit", "review")
@@ -93,7 +94,7 @@ class UnitScores:
 
 
 def review_scores(
-    maps: Sequence[torch.Tensor], explorer_item: _PreparedReview, context: MovieContext, grid: Sequence[tuple[str, Settings]]
+    maps: Sequence[torch.Tensor], explorer_item: PreparedReview, context: MovieContext, grid: Sequence[tuple[str, Settings]]
 ) -> list[UnitScores]:
     """Every setting's unit matrices from full maps [layers, heads, L, L] of the review's windows."""
     encoded, weights = explorer_item.encoded, explorer_item.weights

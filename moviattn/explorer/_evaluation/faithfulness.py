@@ -42,7 +42,8 @@ from ...faithfulness import HIGHER_IS_BETTER, faithfulness, mean_interval
 from ...models import LoadedModel, embed
 from ...morphology import Unit
 from .._compute.settings import Settings
-from .._run.pipeline import Explorer, MovieContext
+from .._run.pipeline import Explorer
+from .._run.preparation import MovieContext
 from .._stats.shares import attention_share
 from .evaluation_aggregate import folds
 from .mentions import common_words, find_mentions

@@ -49,7 +49,8 @@ from ...errors import EngineUnavailable
 from ...models import LoadedModel, default_device
 from .._compute.settings import Settings
 from .cache import ResultCache
-from .pipeline import Explorer, MovieContext, ReviewPreparer
+from .pipeline import Explorer
+from .preparation import MovieContext, ReviewPreparer
 
 #: How to get the engine: the optional ``scale`` extra of the package.
 INSTALL_HINT = 'pip install -e ".[scale]" (or pip install "ray[data]")'

@@ -10,25 +10,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
-
-import numpy as np
-from transformers import PreTrainedTokenizerBase
+from functools import lru_cache, partial
 
 from ...data import Movie, Review
 from ...defaults import DEFAULTS
 from ...models import LoadedModel
-from ...morphology import AnalyserUnavailable, Unit, pos_tags
-from ...text import has_words, normalize
+from ...morphology import AnalyserUnavailable, pos_tags
 from .._compute.precision import resolve_precision
 from .._compute.reduce import NORMALIZATIONS, combine_windows, window_matrices
-from .._compute.sequence import EncodedReview, InfoText, Segment, encode, identity_normalized, linearize_info, tokenize_segment
 from .._compute.settings import Settings
-from .._compute.units import membership, merge, segment_units
+from .._compute.units import merge
 from .._results.movie_aggregate import MovieAggregate, aggregate_reviews
 from .._results.review import ReviewAttention
 from .._stats.shares import reference_reviews
 from .cache import ResultCache, cache_key
+from .preparation import MovieContext, PreparedReview, ReviewPreparer, build_context
 
 #: Called with (reviews done, reviews in all) while a movie is computed.
 Progress = Callable[[int, int], None]
@@ -38,10 +34,6 @@ CONTEXTS_KEPT = 64
 CONTEXT_LOCKS = 16
 #: Windows run through the model at once (batches of 16 or 32 were no faster on CPU: docs/performance.md).
 BATCH_SIZE = 8
-
-
-class EmptyReview(ValueError):
-    """Nothing is left of the review to analyse (empty, or only emoji/symbols)."""
 
 
 def windows_notice(n_windows: int) -> str | None:
@@ -65,73 +57,6 @@ def _notices(*lines: str | None) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class MovieContext:
-    """A movie's info and plot, tokenised and split into units once for all its reviews."""
-
-    info_text: InfoText
-    info: Segment
-    plot: Segment
-    info_units: list[Unit]
-    plot_units: list[Unit]
-    info_weights: np.ndarray
-    plot_weights: np.ndarray
-
-    @property
-    def analysed_texts(self) -> list[str]:
-        """The texts cut into units on their own (each info field's value, the plot), each in its language."""
-        return [self.info_text.text[f.start : f.end] for f in self.info_text.fields] + [self.plot.text.text]
-
-
-@dataclass(frozen=True)
-class _PreparedReview:
-    encoded: EncodedReview
-    units: list[Unit]
-    weights: np.ndarray
-    key: str
-
-
-@dataclass(frozen=True)
-class ReviewPreparer:
-    """What preparing a review needs of a model: its tokenizer, limits and the names its cache key holds.
-
-    Picklable without the weights, so reviews can be prepared (normalised, analysed, tokenised) in
-    processes that hold no model (the Ray engine's CPU tasks, ``bulk_ray``)."""
-
-    tokenizer: PreTrainedTokenizerBase
-    model_name: str
-    cls_id: int
-    sep_id: int
-    max_length: int
-    method: str
-    precision: str
-
-    @classmethod
-    def of(cls, model: LoadedModel, method: str, precision: str) -> "ReviewPreparer":
-        return cls(model.tokenizer, model.name, model.cls_id, model.sep_id, model.max_length, method, precision)
-
-    def key(self, context: MovieContext, review_text: str, settings: Settings) -> str:
-        """The result cache's key of a review beside a movie (no analysis needed: it hashes the texts)."""
-        return cache_key(
-            "review", self.model_name, self.method, self.precision, settings.key_json([*context.analysed_texts, review_text]),
-            context.info_text.text, context.plot.text.text, review_text,
-        )
-
-    def prepare(self, context: MovieContext, review_text: str, settings: Settings) -> _PreparedReview:
-        """The review normalised, tokenised beside the movie's windows and split into units
-        (EmptyReview, ReviewTooLong for what cannot be analysed)."""
-        text = normalize(review_text)
-        if not has_words(text.text):
-            raise EmptyReview(
-                "리뷰에 분석할 글자가 없습니다 (빈 글이거나 이모지·기호만 있습니다). "
-                "The review has no text to analyse (empty, or only emoji/symbols)."
-            )
-        review = tokenize_segment(self.tokenizer, "review", text)
-        encoded = encode(context.info, context.plot, review, cls_id=self.cls_id, sep_id=self.sep_id, max_length=self.max_length)
-        units = segment_units(review, settings.granularity, settings.analyser)
-        return _PreparedReview(encoded, units, membership(units, review), self.key(context, text.original, settings))
-
-
-@dataclass(frozen=True)
 class ReviewRequest:
     """One review prepared beside its movie under usable settings (``Explorer.review_request``);
     requests of the same ``group`` can be computed in one batch (``Explorer.review_results``)."""
@@ -139,7 +64,7 @@ class ReviewRequest:
     movie: Movie
     settings: Settings
     context: MovieContext
-    prepared: _PreparedReview
+    prepared: PreparedReview
     fallback: str | None
 
     @property
@@ -162,6 +87,37 @@ def _with_notices(request: ReviewRequest, result: ReviewAttention, model: Loaded
     return replace(result, notices=_notices(request.fallback, language, windows_notice(result.n_windows)))
 
 
+def computed_results(
+    model: LoadedModel, context: MovieContext, prepared: Sequence[PreparedReview], settings: Settings,
+    *, method: str, precision: str, batch_size: int,
+) -> list[ReviewAttention]:
+    """Prepared reviews of one movie computed together (their windows batched): unit-level results."""
+    windows = [w for p in prepared for w in p.encoded.windows]
+    matrices = window_matrices(model, windows, settings, method=method, precision=precision, batch_size=batch_size)
+    results, position = [], 0
+    for item in prepared:
+        count = len(item.encoded.windows)
+        per_window = matrices[position : position + count]
+        position += count
+        tokens = combine_windows(item.encoded, per_window)
+        normalize_rows = NORMALIZATIONS[settings.normalization]
+        result = ReviewAttention(
+            review_text=item.encoded.review.text,
+            plot_text=context.plot.text,
+            info_text=context.info_text.text,
+            review_units=item.units,
+            info_units=context.info_units,
+            plot_units=context.plot_units,
+            info=normalize_rows(merge(tokens.info, item.weights, context.info_weights)),
+            plot=normalize_rows(merge(tokens.plot, item.weights, context.plot_weights)),
+            n_windows=tokens.n_windows,
+            settings=settings,
+            model_name=model.name,
+        )
+        results.append(result.content_only() if settings.content_only else result)
+    return results
+
+
 class Explorer:
     """Computes and caches review→info/plot attention for one loaded model."""
 
@@ -178,7 +134,7 @@ class Explorer:
         self.method, self.batch_size = method, batch_size
         self.precision = resolve_precision(precision, model.device)  # 'auto' becomes the mode actually run
         self.preparer = ReviewPreparer.of(model, method, self.precision)
-        self._context = lru_cache(maxsize=CONTEXTS_KEPT)(self._build_context)
+        self._context = lru_cache(maxsize=CONTEXTS_KEPT)(partial(build_context, model.tokenizer))
         self._context_locks = [threading.Lock() for _ in range(CONTEXT_LOCKS)]
 
     # ------------------------------------------------------------ preparation
@@ -203,56 +159,22 @@ class Explorer:
         with self._context_locks[hash(key) % CONTEXT_LOCKS]:
             return self._context(*key)
 
-    def _build_context(self, movie: Movie, granularity: str, analyser: str) -> MovieContext:
-        info_text = linearize_info(movie)
-        info = tokenize_segment(self.model.tokenizer, "info", identity_normalized(info_text.text))
-        plot = tokenize_segment(self.model.tokenizer, "plot", normalize(movie.synopsis))
-        info_units = segment_units(info, granularity, analyser, info=info_text)
-        plot_units = segment_units(plot, granularity, analyser)
-        return MovieContext(
-            info_text, info, plot, info_units, plot_units, membership(info_units, info), membership(plot_units, plot)
-        )
-
-    def prepared_review(self, movie: Movie, review_text: str, settings: Settings) -> _PreparedReview:
+    def prepared_review(self, movie: Movie, review_text: str, settings: Settings) -> PreparedReview:
         """A review encoded beside the movie, with its units and membership weights, exactly as the app
         prepares it (for the evaluation, which extracts maps once and applies many settings)."""
         return self._prepare(self.context(movie, settings), review_text, settings)
 
-    def _prepare(self, context: MovieContext, review_text: str, settings: Settings) -> _PreparedReview:
+    def _prepare(self, context: MovieContext, review_text: str, settings: Settings) -> PreparedReview:
         return self.preparer.prepare(context, review_text, settings)
 
     # ------------------------------------------------------------ computation
 
-    def _compute(self, context: MovieContext, prepared: Sequence[_PreparedReview], settings: Settings) -> list[ReviewAttention]:
-        windows = [w for p in prepared for w in p.encoded.windows]
-        matrices = window_matrices(
-            self.model, windows, settings, method=self.method, precision=self.precision, batch_size=self.batch_size
-        )
-        results, position = [], 0
-        for item in prepared:
-            count = len(item.encoded.windows)
-            per_window = matrices[position : position + count]
-            position += count
-            tokens = combine_windows(item.encoded, per_window)
-            normalize_rows = NORMALIZATIONS[settings.normalization]
-            result = ReviewAttention(
-                review_text=item.encoded.review.text,
-                plot_text=context.plot.text,
-                info_text=context.info_text.text,
-                review_units=item.units,
-                info_units=context.info_units,
-                plot_units=context.plot_units,
-                info=normalize_rows(merge(tokens.info, item.weights, context.info_weights)),
-                plot=normalize_rows(merge(tokens.plot, item.weights, context.plot_weights)),
-                n_windows=tokens.n_windows,
-                settings=settings,
-                model_name=self.model.name,
-            )
-            results.append(result.content_only() if settings.content_only else result)
-        return results
+    def _compute(self, context: MovieContext, prepared: Sequence[PreparedReview], settings: Settings) -> list[ReviewAttention]:
+        return computed_results(self.model, context, prepared, settings, method=self.method, precision=self.precision,
+                                batch_size=self.batch_size)
 
     def _cached_or_computed(
-        self, context: MovieContext, prepared: Sequence[_PreparedReview], settings: Settings, progress: Progress | None = None
+        self, context: MovieContext, prepared: Sequence[PreparedReview], settings: Settings, progress: Progress | None = None
     ) -> list[ReviewAttention]:
         found: dict[int, ReviewAttention] = {}
         if self.cache is not None:
@@ -313,7 +235,7 @@ class Explorer:
         ``settings`` must be usable here (``usable_settings``): callers that aggregate pass them on."""
         settings.validate(self.model.num_layers, self.model.num_heads)
         context = self.context(movie, settings)
-        slots: list[ReviewAttention | _PreparedReview] = []
+        slots: list[ReviewAttention | PreparedReview] = []
         kept, skipped = [], []
         for review in reviews:
             stored = self.cache.get("review", self.preparer.key(context, review.text, settings)) if self.cache is not None else None
@@ -322,7 +244,7 @@ class Explorer:
                 kept.append(review)
             except ValueError as exc:  # EmptyReview, ReviewTooLong: skip and say why
                 skipped.append((review.id, str(exc)))
-        todo = [i for i, slot in enumerate(slots) if isinstance(slot, _PreparedReview)]
+        todo = [i for i, slot in enumerate(slots) if isinstance(slot, PreparedReview)]
         hits = len(slots) - len(todo)
         counted = (lambda done, total: progress(hits + done, hits + total)) if progress else None
         for i, result in zip(todo, self._cached_or_computed(context, [slots[i] for i in todo], settings, counted)):
