@@ -3,12 +3,13 @@ benchmarks, the other wings and the tests outside ``tests/explorer`` import (``t
 other way in). What it does: where a review's tokens look in the movie's info and plot.
 
 ``[CLS] movie info [SEP] plot [SEP] review [SEP]`` through a pretrained encoder; the review→info and
-review→plot attention blocks reduced over heads and layers (``reduce``), merged into morphemes
-(``units``), per review (``ReviewAttention``) and per movie (``MovieAggregate``). Modules by step:
-``settings`` → ``sequence`` → ``attention`` (extractors; ``precision``, ``context_cache``) and
-``attribution`` (gradient measures) → ``reduce`` (the measure registry and reductions) → ``units`` → ``results``/``aggregate`` → ``pipeline`` (``Explorer``, cached by
-``cache``); ``bulk`` (``datasets.map``) and ``bulk_ray`` (the bulk commands on Ray Data), ``plotting``/``interactive`` (views), ``evaluation``
-(the research harness) and ``quality`` (the app's one-line note).
+review→plot attention blocks reduced over heads and layers, merged into morphemes, per review
+(``ReviewAttention``) and per movie (``MovieAggregate``). Behind the door, files by role in private
+sub-packages, each importing only those below it: ``_compute`` (settings and their choices, sequence,
+extractors, gradient measures, reduction, units) → ``_stats`` (words, groups, scores, changes, exports) →
+``_results`` (``ReviewAttention``, ``MovieAggregate``) → ``_run`` (``Explorer``, its cache, batching, the
+bulk commands) → ``_evaluation`` (the research harness, the app's quality note) → ``_draw`` (figures,
+cards, the HTML report) → ``_commands`` (one module per command, registered by ``cli``).
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ class AppState:
     default_model: str = DEFAULT_MODEL
     device: str = "cpu"
     cache: ResultCache | None = None
-    #: Extraction method and precision of every explorer (``qk``/float32: exact; see ``moviattn.explorer._compute.attention``).
+    #: Extraction method and precision of every explorer (``qk``/float32: exact; see ``moviattn.explorer.EXTRACTORS``).
     method: str = DEFAULTS.method
     precision: str = DEFAULTS.precision
     #: What the model switch may load besides the default and ``offline``: the operator's names or paths
