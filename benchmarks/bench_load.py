@@ -55,9 +55,9 @@ import torch
 from gradio_client import Client, handle_file
 
 from moviattn.data import Dataset, Review, load_dataset
+from moviattn.explorer import preview
 from moviattn.sentiment import LEXICON_METHODS
 from moviattn.ui.panel import api_values
-from moviattn.ui.state import preview
 
 REPO = Path(__file__).resolve().parents[1]
 #: The settings panel's default values (settings and colours), in the order the API takes them.

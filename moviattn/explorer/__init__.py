@@ -3,12 +3,13 @@ benchmarks, the other wings and the tests outside ``tests/explorer`` import (``t
 other way in). What it does: where a review's tokens look in the movie's info and plot.
 
 ``[CLS] movie info [SEP] plot [SEP] review [SEP]`` through a pretrained encoder; the review→info and
-review→plot attention blocks reduced over heads and layers (``reduce``), merged into morphemes
-(``units``), per review (``ReviewAttention``) and per movie (``MovieAggregate``). Modules by step:
-``settings`` → ``sequence`` → ``attention`` (extractors; ``precision``, ``context_cache``) and
-``attribution`` (gradient measures) → ``reduce`` (the measure registry and reductions) → ``units`` → ``results``/``aggregate`` → ``pipeline`` (``Explorer``, cached by
-``cache``); ``bulk`` (``datasets.map``) and ``bulk_ray`` (the bulk commands on Ray Data), ``plotting``/``interactive`` (views), ``evaluation``
-(the research harness) and ``quality`` (the app's one-line note).
+review→plot attention blocks reduced over heads and layers, merged into morphemes, per review
+(``ReviewAttention``) and per movie (``MovieAggregate``). Behind the door, files by role in private
+sub-packages, each importing only those below it: ``_compute`` (settings and their choices, sequence,
+extractors, gradient measures, reduction, units) → ``_stats`` (words, groups, scores, changes, exports) →
+``_results`` (``ReviewAttention``, ``MovieAggregate``) → ``_run`` (``Explorer``, its cache, batching, the
+bulk commands) → ``_evaluation`` (the research harness, the app's quality note) → ``_draw`` (figures,
+cards, the HTML report) → ``_commands`` (one module per command, registered by ``cli``).
 """
 
 from __future__ import annotations
@@ -16,37 +17,38 @@ from __future__ import annotations
 from .._lazy import lazy_exports
 
 _EXPORTS = {
-    "Settings": "settings", "GRANULARITIES": "choices",
-    "setting_choices": "choices", "pooled_heads": "choices", "setting_name": "settings", "ONE_HEAD": "choices",
-    "method_choices": "choices", "precision_choices": "choices",
-    "ReviewTooLong": "sequence",
-    "EXTRACTORS": "attention", "extract_attention": "attention",
-    "PRECISIONS": "precision", "resolve_precision": "precision",
-    "MEASURES": "reduce", "HEAD_AGGREGATORS": "reduce", "LAYER_AGGREGATORS": "reduce", "NORMALIZATIONS": "reduce", "rollout": "reduce",
-    "ReviewAttention": "results",
-    "MovieAggregate": "aggregate", "aggregate_reviews": "aggregate", "POLARITIES": "aggregate",
-    "ResultCache": "cache",
-    "Explorer": "pipeline", "EmptyReview": "pipeline",
-    "map_attention_shares": "bulk",
-    "compute_on_ray": "bulk_ray", "Job": "bulk_ray",
-    "review_info_heatmap": "plotting", "review_plot_heatmap": "plotting", "aggregate_bars": "plotting",
-    "save_png": "plotting", "COLOR_SCALES": "plotting",
-    "quality_note": "quality",
+    "Settings": "_compute.settings", "GRANULARITIES": "_compute.choices",
+    "setting_choices": "_compute.choices", "pooled_heads": "_compute.choices", "setting_name": "_compute.settings", "ONE_HEAD": "_compute.choices",
+    "method_choices": "_compute.choices", "precision_choices": "_compute.choices",
+    "LEADING_RULES": "_compute.choices", "DEFAULT_LEADING_RULE": "_compute.choices",
+    "ReviewTooLong": "_compute.sequence",
+    "EXTRACTORS": "_compute.attention", "extract_attention": "_compute.attention",
+    "PRECISIONS": "_compute.precision", "resolve_precision": "_compute.precision",
+    "MEASURES": "_compute.reduce", "HEAD_AGGREGATORS": "_compute.reduce", "LAYER_AGGREGATORS": "_compute.reduce", "NORMALIZATIONS": "_compute.reduce", "rollout": "_compute.reduce",
+    "ReviewAttention": "_results.review",
+    "MovieAggregate": "_results.movie_aggregate", "aggregate_reviews": "_results.movie_aggregate", "POLARITIES": "_stats.groups",
+    "ResultCache": "_run.cache",
+    "Explorer": "_run.pipeline", "EmptyReview": "_run.preparation",
+    "map_attention_shares": "_run.bulk",
+    "compute_on_ray": "_run.bulk_ray", "Job": "_run.bulk_ray",
+    "review_info_heatmap": "_draw.plotting", "review_plot_heatmap": "_draw.plotting", "aggregate_bars": "_draw.plotting",
+    "save_png": "_draw.plotting", "COLOR_SCALES": "_draw.plotting",
+    "quality_note": "_evaluation.quality",
     # what the app (``moviattn.ui``), the benchmarks and the other wings use; nothing outside reaches past this table
-    "heatmap": "plotting", "KOREAN_FONT_HELP": "plotting", "korean_font": "plotting",
-    "MovieReport": "report", "collect": "report", "report_html": "report", "write_report": "report", "report_filename": "report", "is_report": "report",
-    "reference_reviews": "aggregate", "DEFAULT_SCORE": "aggregate",
-    "ReviewBatcher": "batching", "WAIT_S": "batching",
-    "cache_key": "cache",
-    "ReviewRequest": "pipeline", "Progress": "pipeline", "BATCH_SIZE": "pipeline", "CONTEXTS_KEPT": "pipeline",
-    "CONTEXTS": "context_cache",
-    "window_attention": "reduce", "combine_windows": "reduce", "merge": "units",
-    "movie_card_html": "views", "preview": "views", "review_drawing": "views", "aggregate_drawing": "views", "aggregate_views": "views",
-    "NOTES": "views", "NOTE_CAVEAT": "views",
-    "review_info_figure": "interactive", "review_plot_figure": "interactive", "heatmap_figure": "interactive", "message_figure": "interactive",
-    "shaded_text_html": "interactive", "review_rows": "interactive", "TRENDS_COLUMNS": "interactive",
-    "VISIBLE_ROWS": "interactive", "VISIBLE_COLUMNS": "interactive",
-    "aggregate_quality_note": "quality",
+    "heatmap": "_draw.plotting", "KOREAN_FONT_HELP": "_draw.plotting", "korean_font": "_draw.plotting",
+    "MovieReport": "_draw.html_report", "collect": "_draw.html_report", "report_html": "_draw.html_report", "write_report": "_draw.html_report", "report_filename": "_draw.html_report", "is_report": "_draw.html_report",
+    "reference_reviews": "_stats.shares", "DEFAULT_SCORE": "_stats.scores",
+    "ReviewBatcher": "_run.batching", "WAIT_S": "_run.batching",
+    "cache_key": "_run.cache",
+    "ReviewRequest": "_run.pipeline", "Progress": "_run.pipeline", "BATCH_SIZE": "_run.pipeline", "CONTEXTS_KEPT": "_run.pipeline",
+    "CONTEXTS": "_compute.context_cache",
+    "window_attention": "_compute.reduce", "combine_windows": "_compute.reduce", "merge": "_compute.units",
+    "movie_card_html": "_draw.cards", "preview": "_draw.cards", "review_drawing": "_draw.cards", "aggregate_drawing": "_draw.cards", "aggregate_views": "_draw.cards",
+    "NOTES": "_draw.cards", "NOTE_CAVEAT": "_draw.cards",
+    "review_info_figure": "_draw.interactive", "review_plot_figure": "_draw.interactive", "heatmap_figure": "_draw.interactive", "message_figure": "_draw.interactive",
+    "shaded_text_html": "_draw.interactive", "review_rows": "_draw.interactive", "TRENDS_COLUMNS": "_draw.aggregate_charts",
+    "VISIBLE_ROWS": "_draw.interactive", "VISIBLE_COLUMNS": "_draw.interactive",
+    "aggregate_quality_note": "_evaluation.quality",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -179,7 +179,7 @@ def export_aggregate(aggregate: MovieAggregate, *, scale: str, cmap: str, stem: 
 
 
 def export_report(report: MovieReport, *, scale: str, cmap: str) -> Path:
-    """The movie's report as one self-contained HTML file (``moviattn.explorer.report``)."""
+    """The movie's report as one self-contained HTML file (``moviattn.explorer.write_report``)."""
     path = _export_dir("report") / report_filename(report.movie.id)
     write_report(report, path, scale=scale, cmap=cmap)
     return path

@@ -1,4 +1,4 @@
-"""A user's own movie and reviews, validated for the app (the views it shows are in ``moviattn.explorer.views``)."""
+"""A user's own movie and reviews, validated for the app (the cards and drawings it shows come from ``moviattn.explorer``)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moviattn.explorer.aggregate import MovieAggregate, aggregate_reviews, attention_share, polarity_of
+from moviattn.data import polarity_of
+from moviattn.explorer._results.movie_aggregate import MovieAggregate, aggregate_reviews
+from moviattn.explorer._stats.shares import attention_share
 from moviattn.morphology import Unit
 
 

@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 
 from moviattn import cli
-from moviattn.explorer.aggregate import EMPTY_GROUP
-from moviattn.explorer.evaluation_aggregate import APP_DEFAULT, BASELINES, VIEWS, collect, cross_validate, report_rows
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.settings import Settings
-from moviattn.explorer.words import LEADING_CLASSES
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._evaluation.aggregate_tables import report_rows
+from moviattn.explorer._evaluation.evaluation_aggregate import APP_DEFAULT, BASELINES, VIEWS, collect, cross_validate
+from moviattn.explorer._run.pipeline import Explorer
+from moviattn.explorer._stats.groups import EMPTY_GROUP
+from moviattn.explorer._stats.words import LEADING_CLASSES
 
 
 @pytest.fixture

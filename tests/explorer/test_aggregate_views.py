@@ -5,17 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moviattn.explorer.aggregate import (
-    EMPTY_GROUP,
-    THIN_GROUP,
-    EmptyGroup,
-    MovieAggregate,
-    group_words,
-    lift,
-    reference_reviews,
-)
-from moviattn.explorer.evaluation_aggregate import passes_top_check
-from moviattn.explorer.words import NOTHING_STANDS_OUT
+from moviattn.explorer._evaluation.evaluation_aggregate import passes_top_check
+from moviattn.explorer._results.movie_aggregate import MovieAggregate
+from moviattn.explorer._stats.groups import EMPTY_GROUP, THIN_GROUP, EmptyGroup
+from moviattn.explorer._stats.segment_words import group_words
+from moviattn.explorer._stats.shares import reference_reviews
+from moviattn.explorer._stats.words import NOTHING_STANDS_OUT, lift
 from moviattn.morphology import Unit
 
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from moviattn.data import load_dataset
-from moviattn.explorer.attention import extract_attention
-from moviattn.explorer.reduce import (
+from moviattn.explorer._compute.attention import extract_attention
+from moviattn.explorer._compute.reduce import (
     HEAD_AGGREGATORS,
     LAYER_AGGREGATORS,
     combine_windows,
@@ -16,8 +16,8 @@ from moviattn.explorer.reduce import (
     window_attention,
     window_matrices,
 )
-from moviattn.explorer.sequence import encode, identity_normalized, linearize_info, tokenize_segment
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.sequence import encode, identity_normalized, linearize_info, tokenize_segment
+from moviattn.explorer._compute.settings import Settings
 from moviattn.text import normalize
 
 REVIEWS = ["송강호 연기 미쳤다 ㅋㅋ", "마지막 장면에서 소름... 봉준호 감독 최고", "별로였음"]

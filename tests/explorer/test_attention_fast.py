@@ -9,10 +9,9 @@ import pytest
 import torch
 
 from moviattn.data import load_dataset
-from moviattn.explorer.attention import extract_attention
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.precision import PRECISIONS
-from moviattn.explorer.reduce import (
+from moviattn.explorer._compute.attention import extract_attention
+from moviattn.explorer._compute.precision import PRECISIONS
+from moviattn.explorer._compute.reduce import (
     HEAD_AGGREGATORS,
     LAYER_AGGREGATORS,
     rollout,
@@ -20,8 +19,9 @@ from moviattn.explorer.reduce import (
     window_attention,
     window_matrices,
 )
-from moviattn.explorer.sequence import encode, identity_normalized, linearize_info, tokenize_segment
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.sequence import encode, identity_normalized, linearize_info, tokenize_segment
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._run.pipeline import Explorer
 from moviattn.text import normalize
 
 DATA = load_dataset()
@@ -150,7 +150,7 @@ def test_explorer_results_match_between_batch_sizes_and_eager(tiny_bert):
 
 
 def test_auto_precision_is_bfloat16_only_where_the_hardware_has_it(monkeypatch):
-    from moviattn.explorer import precision
+    from moviattn.explorer._compute import precision
 
     monkeypatch.setattr(precision, "cpu_supports_bfloat16", lambda: True)
     assert precision.resolve_precision("auto", "cpu") == "bfloat16"

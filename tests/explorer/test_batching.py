@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from moviattn.data import load_dataset
-from moviattn.explorer.batching import ReviewBatcher
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.pipeline import EmptyReview, Explorer
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._run.batching import ReviewBatcher
+from moviattn.explorer._run.cache import ResultCache
+from moviattn.explorer._run.pipeline import Explorer
+from moviattn.explorer._run.preparation import EmptyReview
 
 DATA = load_dataset()
 MOVIE = DATA.movie("s001")

@@ -9,10 +9,10 @@ import pytest
 
 from moviattn import cli
 from moviattn.data import load_dataset
-from moviattn.explorer.bulk import map_attention_shares
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._run.bulk import map_attention_shares
+from moviattn.explorer._run.cache import ResultCache
+from moviattn.explorer._run.pipeline import Explorer
 
 DATA = load_dataset()
 SETTINGS = Settings(last_k=2, granularity="eojeol")
@@ -73,6 +73,6 @@ def test_cached_movie_needs_no_model(tiny_bert, tmp_path, monkeypatch):
     explorer = Explorer(tiny_bert, ResultCache(tmp_path), batch_size=8)
     movie, reviews = DATA.movie("s002"), DATA.reviews_of("s002")
     first = explorer.movie_aggregate(movie, reviews, SETTINGS)
-    monkeypatch.setattr("moviattn.explorer.pipeline.window_matrices", lambda *a, **k: pytest.fail("model was run"))
+    monkeypatch.setattr("moviattn.explorer._run.pipeline.window_matrices", lambda *a, **k: pytest.fail("model was run"))
     again = Explorer(tiny_bert, ResultCache(tmp_path)).movie_aggregate(movie, reviews, SETTINGS)
     np.testing.assert_array_equal(first.plot_per_review, again.plot_per_review)

@@ -18,10 +18,11 @@ import pytest
 from moviattn import cli
 from moviattn.data import load_dataset
 from moviattn.errors import EngineUnavailable
-from moviattn.explorer.bulk_ray import Job, compute_on_ray, import_ray
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.pipeline import Explorer, ReviewPreparer
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._run.bulk_ray import Job, compute_on_ray, import_ray
+from moviattn.explorer._run.cache import ResultCache
+from moviattn.explorer._run.pipeline import Explorer
+from moviattn.explorer._run.preparation import ReviewPreparer
 
 #: Ray starts a local cluster (tens of seconds).
 pytestmark = pytest.mark.slow

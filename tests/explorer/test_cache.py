@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from moviattn.explorer.cache import ResultCache, cache_key
+from moviattn.explorer._run.cache import ResultCache, cache_key
 
 
 def test_keys_are_stable_and_sensitive():

@@ -8,7 +8,7 @@ import torch
 
 from moviattn import cli
 from moviattn.explorer import HEAD_AGGREGATORS, Settings, pooled_heads, quality_note, setting_name
-from moviattn.explorer.evaluation import settings_grid
+from moviattn.explorer._evaluation.evaluation import settings_grid
 from moviattn.ui.panel import head_choices, read_view
 
 

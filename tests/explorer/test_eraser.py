@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from moviattn.cli import main
-from moviattn.explorer import faithfulness as ef
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._evaluation import faithfulness as ef
 from moviattn.morphology import Unit
 
 
@@ -50,7 +50,7 @@ def test_choice_rule_needs_every_fold_above_every_baseline():
 
 @pytest.mark.slow
 def test_cli_faithfulness_on_a_tiny_model_embeds_each_plot_variant_once(tiny_bert, monkeypatch, tmp_path, capsys):
-    from moviattn.explorer import quality
+    from moviattn.explorer._evaluation import quality
 
     monkeypatch.setattr("moviattn.models.load_model", lambda *a, **k: tiny_bert)
     asked = []
@@ -69,7 +69,7 @@ def test_cli_faithfulness_on_a_tiny_model_embeds_each_plot_variant_once(tiny_ber
 
 
 def test_quality_line_quotes_the_measures_and_says_when_they_are_not_evidence(monkeypatch):
-    from moviattn.explorer import quality
+    from moviattn.explorer._evaluation import quality
 
     row = {"model": "m", "measure": "attention", "passes": "False", "movies": "10", "reviews": "20", "aopc_compr": "0.004",
            "aopc_compr_baseline": "random", "aopc_compr_baseline_value": "0.005", "taucorr_loo": "-0.02",
@@ -84,8 +84,8 @@ def test_quality_line_quotes_the_measures_and_says_when_they_are_not_evidence(mo
 
 
 def test_a_word_view_gives_each_unit_its_words_value_and_nothing_to_words_it_cannot_show():
-    from moviattn.explorer.aggregate import MovieAggregate
-    from moviattn.explorer.evaluation_aggregate import View
+    from moviattn.explorer import MovieAggregate
+    from moviattn.explorer._evaluation.evaluation_aggregate import View
 
     plot = [Unit("형사", 0, 2, "Noun", True), Unit("달리다", 3, 6, "Verb", True), Unit("형사", 7, 9, "Noun", True),
             Unit("를", 9, 10, "Josa", False)]

@@ -10,11 +10,11 @@ import pytest
 
 from moviattn.cli import main
 from moviattn.data import load_dataset
-from moviattn.explorer import evaluation as ev
-from moviattn.explorer import evaluation_report
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.quality import setting_key
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._evaluation import evaluation as ev
+from moviattn.explorer._evaluation import grid_report as evaluation_report
+from moviattn.explorer._evaluation.quality import setting_key
+from moviattn.explorer._run.pipeline import Explorer
 from moviattn.morphology import Unit, is_available
 
 # ---------------------------------------------------------------- ranks
@@ -149,7 +149,7 @@ def test_review_scores_match_what_the_app_shows(tiny_bert, sample):
     base = Settings(granularity="eojeol")
     grid = [(n, s) for n, s in ev.settings_grid(3, 4, base) if n in ("L1/h2", "L0/max", "last2/mean", "rollout/mean", "mean/max")]
     item = explorer.prepared_review(movie, text, base)
-    from moviattn.explorer.attention import extract_attention
+    from moviattn.explorer._compute.attention import extract_attention
 
     maps = extract_attention(tiny_bert, item.encoded.windows, full=True)
     scores = ev.review_scores(maps, item, explorer.context(movie, base), grid)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from moviattn.explorer.evaluation_aggregate import APP_DEFAULT, VIEWS, Summary, app_view, choose_view, folds
-from moviattn.explorer.quality import AGGREGATE_VIEWS
+from moviattn.explorer._evaluation.evaluation_aggregate import APP_DEFAULT, VIEWS, Summary, app_view, choose_view, folds
+from moviattn.explorer._evaluation.quality import AGGREGATE_VIEWS
 
 
 def test_folds_never_share_a_movie_and_cover_them_all():

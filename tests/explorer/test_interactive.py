@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from moviattn.data import Review, load_dataset
-from moviattn.explorer import interactive
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.plotting import color_norm
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._draw import interactive
+from moviattn.explorer._draw.plotting import color_norm
+from moviattn.explorer._run.pipeline import Explorer
 
 #: The limits on a figure's JSON (UTF-8 bytes, as ``gr.Plot`` sends it).
 REVIEW_PLOT_LIMIT = 150_000

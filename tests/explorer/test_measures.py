@@ -11,20 +11,22 @@ import pytest
 import torch
 
 from moviattn.data import load_dataset
-from moviattn.explorer import attribution, evaluation, evaluation_report, quality
-from moviattn.explorer.attention import extract_attention, self_attention_modules
-from moviattn.explorer.attribution import (
+from moviattn.explorer._compute import attribution
+from moviattn.explorer._compute.attention import extract_attention, self_attention_modules
+from moviattn.explorer._compute.attribution import (
     baseline_ids,
     grad_input_signed,
     integrated_gradients_signed,
     relatedness,
 )
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.plotting import setting_line
-from moviattn.explorer.reduce import MEASURES, window_matrices
-from moviattn.explorer.sequence import encode, identity_normalized, linearize_info, tokenize_segment
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.reduce import MEASURES, window_matrices
+from moviattn.explorer._compute.sequence import encode, identity_normalized, linearize_info, tokenize_segment
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._draw.plotting import setting_line
+from moviattn.explorer._evaluation import evaluation, quality
+from moviattn.explorer._evaluation import grid_report as evaluation_report
+from moviattn.explorer._run.cache import ResultCache
+from moviattn.explorer._run.pipeline import Explorer
 from moviattn.offline_model import OFFLINE_MODEL_ID
 from moviattn.registry import UnknownChoice
 from moviattn.text import normalize

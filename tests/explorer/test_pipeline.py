@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from moviattn.data import load_dataset
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.pipeline import EmptyReview, Explorer
-from moviattn.explorer.sequence import ReviewTooLong
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.sequence import ReviewTooLong
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._run.cache import ResultCache
+from moviattn.explorer._run.pipeline import Explorer
+from moviattn.explorer._run.preparation import EmptyReview
 
 DATA = load_dataset()
 MOVIE = DATA.movie("s001")
@@ -66,7 +67,7 @@ def test_cache_hit_returns_the_stored_result_without_the_model(tiny_bert, tmp_pa
     settings = Settings(last_k=2)
     first = Explorer(tiny_bert, ResultCache(tmp_path)).review_attention(MOVIE, REVIEW, settings)
     fresh = Explorer(tiny_bert, ResultCache(tmp_path))  # new memory, same disk
-    monkeypatch.setattr("moviattn.explorer.pipeline.window_matrices", lambda *a, **k: pytest.fail("model was run"))
+    monkeypatch.setattr("moviattn.explorer._run.pipeline.window_matrices", lambda *a, **k: pytest.fail("model was run"))
     second = fresh.review_attention(MOVIE, REVIEW, settings)
     np.testing.assert_array_equal(first.plot, second.plot)
     assert second.review_units == first.review_units
@@ -111,7 +112,7 @@ def test_concurrent_first_requests_build_a_movie_context_once(tiny_bert, monkeyp
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    import moviattn.explorer.pipeline as pipeline
+    import moviattn.explorer._run.preparation as pipeline
 
     explorer, builds, start = Explorer(tiny_bert), [], threading.Barrier(8)
     analyse = pipeline.segment_units

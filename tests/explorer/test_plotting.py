@@ -8,8 +8,8 @@ from matplotlib import colors
 from PIL import Image
 
 from moviattn.data import load_dataset
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.plotting import (
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._draw.plotting import (
     aggregate_bars,
     color_norm,
     korean_font,
@@ -17,7 +17,7 @@ from moviattn.explorer.plotting import (
     review_plot_heatmap,
     save_png,
 )
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._run.pipeline import Explorer
 
 
 def test_a_korean_font_is_available():

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from moviattn import cli
-from moviattn.explorer import cli as explorer_cli
+from moviattn.explorer._commands import precompute as explorer_cli
 
 
 @pytest.mark.slow

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from moviattn.explorer import quality
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._evaluation import quality
 from moviattn.offline_model import OFFLINE_MODEL_ID
 
 

@@ -14,11 +14,11 @@ from report_helpers import SCRIPT_REVIEW, SCRIPT_TITLE, embedded_data, reviews, 
 from moviattn import cli
 from moviattn.data import load_dataset
 from moviattn.defaults import DEFAULTS
-from moviattn.explorer.aggregate import reference_reviews
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.report import INDEX, collect, is_report, report_filename, report_html, write_report
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._draw.html_report import INDEX, collect, is_report, report_filename, report_html, write_report
+from moviattn.explorer._run.cache import ResultCache
+from moviattn.explorer._run.pipeline import Explorer
+from moviattn.explorer._stats.shares import reference_reviews
 
 #: The issue's size limit for a 100-review movie.
 MAX_BYTES = 5_000_000

@@ -12,11 +12,11 @@ from conftest import CHROMIUM, CHROMIUM_ARGS
 from report_helpers import SCRIPT_REVIEW, reviews, write_dataset
 
 from moviattn.data import load_dataset
-from moviattn.explorer.cache import ResultCache
-from moviattn.explorer.interactive import review_info_figure, review_plot_figure
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.report import collect, write_report
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._draw.html_report import collect, write_report
+from moviattn.explorer._draw.interactive import review_info_figure, review_plot_figure
+from moviattn.explorer._run.cache import ResultCache
+from moviattn.explorer._run.pipeline import Explorer
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from itertools import combinations
 
 from moviattn.data import load_dataset
-from moviattn.explorer.pipeline import Explorer
-from moviattn.explorer.plotting import review_info_heatmap
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._draw.plotting import review_info_heatmap
+from moviattn.explorer._run.pipeline import Explorer
 
 
 def test_title_and_field_labels_do_not_overlap(tiny_bert):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moviattn.data import Movie, load_dataset
-from moviattn.explorer.sequence import (
+from moviattn.explorer._compute.sequence import (
     MIN_PLOT_TOKENS,
     ReviewTooLong,
     encode,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from moviattn.explorer.sequence import Segment, identity_normalized
-from moviattn.explorer.units import membership, merge, segment_units
+from moviattn.explorer._compute.sequence import Segment, identity_normalized
+from moviattn.explorer._compute.units import membership, merge, segment_units
 from moviattn.morphology import Unit
 
 
@@ -49,7 +49,7 @@ def test_merge_rule_rows_mean_columns_sum():
 
 def test_subword_units_of_info_keep_their_field(tiny_bert):
     from moviattn.data import load_dataset
-    from moviattn.explorer.sequence import linearize_info, tokenize_segment
+    from moviattn.explorer._compute.sequence import linearize_info, tokenize_segment
 
     info = linearize_info(load_dataset().movie("s001"))
     segment = tokenize_segment(tiny_bert.tokenizer, "info", identity_normalized(info.text))

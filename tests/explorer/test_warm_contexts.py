@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import moviattn.explorer.pipeline as pipeline
+import moviattn.explorer._run.preparation as pipeline
 from moviattn.data import load_dataset
-from moviattn.explorer.settings import Settings
+from moviattn.explorer._compute.settings import Settings
 from moviattn.ui.state import AppState
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from moviattn.explorer.aggregate import MovieAggregate, group_words
-from moviattn.explorer.results import ReviewAttention
-from moviattn.explorer.sequence import identity_normalized
-from moviattn.explorer.settings import Settings
-from moviattn.explorer.words import (
+from moviattn.explorer._compute.sequence import identity_normalized
+from moviattn.explorer._compute.settings import Settings
+from moviattn.explorer._results.movie_aggregate import MovieAggregate
+from moviattn.explorer._results.review import ReviewAttention
+from moviattn.explorer._stats.segment_words import group_words
+from moviattn.explorer._stats.words import (
     LEADING_CLASSES,
     LEADING_EVIDENCE_MOVIES,
     NOTHING_STANDS_OUT,

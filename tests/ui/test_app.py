@@ -32,7 +32,7 @@ from moviattn.ui import page
 from moviattn.ui.common import export_aggregate, export_review
 from moviattn.ui.explorer_views import MAX_UPLOAD_REVIEWS, custom_movie, reviews_from_upload
 from moviattn.ui.panel import SettingsPanel, read_view
-from moviattn.ui.state import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api, sentiment_cell
+from moviattn.ui.review_table import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api, sentiment_cell
 from moviattn.ui.tabs import heatmaps, per_movie, sentiment, your_review
 
 SCRIPT = "<script>alert('x')</script>"

@@ -12,7 +12,8 @@ import pytest
 from app_helpers import running_app, tiny_dashboard
 from conftest import CHROMIUM, CHROMIUM_ARGS
 
-from moviattn.ui.state import REVIEW_SORTS, preview, sentiment_api
+from moviattn.explorer import preview
+from moviattn.ui.review_table import REVIEW_SORTS, sentiment_api
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")]

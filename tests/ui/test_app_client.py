@@ -18,9 +18,8 @@ import pytest
 from app_helpers import KNOWN_MODEL, REPO, api_values, free_port, running_app, tiny_dashboard
 from gradio_client import Client, handle_file
 
-from moviattn.explorer import WAIT_S, is_report
+from moviattn.explorer import WAIT_S, is_report, preview
 from moviattn.offline_model import offline_model_cache_dir
-from moviattn.ui.state import preview
 
 pytestmark = pytest.mark.server
 
@@ -135,7 +134,7 @@ def test_limits_hold_for_api_callers(client, api_name, args, limit):
     assert "ma-warning" in first and "1,000,000" in first and limit in first
 
 
-@pytest.mark.skipif(__import__("moviattn.ui.state", fromlist=["x"]).sentiment_api() is None, reason="sentiment weights not shipped")
+@pytest.mark.skipif(__import__("moviattn.ui.review_table", fromlist=["x"]).sentiment_api() is None, reason="sentiment weights not shipped")
 def test_sentiment_text_limit_holds_for_api_callers(client):
     started = time.monotonic()
     message, _ = client.predict("좋다 " * 50_000, api_name="/explain_sentiment")

@@ -11,7 +11,7 @@ from gradio.data_classes import FileData
 from test_app import DEFAULT_CONTROLS
 
 from moviattn.ui.explorer_views import reviews_from_upload
-from moviattn.ui.state import sentiment_api
+from moviattn.ui.review_table import sentiment_api
 from moviattn.ui.tabs import sentiment, your_review
 
 URL = "http://127.0.0.1:7861/gradio_api/info"

@@ -12,7 +12,8 @@ from moviattn.data import Movie
 from moviattn.explorer import Settings
 from moviattn.recommend import diary
 from moviattn.ui import state as state_module
-from moviattn.ui.state import GPU_MAX_SECONDS, gpu_seconds, review_view_parts
+from moviattn.ui.drawings import review_view_parts
+from moviattn.ui.state import GPU_MAX_SECONDS, gpu_seconds
 
 
 class _Catalogue:
@@ -134,7 +135,7 @@ def test_on_zerogpu_only_model_work_borrows_a_gpu(tiny_bert, tmp_path, monkeypat
 
 def test_the_view_store_keeps_the_newest_in_memory_and_all_on_disk(tmp_path):
     from moviattn.explorer import ResultCache
-    from moviattn.ui.state import ViewStore
+    from moviattn.ui.drawings import ViewStore
 
     views, made = ViewStore(2, ResultCache(tmp_path)), []
 

@@ -37,13 +37,15 @@ from ...explorer import (
     aggregate_drawing,
     aggregate_quality_note,
     message_figure,
+    preview,
     quality_note,
     review_drawing,
 )
 from ...machine import review_concurrency
 from ..common import by_component, export_aggregate, export_review, shows_errors, status_html, table_headers
+from ..drawings import aggregate_view_parts, review_view_parts
 from ..panel import SettingsPanel, View, read_view
-from ..state import ZERO_GPU, AppState, aggregate_view_parts, preview, review_view_parts
+from ..state import ZERO_GPU, AppState
 
 #: What a review heatmap shows before its first result.
 WAITING_REVIEW = "리뷰를 고르거나 입력하면 히트맵이 여기에 나타납니다 (pick or type a review)"

@@ -12,11 +12,12 @@ from typing import Any
 
 import gradio as gr
 
-from ...explorer import movie_card_html
+from ...explorer import movie_card_html, preview
 from ...limits import check, check_all
 from ..common import by_component, by_name, export_report, shows_errors, status_html, table_headers
 from ..panel import SettingsPanel, read_view
-from ..state import REVIEW_SORTS, SENTIMENT_COLUMN, AppState, preview, review_columns, sentiment_api
+from ..review_table import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api
+from ..state import AppState
 from .heatmaps import REVIEW_CONCURRENCY, AggregateOutputs, ReviewOutputs, ShownResult, aggregate_outputs, review_views, reviews_progress
 
 TITLE = "영화별 보기 (per movie)"

@@ -13,7 +13,7 @@ from ...explorer import NOTE_CAVEAT, shaded_text_html
 from ...limits import LIMITS, check, check_all
 from ...morphology import Unit
 from ..common import by_name, shows_errors, table_headers
-from ..state import sentiment_api
+from ..review_table import sentiment_api
 
 TITLE = "감성 분석 설명 (sentiment)"
 NOTE = "**읽는 법:** 진한 단어일수록 감성 모델의 판단에 더 중요했다고 설명 방법(어텐션 또는 Grad-CAM)이 말합니다. " + NOTE_CAVEAT

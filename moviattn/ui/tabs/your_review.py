@@ -12,10 +12,11 @@ from gradio.data_classes import FileData
 from gradio_client.utils import is_http_url_like
 
 from ...data import Movie
+from ...explorer import preview
 from ...limits import LIMITS, MAX_UPLOAD_BYTES, check, check_all
 from ..explorer_views import UPLOAD_THE_FILE, custom_movie, reviews_from_upload
 from ..panel import SettingsPanel
-from ..state import AppState, preview
+from ..state import AppState
 from .heatmaps import AggregateOutputs, ReviewOutputs, ShownResult, aggregate_outputs, review_views
 
 TITLE = "내 리뷰 (your review)"
