@@ -85,9 +85,10 @@ def test_evaluate_aggregate_cross_validates_every_view_on_a_tiny_model(tiny_bert
     assert {r["rule"] for r in report_rows(learned, tiny_bert.name)} == {"learned"}
 
 
-def test_evaluate_aggregate_command_marks_the_default_row(tiny_cli, positive_only, tmp_path):
+def test_evaluate_aggregate_command_marks_the_default_row(tiny_cli, positive_only, tmp_path, capsys):
     out = tmp_path / "evaluation.csv"
     assert cli.main(["evaluate", "--aggregate", "--data", str(positive_only), "--granularity", "eojeol", "--out", str(out)]) == 0
+    assert "review-level recall@5 is lost" in capsys.readouterr().out  # the breakdown follows the report
     table = pd.read_csv(out)
     assert table[table["default"] == True]["setting"].tolist() == [f"attention/{APP_DEFAULT.name}"] * 2  # noqa: E712 (all, fold 1)
     assert set(table["scope"]) == {"all", "fold 1"} and set(table["rule"]) == {"shipped"}  # the app's rule by default

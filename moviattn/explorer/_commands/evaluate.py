@@ -101,6 +101,7 @@ def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, mo
     from .._evaluation.evaluation_aggregate import collect, cross_validate
     from .._evaluation.grid_report import write_csv
     from .._evaluation.quality import AGGREGATE_COLUMNS
+    from .._evaluation.recall_breakdown import format_breakdown, pairs
 
     rows: list[dict[str, Any]] = []
     n_reviews = 0
@@ -109,7 +110,7 @@ def _evaluate_aggregate(args: argparse.Namespace, explorer, dataset: Dataset, mo
                            deletion=not args.no_deletion, progress=advance)
         result = cross_validate(evidence, rule=args.rule)
         n_reviews = result.n_reviews
-        print(f"[{measure}]\n{format_report(result, explorer.model.name)}\n")
+        print(f"[{measure}]\n{format_report(result, explorer.model.name)}\n\n{format_breakdown(pairs(evidence, leading=result.leading))}\n")
         rows += [{**row, "setting": f"{measure}/{row['setting']}", "default": row["default"] and candidate.measure == Settings().measure}
                  for row in report_rows(result, explorer.model.name)]
     write_csv(rows, args.out)

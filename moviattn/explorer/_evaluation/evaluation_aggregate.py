@@ -161,16 +161,10 @@ def score_view(evidence: MovieEvidence, view: View | str, leading: frozenset[str
     n_units = len(aggregate.plot_units)
     if view == "random":
         words = group_words(aggregate.plot_units, "content", aggregate.lemmas(), leading)
-        word_of_unit = _owners(words, n_units)
+        word_of_unit = word_owners(words, n_units)
     if isinstance(view, View):
-        lemmas = aggregate.lemmas() if view.grouping == "lemma" else None
-        words = group_words(aggregate.plot_units, "content", lemmas, leading)
-        allowed = np.array([view.words == "content" or w.word_class in leading for w in words], dtype=bool)
-        matrix = word_matrix(words, n_units)
-        reference = aggregate.plot_reference @ matrix
-        shares = aggregate.plot_per_review @ matrix
-        scores = shares if view.score == "share" else lift(shares, reference)
-        scores = np.where(allowed, scores, -np.inf)
+        words, allowed, matrix = view_words(aggregate, view, leading)
+        scores = np.where(allowed, word_scores(aggregate.plot_per_review, view, matrix, aggregate.plot_reference), -np.inf)
         unit_allowed = matrix[:, allowed].sum(axis=1) > 0
         unit_scores = aggregate.plot_per_review if view.score == "share" else lift(aggregate.plot_per_review, aggregate.plot_reference)
         unit_scores = unit_scores * unit_allowed
@@ -178,8 +172,8 @@ def score_view(evidence: MovieEvidence, view: View | str, leading: frozenset[str
         item_values = aggregate.info_per_review @ word_matrix(items, len(aggregate.info_units))
         if view.score == "lift":
             item_values = lift(item_values, aggregate.info_reference @ word_matrix(items, len(aggregate.info_units)))
-        out.shown, out.clean = _shown(aggregate, view, words, allowed)
-        word_of_unit, item_of_unit = _owners(words, n_units), _owners(items, len(aggregate.info_units))
+        out.shown, out.clean = _shown(aggregate, view, words, allowed, matrix)
+        word_of_unit, item_of_unit = word_owners(words, n_units), word_owners(items, len(aggregate.info_units))
     for row in range(len(aggregate.review_ids)):
         plot_gold, info_gold = evidence.plot_gold[row], evidence.info_gold[row]
         if isinstance(view, View):
@@ -206,7 +200,7 @@ def score_view(evidence: MovieEvidence, view: View | str, leading: frozenset[str
     return out
 
 
-def _owners(words: Sequence[Word], n_units: int) -> np.ndarray:
+def word_owners(words: Sequence[Word], n_units: int) -> np.ndarray:
     """The word index of each unit (-1 where no word holds it)."""
     owner = np.full(n_units, -1)
     for j, word in enumerate(words):
@@ -214,15 +208,28 @@ def _owners(words: Sequence[Word], n_units: int) -> np.ndarray:
     return owner
 
 
-def _shown(aggregate: MovieAggregate, view: View, words: list[Word], allowed: np.ndarray) -> tuple[list[str], bool]:
+def view_words(aggregate: MovieAggregate, view: View, leading: frozenset[str] = LEADING_CLASSES) -> tuple[list[Word], np.ndarray, np.ndarray]:
+    """The plot's content words as ``view`` groups them, which of them it can show (its ``words``: every
+    content word or the ``leading`` classes'), and the [units, words] membership."""
+    lemmas = aggregate.lemmas() if view.grouping == "lemma" else None
+    words = group_words(aggregate.plot_units, "content", lemmas, leading)
+    allowed = np.array([view.words == "content" or w.word_class in leading for w in words], dtype=bool)
+    return words, allowed, word_matrix(words, len(aggregate.plot_units))
+
+
+def word_scores(unit_shares: np.ndarray, view: View, matrix: np.ndarray, unit_reference: np.ndarray | None) -> np.ndarray:
+    """Unit shares (a review per row, or one mean) as the view's word scores: the words' shares or their lift."""
+    shares = unit_shares @ matrix
+    return shares if view.score == "share" else lift(shares, unit_reference @ matrix)
+
+
+def _shown(aggregate: MovieAggregate, view: View, words: list[Word], allowed: np.ndarray, matrix: np.ndarray) -> tuple[list[str], bool]:
     """What the view shows for the movie (over all its reviews) and whether it passes the top-10 check."""
     if view.display == "standing_out":
         shown = [s.word for s in aggregate.standing_out("plot", TOP_CHECK, which=view.words)]
     else:
-        matrix = word_matrix(words, len(aggregate.plot_units))
         share = aggregate.plot_share() @ matrix
-        values = share if view.score == "share" else lift(share, aggregate.plot_reference @ matrix)
-        values = np.where(allowed, values, -np.inf)
+        values = np.where(allowed, word_scores(aggregate.plot_share(), view, matrix, aggregate.plot_reference), -np.inf)
         order = sorted(range(len(words)), key=lambda j: (-values[j], -share[j], words[j].positions[0]))
         shown = [words[j] for j in order[:TOP_CHECK] if allowed[j]]
     return [w.text for w in shown], passes_top_check(shown)

@@ -49,10 +49,9 @@ from .._compute.settings import Settings
 from .._results.movie_aggregate import MovieAggregate, aggregate_reviews
 from .._run.pipeline import Explorer
 from .._run.preparation import MovieContext
-from .._stats.segment_words import group_words, word_matrix
 from .._stats.shares import attention_share
-from .._stats.words import LEADING_CLASSES, lift
-from .evaluation_aggregate import VIEWS, View, folds
+from .._stats.words import LEADING_CLASSES
+from .evaluation_aggregate import VIEWS, View, folds, view_words, word_scores
 from .mentions import common_words, find_mentions
 
 #: Reviews per movie, the first by the sha256 of their ids.
@@ -73,13 +72,8 @@ def view_name(view: View) -> str:
 def view_unit_scores(aggregate: MovieAggregate, view: View, leading: frozenset[str] = LEADING_CLASSES) -> np.ndarray:
     """Each plot unit's value in ``view`` over the aggregate's reviews: its word's mean share or lift
     (0 where its word is not one the view can show)."""
-    n_units = len(aggregate.plot_units)
-    words = group_words(aggregate.plot_units, "content", aggregate.lemmas() if view.grouping == "lemma" else None, leading)
-    matrix = word_matrix(words, n_units)
-    share = aggregate.plot_share() @ matrix
-    values = share if view.score == "share" else lift(share, aggregate.plot_reference @ matrix)
-    shown = np.array([view.words == "content" or w.word_class in leading for w in words], dtype=bool)
-    return matrix @ np.where(shown, values, 0.0)
+    _, shown, matrix = view_words(aggregate, view, leading)
+    return matrix @ np.where(shown, word_scores(aggregate.plot_share(), view, matrix, aggregate.plot_reference), 0.0)
 
 
 def sampled_reviews(reviews: Sequence[Review], n: int = SAMPLE_REVIEWS) -> list[Review]:
