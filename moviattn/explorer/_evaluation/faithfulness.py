@@ -254,17 +254,20 @@ def _best_baseline(table: dict, measure_name: str, scope: str = "review") -> tup
 
 
 def quality_rows(result: FaithfulnessRun, measures: Sequence[str], model_name: str) -> list[dict[str, object]]:
-    """One row per measure for the app's quality line (``quality.FAITHFULNESS_COLUMNS``): all-movie means,
-    the best baseline of each measure and whether the choice rule passed."""
+    """One row per measure (per-review heatmaps) and per aggregate word view (``aggregate/words:…``) for
+    the app's quality lines (``quality.FAITHFULNESS_RESOURCE``): all-movie means, the best baseline of
+    each measure and whether the choice rule passed."""
     overall, tables = result.table(), [t for _, t in fold_tables(result)]
     rows = []
-    for measure in measures:
-        row: dict[str, object] = {"model": model_name, "measure": measure, "passes": passes_choice_rule(measure, tables),
-                                  "movies": len({r[0] for r in result.items[("review", measure)]}),
-                                  "reviews": len(result.items[("review", measure)])}
+    candidates = [("review", m, m) for m in measures] + [("aggregate", view_name(v), f"aggregate/{view_name(v)}") for v in AGGREGATE_VIEWS]
+    for scope, ranking, key in candidates:
+        if (scope, ranking) not in result.items:
+            continue
+        row: dict[str, object] = {"model": model_name, "measure": key, "passes": passes_choice_rule(ranking, tables, scope),
+                                  "movies": len({r[0] for r in result.items[(scope, ranking)]}), "reviews": result.n_reviews}
         for name in HIGHER_IS_BETTER:
-            row[name] = overall[("review", measure)][name][0]
-            row[f"{name}_baseline"], row[f"{name}_baseline_value"] = _best_baseline(overall, name)
+            row[name] = overall[(scope, ranking)][name][0]
+            row[f"{name}_baseline"], row[f"{name}_baseline_value"] = _best_baseline(overall, name, scope)
         rows.append(row)
     return rows
 

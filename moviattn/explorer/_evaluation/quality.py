@@ -63,10 +63,16 @@ def faithfulness_note(settings: Settings, model_name: str, num_layers: int = 12,
     row = _quality_table(FAITHFULNESS_RESOURCE, key="measure").get((model_name, settings.measure))
     if row is None or setting_key(settings, num_layers, num_heads) != setting_key(measured, num_layers, num_heads):
         return None
-    verdict = ("기준선보다 충실함 (beats every baseline on every fold)" if row["passes"] == "True"
-               else "기준선을 넘지 못함: 모델이 쓰는 근거로 읽지 마세요 (does not beat its baselines: not evidence of what the model uses)")
+    return _eraser_line(row, f"ERASER ({row['movies']} movies, {row['reviews']} reviews)")
+
+
+def _eraser_line(row: dict[str, str], title: str) -> str:
+    """A measure's ERASER row as half a line, with the choice rule's verdict."""
+    verdict = ("모든 폴드에서 기준선보다 충실함 (beats every baseline on every held-out fold)" if row["passes"] == "True"
+               else "모든 폴드에서 기준선을 넘지는 못함: 모델이 쓰는 근거로 읽지 마세요 "
+                    "(does not beat every baseline on every held-out fold: not evidence of what the model uses)")
     return (
-        f"ERASER ({row['movies']} movies, {row['reviews']} reviews): comprehensiveness {float(row['aopc_compr']):+.4f} "
+        f"{title}: comprehensiveness {float(row['aopc_compr']):+.4f} "
         f"(best baseline {row['aopc_compr_baseline']} {float(row['aopc_compr_baseline_value']):+.4f}), "
         f"τ vs leave-one-out {float(row['taucorr_loo']):+.3f} ({row['taucorr_loo_baseline']} {float(row['taucorr_loo_baseline_value']):+.3f}); {verdict}."
     )
@@ -90,4 +96,13 @@ def aggregate_quality_note(settings: Settings, score: str, model_name: str) -> s
         f"가장 높은 줄거리 구간은 {deletion}. "
         f"Aggregate (words · {score}, leave-movies-out): a plot word a review mentions is in that review's top 5 for {found:.0f}% "
         f"(random {chance:.0f}%); deletion gain 95% interval [{low:+.4f}, {high:+.4f}]."
-    )
+    ) + _aggregate_eraser(settings, score, model_name)
+
+
+def _aggregate_eraser(settings: Settings, score: str, model_name: str) -> str:
+    """`` ERASER …`` for the aggregate word view the app shows (measured with the default measure only), or ''."""
+    view = "·".join(AGGREGATE_VIEWS[score].split("·")[:3])  # the ranking: display does not change it
+    row = _quality_table(FAITHFULNESS_RESOURCE, key="measure").get((model_name, f"aggregate/words:{view}"))
+    if row is None or settings.measure != Settings().measure:
+        return ""
+    return " " + _eraser_line(row, f"ERASER (words view, {row['movies']} movies)")
