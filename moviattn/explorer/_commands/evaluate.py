@@ -33,7 +33,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from .._evaluation.evaluation import evaluate
-    from .._evaluation.grid_report import report, write_csv, write_quality_resource
+    from .._evaluation.grid_report import grid_tables, write_csv, write_quality_resource
 
     dataset = _dataset(args.data)
     movie_ids = [dataset.movie(m).id for m in args.movies.split(",")] if args.movies else None
@@ -69,7 +69,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             limit_reviews=args.limit_reviews, mentions_only=not args.all_reviews, deletion=not args.no_deletion,
             progress=advance,
         )
-    text, rows, _ = report(result)
+    text, rows, _ = grid_tables(result)
     print(text)
     write_csv(rows, args.out)
     if args.quality_out:
