@@ -28,12 +28,12 @@ from moviattn.explorer import (
 )
 from moviattn.limits import InputTooLong
 from moviattn.morphology import Unit
-from moviattn.ui import page
+from moviattn.ui import explorer_outputs, page
 from moviattn.ui.common import export_aggregate, export_review
-from moviattn.ui.explorer_views import MAX_UPLOAD_REVIEWS, custom_movie, reviews_from_upload
-from moviattn.ui.panel import SettingsPanel, read_view
+from moviattn.ui.panel import SettingsPanel, read_choice
 from moviattn.ui.review_table import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api, sentiment_cell
-from moviattn.ui.tabs import heatmaps, per_movie, sentiment, your_review
+from moviattn.ui.tabs import per_movie, sentiment, your_review
+from moviattn.ui.user_inputs import MAX_UPLOAD_REVIEWS, custom_movie, reviews_from_upload
 
 SCRIPT = "<script>alert('x')</script>"
 DEFAULT_CONTROLS = {
@@ -188,17 +188,17 @@ def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
     assert info["data"][0]["z"] is not None and plot["data"][0]["z"] is not None
     assert {"감독", "출연"} <= {a["text"].replace("<b>", "").replace("</b>", "") for a in info["layout"]["annotations"]}
     result = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS, draw=False).result
-    files = heatmaps.static_review(result, "percentile", "viridis")
+    files = explorer_outputs.static_review(result, "percentile", "viridis")
     assert files["info_png"].endswith(".png") and len(files["files"]) == 4
 
 
 def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, monkeypatch):
     review = dash.dataset.reviews_of("s001")[1]
     movie = dash.dataset.movie("s001")
-    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, read_view(DEFAULT_CONTROLS).settings)
+    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, read_choice(DEFAULT_CONTROLS).settings)
     calls = []
-    monkeypatch.setattr(heatmaps, "review_drawing", lambda *a, **k: calls.append(a))
-    monkeypatch.setattr(heatmaps, "aggregate_drawing", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(explorer_outputs, "review_drawing", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(explorer_outputs, "aggregate_drawing", lambda *a, **k: calls.append(a))
     shown = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS, draw=False)
     np.testing.assert_array_equal(shown.result.plot, drawn.plot)
     assert (shown.view.scale, shown.view.cmap) == ("percentile", "viridis")
@@ -256,7 +256,7 @@ def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
     figures = [json.loads(out[name].plot) for name in ("difference", "fields", "words", "matrix", "time")]
     assert out["difference_column"]["visible"] is True and all(figure["data"] for figure in figures[:4])
     assert figures[4]["layout"]["title"]["text"] and list(out["trends"].columns)[0] == "단어 (word)"
-    assert len(heatmaps.static_aggregate(aggregate, "linear", "viridis")["files"]) == 4
+    assert len(explorer_outputs.static_aggregate(aggregate, "linear", "viridis")["files"]) == 4
 
 
 @pytest.mark.slow
