@@ -16,8 +16,7 @@ from .._compute.choices import DEFAULT_LEADING_RULE, LEADING_RULES
 from .._compute.settings import Settings
 from .arguments import (
     _add_data_argument,
-    _add_engine_arguments,
-    _add_settings_arguments,
+    _add_run_arguments,
     _check_engine,
     _dataset,
     _explorer,
@@ -138,6 +137,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                           help="ERASER comprehensiveness, sufficiency and tau against leave-one-out on N reviews per movie (sha256 order)")
     evaluate.add_argument("--measures", help="with --aggregate: comma-separated measures of the registry (default: the settings' own)")
     evaluate.add_argument("--force", action="store_true", help="overwrite --out / --quality-out even if they are not earlier tables")
-    _add_settings_arguments(evaluate)
-    _add_engine_arguments(evaluate)
+    _add_run_arguments(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)
