@@ -9,7 +9,7 @@ import shutil
 import numpy as np
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
-from report_helpers import SCRIPT_REVIEW, reviews, write_dataset
+from .report_helpers import SCRIPT_REVIEW, reviews, write_dataset
 
 from moviattn.data import load_dataset
 from moviattn.explorer._compute.settings import Settings

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import numpy as np
 import pytest
-from report_helpers import SCRIPT_REVIEW, SCRIPT_TITLE, embedded_data, reviews, write_dataset
+from .report_helpers import SCRIPT_REVIEW, SCRIPT_TITLE, embedded_data, reviews, write_dataset
 
 from moviattn import cli
 from moviattn.data import load_dataset

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from test_attention_fast import _eager_full_maps
+from .test_attention_fast import _eager_full_maps
 
 from moviattn.explorer._compute.attention import extract_attention
 from moviattn.explorer._compute.context_cache import CONTEXTS, CachedContext, embed, encoder_layers, run_layers
