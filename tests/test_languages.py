@@ -93,7 +93,7 @@ def test_one_language_encoder_notice(tiny_bert):
 
 @pytest.mark.skipif(not is_available("okt"), reason="no Java runtime for KoNLPy")
 def test_a_csv_in_three_languages_gets_each_review_its_segmenter(tiny_bert, tmp_path):
-    from moviattn.ui.explorer_views import reviews_from_upload
+    from moviattn.ui.user_inputs import reviews_from_upload
 
     path = tmp_path / "mixed.csv"
     path.write_text("review,rating\n송강호 연기 최고,10\n宋康昊的演技真棒,9\nThe story was boring,2\n", encoding="utf-8")

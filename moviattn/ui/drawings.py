@@ -1,5 +1,5 @@
 """The drawings the app keeps: answers drawn once (figures as the JSON the browser draws) and read again
-for the same inputs (``ViewStore``, by ``review_view_parts`` and ``aggregate_view_parts``), and the
+for the same inputs (``DrawingStore``, by ``review_view_parts`` and ``aggregate_view_parts``), and the
 background fill's drawing of a movie's first views ahead of its visitors (``draw_ahead``)."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def aggregate_view_parts(
     return ("aggregate", model, movie, [(r.id, r.text, r.rating, r.date) for r in reviews], settings, split, scale, cmap)
 
 
-class ViewStore:
+class DrawingStore:
     """Drawn answers (figures as the JSON the browser draws, with their status lines' parts) by what they were
     drawn from: the newest in memory (bounded, least recently used out), all of them in the result cache
     (kind ``view``) where there is one, so the background fill's drawings survive a restart.
@@ -63,7 +63,7 @@ class ViewStore:
 
 
 def draw_ahead(
-    views: ViewStore, explorer: Explorer, movie: Movie, reviews: list[Review], settings: Settings, scale: str, cmap: str,
+    views: DrawingStore, explorer: Explorer, movie: Movie, reviews: list[Review], settings: Settings, scale: str, cmap: str,
     *, pause: Callable[[], None],
 ) -> None:
     """The drawings a visitor of ``movie`` is shown first (its stored results drawn, as the tab draws them)."""

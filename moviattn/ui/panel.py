@@ -2,7 +2,7 @@
 
 Every control is one entry of ``CONTROLS``, by name: the panel lays the table out, a tab wires
 ``panel.inputs`` and wraps its handler with ``panel.takes_controls``, and the handler reads the values,
-by name, into a ``View`` with ``read_view``. Adding a control is one entry; no order is shared.
+by name, into a ``PanelChoice`` with ``read_choice``. Adding a control is one entry; no order is shared.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def labelled(labels: Mapping[str, str], names: Any) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
-class View:
+class PanelChoice:
     """What the panel asks for: the attention settings, and the colours the heatmaps are drawn in."""
 
     settings: Settings = field(default_factory=Settings)
@@ -83,7 +83,7 @@ def sliders_in_use(layer_agg: str) -> tuple[bool, bool]:
 
 @dataclass(frozen=True)
 class Control:
-    """One control of the panel: the row it sits in, how it is made for a model, and which fields of ``View``
+    """One control of the panel: the row it sits in, how it is made for a model, and which fields of ``PanelChoice``
     or ``Settings`` its value sets (by default the field of its own name)."""
 
     row: str
@@ -149,12 +149,12 @@ def api_values(**chosen: Any) -> tuple:
     return tuple(values[name] for name in control_order())
 
 
-_VIEW_FIELDS = {f.name for f in fields(View)} - {"settings"}
+_CHOICE_FIELDS = {f.name for f in fields(PanelChoice)} - {"settings"}
 _SETTINGS_FIELDS = {f.name for f in fields(Settings)}
 
 
-def read_view(controls: Mapping[str, Any]) -> View:
-    """The view asked for by control values, by name: each checked against its limit and its table first (an
+def read_choice(controls: Mapping[str, Any]) -> PanelChoice:
+    """The choice asked for by control values, by name: each checked against its limit and its table first (an
     API caller can send anything); a control left out keeps its default, an unknown name is refused."""
     check_all("choice", list(controls.values()))
     unknown = sorted(set(controls) - set(CONTROLS))
@@ -165,7 +165,7 @@ def read_view(controls: Mapping[str, Any]) -> View:
         read = CONTROLS[name].read
         chosen.update(read(value) if read is not None else {name: value})
     settings = {name: _typed(name, value) for name, value in chosen.items() if name in _SETTINGS_FIELDS}
-    return View(replace(_SETTINGS, **settings), **{name: value for name, value in chosen.items() if name in _VIEW_FIELDS})
+    return PanelChoice(replace(_SETTINGS, **settings), **{name: value for name, value in chosen.items() if name in _CHOICE_FIELDS})
 
 
 def _typed(name: str, value: Any) -> Any:

@@ -41,7 +41,7 @@ from ..models import OFFLINE_ALIASES, LoadedModel, load_model
 from ..paths import DEFAULT_MODEL, on_space
 from ..recommend.session.service import NextMovieService
 from .banner import data_line, server_banner
-from .drawings import VIEWS_KEPT, ViewStore, draw_ahead
+from .drawings import VIEWS_KEPT, DrawingStore, draw_ahead
 from .review_table import ReviewTable
 
 log = logging.getLogger(__name__)
@@ -124,14 +124,14 @@ class AppState:
     #: The next-movie tab's data and models (fetched on first use on a Space; see ``NextMovieService``).
     next_movie: NextMovieService = field(default_factory=lambda: NextMovieService(allow_fetch=on_space()))
     #: Drawn answers (reviews and aggregates), reused for the same inputs (set from ``cache``).
-    views: ViewStore = field(init=False)
+    views: DrawingStore = field(init=False)
     #: Visitor computations in flight: the store's background fill waits while there are any.
     _active: int = 0
     #: Request threads doing CPU work at once (review preparation, figures), set from the machine's cores.
     cpu_slots: threading.Semaphore = field(default_factory=lambda: threading.BoundedSemaphore(machine.cpu_slots()))
 
     def __post_init__(self) -> None:
-        self.views = ViewStore(VIEWS_KEPT, self.cache)
+        self.views = DrawingStore(VIEWS_KEPT, self.cache)
         self.reviews = ReviewTable(self.dataset)
         _STATES[id(self)] = self
 

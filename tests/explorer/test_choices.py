@@ -9,7 +9,7 @@ import torch
 from moviattn import cli
 from moviattn.explorer import HEAD_AGGREGATORS, Settings, pooled_heads, quality_note, setting_name
 from moviattn.explorer._evaluation.evaluation import settings_grid
-from moviattn.ui.panel import head_choices, read_view
+from moviattn.ui.panel import head_choices, read_choice
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def test_a_head_aggregator_registered_once_is_offered_scored_and_named(median_he
     args = cli.build_parser().parse_args(["show", "--movie", "s001", "--head-agg", "median"])  # the CLI offers it
     assert args.head_agg == "median"
     assert ("median", "median") in head_choices(2)  # the panel offers it
-    assert read_view({"head": "median"}).settings.head_agg == "median"
+    assert read_choice({"head": "median"}).settings.head_agg == "median"
     assert Settings(head_agg="median").validate(12, 12).head_agg == "median"
     names = dict(settings_grid(3, 2))  # the evaluation grid scores it
     assert {"L0/median", "L2/median", "mean/median", "last2/median", "rollout/median"} <= set(names)

@@ -28,12 +28,12 @@ from moviattn.explorer import (
 )
 from moviattn.limits import InputTooLong
 from moviattn.morphology import Unit
-from moviattn.ui import page
+from moviattn.ui import explorer_outputs, page
 from moviattn.ui.common import export_aggregate, export_review
-from moviattn.ui.explorer_views import MAX_UPLOAD_REVIEWS, custom_movie, reviews_from_upload
-from moviattn.ui.panel import SettingsPanel, read_view
+from moviattn.ui.panel import SettingsPanel, read_choice
 from moviattn.ui.review_table import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api, sentiment_cell
-from moviattn.ui.tabs import heatmaps, per_movie, sentiment, your_review
+from moviattn.ui.tabs import per_movie, sentiment, your_review
+from moviattn.ui.user_inputs import MAX_UPLOAD_REVIEWS, custom_movie, reviews_from_upload
 
 SCRIPT = "<script>alert('x')</script>"
 DEFAULT_CONTROLS = {
@@ -188,17 +188,17 @@ def test_show_review_gives_both_heatmaps_and_files(handlers, dash):
     assert info["data"][0]["z"] is not None and plot["data"][0]["z"] is not None
     assert {"감독", "출연"} <= {a["text"].replace("<b>", "").replace("</b>", "") for a in info["layout"]["annotations"]}
     result = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS, draw=False).result
-    files = heatmaps.static_review(result, "percentile", "viridis")
+    files = explorer_outputs.static_review(result, "percentile", "viridis")
     assert files["info_png"].endswith(".png") and len(files["files"]) == 4
 
 
 def test_the_make_files_path_gets_the_result_without_drawing(handlers, dash, monkeypatch):
     review = dash.dataset.reviews_of("s001")[1]
     movie = dash.dataset.movie("s001")
-    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, read_view(DEFAULT_CONTROLS).settings)
+    drawn = dash.review_attention(KNOWN_MODEL, movie, review.text, read_choice(DEFAULT_CONTROLS).settings)
     calls = []
-    monkeypatch.setattr(heatmaps, "review_drawing", lambda *a, **k: calls.append(a))
-    monkeypatch.setattr(heatmaps, "aggregate_drawing", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(explorer_outputs, "review_drawing", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(explorer_outputs, "aggregate_drawing", lambda *a, **k: calls.append(a))
     shown = handlers.show_review(KNOWN_MODEL, "s001", review.id, DEFAULT_CONTROLS, draw=False)
     np.testing.assert_array_equal(shown.result.plot, drawn.plot)
     assert (shown.view.scale, shown.view.cmap) == ("percentile", "viridis")
@@ -256,7 +256,7 @@ def test_movie_aggregate_reports_progress_and_views(handlers, aggregate):
     figures = [json.loads(out[name].plot) for name in ("difference", "fields", "words", "matrix", "time")]
     assert out["difference_column"]["visible"] is True and all(figure["data"] for figure in figures[:4])
     assert figures[4]["layout"]["title"]["text"] and list(out["trends"].columns)[0] == "단어 (word)"
-    assert len(heatmaps.static_aggregate(aggregate, "linear", "viridis")["files"]) == 4
+    assert len(explorer_outputs.static_aggregate(aggregate, "linear", "viridis")["files"]) == 4
 
 
 @pytest.mark.slow
@@ -373,47 +373,9 @@ def test_quality_note_never_breaks_the_page(tiny_bert):
     assert note is None or isinstance(note, str)
 
 
-# ---------------------------------------------------------------- sentiment tab and the predicted-sentiment column
+# ---------------------------------------------------------------- the predicted-sentiment column (the sentiment tab: tabs/test_sentiment.py)
 
 needs_sentiment = pytest.mark.skipif(sentiment_api() is None, reason="sentiment weights not shipped")
-
-
-@needs_sentiment
-def test_explain_both_shows_both_verdicts():
-    views = sentiment.explain_both("최악의 영화. 시간이 아까웠다 <b>x</b>")
-    bilstm, textcnn = views["bilstm_attention"], views["textcnn"]
-    assert "Bi-LSTM" in bilstm and "TextCNN" in textcnn
-    assert all("부정 (negative)" in view and "P(positive)" in view for view in (bilstm, textcnn))
-    assert "<b>x</b>" not in bilstm and "ma-warning" not in bilstm + textcnn
-    for bad in ("", "   ", "😀😀"):
-        views = sentiment.explain_both(bad)
-        assert set(views) == {"bilstm_attention"}  # the message, in the first model's place; the other is emptied
-        assert "ma-warning" in views["bilstm_attention"] and "Traceback" not in views["bilstm_attention"]
-
-
-@needs_sentiment
-@pytest.mark.parametrize("method", ["tfidf", "logodds", "gradcam"])
-def test_lexicon_view_has_15_words_per_side(method):
-    shown = sentiment.lexicon_view(method)
-    positive, negative = shown["positive"], shown["negative"]
-    assert shown["note"] == "" and len(positive) == len(negative) == 15
-    assert list(positive["순위"]) == list(range(1, 16)) and "단어 (word)" in negative.columns
-    if method != "tfidf":  # TF-IDF summed per label (the seed's baseline) ranks 영화, 너무, 진짜 high on both sides
-        assert set(positive["단어 (word)"]).isdisjoint(negative["단어 (word)"])
-    assert "ma-warning" in sentiment.lexicon_view("nope")["note"]
-
-
-@needs_sentiment
-def test_target2vec_queries_and_bad_words():
-    shown = sentiment.similar_view("최악")
-    table, message = shown["table"], shown["note"]
-    assert message == "" and len(table) == 10 and "최악/Noun" not in set(table["단어 (word)"])
-    shown = sentiment.analogy_view("부정", "최악", "긍정")  # 부정 : 최악 = 긍정 : ?
-    table, message = shown["table"], shown["note"]
-    assert message == "" and len(table) > 0 and table["단어 (word)"][0] == "최고/Noun"
-    for shown in (sentiment.similar_view("없는단어xyz"), sentiment.similar_view(" "), sentiment.analogy_view("부정", "", "긍정")):
-        table, message = shown["table"], shown["note"]
-        assert len(table) == 0 and "ma-warning" in message and "Traceback" not in message
 
 
 @needs_sentiment

@@ -10,9 +10,9 @@ from app_helpers import KNOWN_MODEL, tiny_dashboard
 from gradio.data_classes import FileData
 from test_app import DEFAULT_CONTROLS
 
-from moviattn.ui.explorer_views import reviews_from_upload
 from moviattn.ui.review_table import sentiment_api
 from moviattn.ui.tabs import sentiment, your_review
+from moviattn.ui.user_inputs import reviews_from_upload
 
 URL = "http://127.0.0.1:7861/gradio_api/info"
 

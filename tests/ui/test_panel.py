@@ -1,4 +1,4 @@
-"""The settings panel (``moviattn.ui.panel``): controls by name, read into a ``View`` in one place."""
+"""The settings panel (``moviattn.ui.panel``): controls by name, read into a ``PanelChoice`` in one place."""
 
 from __future__ import annotations
 
@@ -7,26 +7,25 @@ import pytest
 from app_helpers import KNOWN_MODEL, api_values, tiny_dashboard
 
 from moviattn.explorer import HEAD_AGGREGATORS, Settings
-from moviattn.ui import page, panel
-from moviattn.ui.panel import CONTROLS, Control, control_order, head_choices, head_value, read_view
-from moviattn.ui.tabs import heatmaps
+from moviattn.ui import explorer_outputs, page, panel
+from moviattn.ui.panel import CONTROLS, Control, control_order, head_choices, head_value, read_choice
 
 #: The heatmap endpoints: every one takes the panel's controls after its own inputs.
 HEATMAP_ENDPOINTS = {"review_heatmaps": 3, "movie_aggregate": 3, "movie_report": 2, "custom_review": 11, "upload_aggregate": 12}
 
 
-def test_read_view_maps_the_controls_by_name():
+def test_read_choice_maps_the_controls_by_name():
     controls = {"layer_agg": "last_k", "last_k": 3, "head": "mean", "granularity": "eojeol", "scale": "log", "cmap": "magma"}
-    view = read_view(controls)
+    view = read_choice(controls)
     assert view.settings == Settings(layer_agg="last_k", last_k=3, head_agg="mean", granularity="eojeol")
     assert (view.scale, view.cmap) == ("log", "magma")
-    single = read_view({"layer_agg": "single", "layer": 2.0, "head": "3", "content_only": 1}).settings
+    single = read_choice({"layer_agg": "single", "layer": 2.0, "head": "3", "content_only": 1}).settings
     assert (single.layer, single.head_agg, single.head, single.content_only) == (2, "single", 3, True)
-    assert read_view({}).settings == Settings()  # a control left out keeps its default
+    assert read_choice({}).settings == Settings()  # a control left out keeps its default
     with pytest.raises(ValueError, match="unknown controls colour"):
-        read_view({"colour": "red"})
+        read_choice({"colour": "red"})
     with pytest.raises(ValueError, match="unknown colormap"):
-        read_view({"cmap": "rainbow"})
+        read_choice({"cmap": "rainbow"})
 
 
 def test_head_choices_come_from_the_registry_and_unlabelled_names_show_as_themselves(monkeypatch):
@@ -59,7 +58,7 @@ def test_a_control_added_in_one_place_reaches_every_heatmap_handler(tiny_bert, m
     assert api_values(content_only=True)[control_order().index("content_only")] is True  # API callers' values follow
 
     read = []
-    monkeypatch.setattr(heatmaps, "read_view", lambda controls: read.append(read_view(controls)) or read[-1])
+    monkeypatch.setattr(explorer_outputs, "read_choice", lambda controls: read.append(read_choice(controls)) or read[-1])
     endpoint = _endpoint(demo, "review_heatmaps")
     values = [component.value for component in endpoint.inputs]
     values[2] = dash.dataset.reviews_of(values[1])[0].id  # the review list is empty until a movie is chosen

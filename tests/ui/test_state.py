@@ -135,9 +135,9 @@ def test_on_zerogpu_only_model_work_borrows_a_gpu(tiny_bert, tmp_path, monkeypat
 
 def test_the_view_store_keeps_the_newest_in_memory_and_all_on_disk(tmp_path):
     from moviattn.explorer import ResultCache
-    from moviattn.ui.drawings import ViewStore
+    from moviattn.ui.drawings import DrawingStore
 
-    views, made = ViewStore(2, ResultCache(tmp_path)), []
+    views, made = DrawingStore(2, ResultCache(tmp_path)), []
 
     def make(name):
         made.append(name)
@@ -145,9 +145,9 @@ def test_the_view_store_keeps_the_newest_in_memory_and_all_on_disk(tmp_path):
 
     assert [views.get((k,), lambda k=k: make(k))["drawn"] for k in ("a", "b", "a", "c", "b")] == ["A", "B", "A", "C", "B"]
     assert made == ["a", "b", "c"]  # each drawn once: "b" left memory for "c" but was read back from the disk
-    restarted = ViewStore(2, ResultCache(tmp_path))
+    restarted = DrawingStore(2, ResultCache(tmp_path))
     assert restarted.get(("a",), lambda: make("again")) == {"drawn": "A"} and made == ["a", "b", "c"]
-    no_disk = ViewStore(1, None)
+    no_disk = DrawingStore(1, None)
     no_disk.get(("x",), lambda: make("x")), no_disk.get(("y",), lambda: make("y")), no_disk.get(("x",), lambda: make("x"))
     assert made[-3:] == ["x", "y", "x"]  # bounded memory alone
 

@@ -8,14 +8,12 @@ from pathlib import Path
 from ...paths import refuse_to_overwrite, starts_with
 from .arguments import (
     _add_data_argument,
-    _add_engine_arguments,
-    _add_settings_arguments,
+    _add_run_arguments,
     _check_engine,
     _dataset,
     _explorer,
-    _jobs,
     _print_notices,
-    _run_on_ray,
+    _ray_first,
     _settings,
     _write_json_atomically,
 )
@@ -91,7 +89,7 @@ def cmd_aggregate(args: argparse.Namespace) -> None:
     explorer = _explorer(args)
     if args.engine == "ray":
         settings, _ = explorer.usable_settings(_settings(args))  # its notice is the aggregate's
-        _run_on_ray(args, explorer, _jobs([movie], settings, lambda m: dataset.reviews_of(m.id), reference=True))
+        _ray_first(args, explorer, [movie], settings, dataset, reference=True)
     aggregate = explorer.movie_aggregate(movie, dataset.reviews_of(movie.id), _settings(args))
     _print_notices(aggregate.notices)
     print(format_aggregate(aggregate, args.k, args.score, args.words))
@@ -121,6 +119,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     aggregate.add_argument("--json", help="write what is printed as JSON here")
     aggregate.add_argument("--csv", help="write every word's share and lift per group as CSV here")
     aggregate.add_argument("--force", action="store_true", help="overwrite --json / --csv even if they are not earlier exports")
-    _add_settings_arguments(aggregate)
-    _add_engine_arguments(aggregate)
+    _add_run_arguments(aggregate)
     aggregate.set_defaults(run=cmd_aggregate)

@@ -77,6 +77,13 @@ def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--workers", type=int, help="with --engine ray: model workers (default: one per GPU, else one per CPU)")
 
 
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The attention settings, the model and the engine: the groups of every command that computes a dataset's
+    reviews in bulk (``precompute``, ``aggregate``, ``evaluate``)."""
+    _add_settings_arguments(parser)
+    _add_engine_arguments(parser)
+
+
 def _check_engine(args: argparse.Namespace) -> None:
     if args.engine != "ray" and (args.address or args.workers):
         raise ValueError("--address and --workers choose where the Ray engine runs; add --engine ray")
@@ -89,6 +96,13 @@ def _run_on_ray(args: argparse.Namespace, explorer, jobs) -> None:
 
     run = compute_on_ray(explorer, jobs, address=args.address, workers=args.workers)
     print(f"ray: {run.sent} reviews on {run.workers} workers in {run.seconds:.1f} s; {run.cached} were cached", file=sys.stderr)
+
+
+def _ray_first(args: argparse.Namespace, explorer, movies: list[Movie], settings: Settings, dataset: Dataset, reference: bool) -> None:
+    """With ``--engine ray``: every review of ``movies`` (and with ``reference`` the lift's reference reviews)
+    computed on Ray into the result cache, before the command reads them as the local engine would."""
+    if args.engine == "ray":
+        _run_on_ray(args, explorer, _jobs(movies, settings, lambda m: dataset.reviews_of(m.id), reference))
 
 
 def _jobs(movies: list[Movie], settings: Settings, reviews: Callable[[Movie], list[Review]], reference: bool) -> list:

@@ -16,8 +16,7 @@ from .._compute.choices import DEFAULT_LEADING_RULE, LEADING_RULES
 from .._compute.settings import Settings
 from .arguments import (
     _add_data_argument,
-    _add_engine_arguments,
-    _add_settings_arguments,
+    _add_run_arguments,
     _check_engine,
     _dataset,
     _explorer,
@@ -33,7 +32,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from .._evaluation.evaluation import evaluate
-    from .._evaluation.grid_report import report, write_csv, write_quality_resource
+    from .._evaluation.grid_report import grid_tables, write_csv, write_quality_resource
 
     dataset = _dataset(args.data)
     movie_ids = [dataset.movie(m).id for m in args.movies.split(",")] if args.movies else None
@@ -69,7 +68,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             limit_reviews=args.limit_reviews, mentions_only=not args.all_reviews, deletion=not args.no_deletion,
             progress=advance,
         )
-    text, rows, _ = report(result)
+    text, rows, _ = grid_tables(result)
     print(text)
     write_csv(rows, args.out)
     if args.quality_out:
@@ -139,6 +138,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                           help="ERASER comprehensiveness, sufficiency and tau against leave-one-out on N reviews per movie (sha256 order)")
     evaluate.add_argument("--measures", help="with --aggregate: comma-separated measures of the registry (default: the settings' own)")
     evaluate.add_argument("--force", action="store_true", help="overwrite --out / --quality-out even if they are not earlier tables")
-    _add_settings_arguments(evaluate)
-    _add_engine_arguments(evaluate)
+    _add_run_arguments(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)

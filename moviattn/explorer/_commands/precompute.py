@@ -13,13 +13,11 @@ from typing import Any
 from ...paths import refuse_to_overwrite, starts_with
 from .arguments import (
     _add_data_argument,
-    _add_engine_arguments,
-    _add_settings_arguments,
+    _add_run_arguments,
     _check_engine,
     _dataset,
     _explorer,
-    _jobs,
-    _run_on_ray,
+    _ray_first,
     _usable_settings,
     _write_json_atomically,
 )
@@ -61,8 +59,7 @@ def cmd_precompute(args: argparse.Namespace) -> None:
     if len(todo) < len(movies):
         print(f"resuming: {len(movies) - len(todo)} movies already in {out}", file=sys.stderr)
     started, review_count = time.perf_counter(), 0
-    if args.engine == "ray":
-        _run_on_ray(args, explorer, _jobs(todo, settings, lambda m: dataset.reviews_of(m.id), reference=False))
+    _ray_first(args, explorer, todo, settings, dataset, reference=False)
     with tqdm(total=sum(len(dataset.reviews_of(m.id)) for m in todo), unit="review", desc="precompute") as bar:
         for movie in todo:
             reviews = dataset.reviews_of(movie.id)
@@ -91,6 +88,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     precompute.add_argument("--movies", help="comma-separated movie ids (default: all)")
     precompute.add_argument("--restart", action="store_true", help="ignore movies already in --out")
     precompute.add_argument("--force", action="store_true", help="overwrite --out even if it is not an earlier precompute output")
-    _add_settings_arguments(precompute)
-    _add_engine_arguments(precompute)
+    _add_run_arguments(precompute)
     precompute.set_defaults(run=cmd_precompute)

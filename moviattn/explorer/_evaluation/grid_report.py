@@ -1,7 +1,8 @@
-"""The evaluation's report: one table row per setting, the choice of defaults, the files it writes.
+"""The evaluation grid's tables: one row per setting, the choice of defaults, the files it writes.
 
 ``evaluation.evaluate`` scores; this module turns an ``EvaluationResult`` into the CSV, the app's
-quality table (``quality``) and the printed report of ``python -m moviattn evaluate``.
+quality table (``quality``) and the printed tables of ``python -m moviattn evaluate`` (``grid_tables``; the
+HTML report is ``_draw.html_report``).
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ MAIN_COLUMNS = (
 )
 
 
-def report(result: EvaluationResult) -> tuple[str, list[dict[str, object]], dict[str, dict[str, object]]]:
+def grid_tables(result: EvaluationResult) -> tuple[str, list[dict[str, object]], dict[str, dict[str, object]]]:
     """The printed report, the table rows (all settings, both halves) and the settings chosen on each half."""
     halves = split_movies(result.movie_ids)
     rows = table_rows(result, halves)

@@ -15,10 +15,18 @@ import gradio as gr
 from ...explorer import movie_card_html, preview
 from ...limits import check, check_all
 from ..common import by_component, by_name, export_report, shows_errors, status_html, table_headers
-from ..panel import SettingsPanel, read_view
+from ..explorer_outputs import (
+    REVIEW_CONCURRENCY,
+    AggregateOutputs,
+    ReviewOutputs,
+    ShownResult,
+    aggregate_outputs,
+    review_views,
+    reviews_progress,
+)
+from ..panel import SettingsPanel, read_choice
 from ..review_table import REVIEW_SORTS, SENTIMENT_COLUMN, review_columns, sentiment_api
 from ..state import AppState
-from .heatmaps import REVIEW_CONCURRENCY, AggregateOutputs, ReviewOutputs, ShownResult, aggregate_outputs, review_views, reviews_progress
 
 TITLE = "영화별 보기 (per movie)"
 AGGREGATE_BUTTON = "집계 계산 (compute aggregate)"
@@ -97,7 +105,7 @@ def movie_report(state: AppState, model_name: str, movie_id: str, controls: Mapp
     self-contained HTML file: status and the file, by output name. After 집계 계산 the results come from the cache."""
     check(choice=movie_id)
     movie = state.dataset.movie(movie_id)
-    view = read_view(controls)
+    view = read_choice(controls)
     report = state.movie_report(model_name, movie, state.dataset.reviews_of(movie.id), view.settings, reviews_progress(progress))
     path = export_report(report, scale=view.scale, cmap=view.cmap)
     status = status_html(f"{movie.label} · 보고서 (report): 리뷰 {len(report.reviews)}개 — 서버 없이 브라우저로 엽니다 (opens in any browser, offline)")

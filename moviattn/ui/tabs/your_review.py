@@ -14,10 +14,10 @@ from gradio_client.utils import is_http_url_like
 from ...data import Movie
 from ...explorer import preview
 from ...limits import LIMITS, MAX_UPLOAD_BYTES, check, check_all
-from ..explorer_views import UPLOAD_THE_FILE, custom_movie, reviews_from_upload
+from ..explorer_outputs import AggregateOutputs, ReviewOutputs, ShownResult, aggregate_outputs, review_views
 from ..panel import SettingsPanel
 from ..state import AppState
-from .heatmaps import AggregateOutputs, ReviewOutputs, ShownResult, aggregate_outputs, review_views
+from ..user_inputs import UPLOAD_THE_FILE, custom_movie, reviews_from_upload
 
 TITLE = "내 리뷰 (your review)"
 UPLOAD_BUTTON = "파일 집계 (aggregate file)"

@@ -23,8 +23,7 @@ from moviattn.explorer._compute.reduce import MEASURES, window_matrices
 from moviattn.explorer._compute.sequence import encode, identity_normalized, linearize_info, tokenize_segment
 from moviattn.explorer._compute.settings import Settings
 from moviattn.explorer._draw.plotting import setting_line
-from moviattn.explorer._evaluation import evaluation, quality
-from moviattn.explorer._evaluation import grid_report as evaluation_report
+from moviattn.explorer._evaluation import evaluation, grid_report, quality
 from moviattn.explorer._run.cache import ResultCache
 from moviattn.explorer._run.pipeline import Explorer
 from moviattn.offline_model import OFFLINE_MODEL_ID
@@ -199,7 +198,7 @@ def test_quality_keys_and_the_setting_grid_name_the_measure(tiny_bert):
         limit_reviews=1, mentions_only=False, deletion=False,
     )
     assert "norm:mean/max" in result.names and "mean/max" not in result.names
-    text, rows, _ = evaluation_report.report(result)  # the printed report reads the prefixed grid
+    text, rows, _ = grid_report.grid_tables(result)  # the printed report reads the prefixed grid
     assert "norm:mean/max" in text and "norm:L0/h0" in {r["setting"] for r in rows}
     with pytest.raises(ValueError, match="setting grid needs a map measure.*--aggregate --measures grad_input"):
         evaluation.evaluate(Explorer(tiny_bert), movie_data, ["s001"], base=Settings(measure="grad_input"), limit_reviews=1)

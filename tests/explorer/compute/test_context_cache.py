@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-from test_attention_fast import _eager_full_maps
 
 from moviattn.explorer._compute.attention import extract_attention
 from moviattn.explorer._compute.context_cache import CONTEXTS, CachedContext, embed, encoder_layers, run_layers
 from moviattn.explorer._compute.reduce import window_matrices
 from moviattn.explorer._compute.settings import Settings
+
+from .test_attention_fast import _eager_full_maps
 
 
 @pytest.fixture(params=["tiny_bert", "tiny_roberta"])

@@ -1,4 +1,4 @@
-"""The tab's handlers without a server: messages appended in Gradio's messages format, HTML escaped, picks listed."""
+"""The aspects tab's handlers without a server: messages appended in Gradio's messages format, HTML escaped, picks listed."""
 
 from __future__ import annotations
 

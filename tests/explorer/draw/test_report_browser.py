@@ -9,7 +9,6 @@ import shutil
 import numpy as np
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS
-from report_helpers import SCRIPT_REVIEW, reviews, write_dataset
 
 from moviattn.data import load_dataset
 from moviattn.explorer._compute.settings import Settings
@@ -17,6 +16,8 @@ from moviattn.explorer._draw.html_report import collect, write_report
 from moviattn.explorer._draw.interactive import review_info_figure, review_plot_figure
 from moviattn.explorer._run.cache import ResultCache
 from moviattn.explorer._run.pipeline import Explorer
+
+from .report_helpers import SCRIPT_REVIEW, reviews, write_dataset
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not shutil.which(CHROMIUM), reason="chromium is not installed")]

@@ -24,8 +24,8 @@ import gradio as gr
 import pandas as pd
 from gradio.components.plot import PlotData
 
-from ...data import Movie, Review
-from ...explorer import (
+from ..data import Movie, Review
+from ..explorer import (
     BATCH_SIZE,
     DEFAULT_SCORE,
     NOTES,
@@ -41,11 +41,11 @@ from ...explorer import (
     quality_note,
     review_drawing,
 )
-from ...machine import review_concurrency
-from ..common import by_component, export_aggregate, export_review, shows_errors, status_html, table_headers
-from ..drawings import aggregate_view_parts, review_view_parts
-from ..panel import SettingsPanel, View, read_view
-from ..state import ZERO_GPU, AppState
+from ..machine import review_concurrency
+from .common import by_component, export_aggregate, export_review, shows_errors, status_html, table_headers
+from .drawings import aggregate_view_parts, review_view_parts
+from .panel import PanelChoice, SettingsPanel, read_choice
+from .state import ZERO_GPU, AppState
 
 #: What a review heatmap shows before its first result.
 WAITING_REVIEW = "리뷰를 고르거나 입력하면 히트맵이 여기에 나타납니다 (pick or type a review)"
@@ -65,7 +65,7 @@ class ShownResult:
     """What the make-files button makes its files from: the result on screen and the view it was drawn in."""
 
     result: Any
-    view: View
+    view: PanelChoice
 
 
 def _note(settings: Settings | None, state: AppState, model_name: str) -> str | None:
@@ -79,7 +79,7 @@ def review_views(
     """The shown outputs of ``ReviewOutputs`` by name: status, interactive info and plot heatmaps (the store's
     drawing where it has one: no result is read); when not ``draw``, the result (the make-files button)."""
     started = time.perf_counter()
-    view = read_view(controls)
+    view = read_choice(controls)
     if not draw:
         return ShownResult(state.review_attention(model_name, movie, text, view.settings), view)
 
@@ -120,7 +120,7 @@ def aggregate_outputs(
     difference view (shown on request), the time view, reviews × plot (the store's drawing where it has one:
     no aggregate is read); when not ``draw``, the aggregate (the make-files button)."""
     started = time.perf_counter()
-    view = read_view(controls)
+    view = read_choice(controls)
     if not draw:
         return ShownResult(state.movie_aggregate(model_name, movie, reviews, view.settings, reviews_progress(progress)), view)
 

@@ -9,7 +9,6 @@ from urllib.parse import unquote
 
 import numpy as np
 import pytest
-from report_helpers import SCRIPT_REVIEW, SCRIPT_TITLE, embedded_data, reviews, write_dataset
 
 from moviattn import cli
 from moviattn.data import load_dataset
@@ -19,6 +18,8 @@ from moviattn.explorer._draw.html_report import INDEX, collect, is_report, repor
 from moviattn.explorer._run.cache import ResultCache
 from moviattn.explorer._run.pipeline import Explorer
 from moviattn.explorer._stats.shares import reference_reviews
+
+from .report_helpers import SCRIPT_REVIEW, SCRIPT_TITLE, embedded_data, reviews, write_dataset
 
 #: The issue's size limit for a 100-review movie.
 MAX_BYTES = 5_000_000

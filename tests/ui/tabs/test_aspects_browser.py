@@ -1,17 +1,13 @@
-"""The tab in headless Chromium (the whole page, tiny model, sample data): Korean renders, HTML in a message stays text."""
+"""The aspects tab in headless Chromium (the whole page, tiny model, sample data): Korean renders, HTML in a message stays text."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))  # the app tests' server helpers
-from app_helpers import running_app, tiny_dashboard  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from app_helpers import running_app, tiny_dashboard
+from conftest import CHROMIUM, CHROMIUM_ARGS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.browser,

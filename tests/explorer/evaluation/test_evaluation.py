@@ -12,7 +12,7 @@ from moviattn.cli import main
 from moviattn.data import load_dataset
 from moviattn.explorer._compute.settings import Settings
 from moviattn.explorer._evaluation import evaluation as ev
-from moviattn.explorer._evaluation import grid_report as evaluation_report
+from moviattn.explorer._evaluation import grid_report
 from moviattn.explorer._evaluation.quality import setting_key
 from moviattn.explorer._run.pipeline import Explorer
 from moviattn.morphology import Unit, is_available
@@ -173,7 +173,7 @@ def test_evaluate_end_to_end(tiny_bert, sample):
     assert np.all(string[pairs > 0, 1:] == 1.0)  # the string match is the ceiling
     assert np.all(random[pairs > 0, 1:] < 1.0)
     assert np.allclose(result.gains[:, names.index("random")], 0.0)  # exact expectation: no gain
-    text, rows, chosen = evaluation_report.report(result)
+    text, rows, chosen = grid_report.grid_tables(result)
     assert "random" in text and set(chosen) == {"A", "B"}
     assert all(row["head_agg"] in ("mean", "max") and row["layer_agg"] != "single" for row in chosen.values())
     assert {r["setting"] for r in rows} >= {"L0/h0", "rollout/mean", "last2/max", "position", "string"}
