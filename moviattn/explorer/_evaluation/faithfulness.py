@@ -2,7 +2,7 @@
 
 The quantity explained is the one the deletion test uses (``evaluation.block_drops``): the relatedness
 of a review and the movie's plot, the cosine of their mean-pooled embeddings by the same model. An
-explanation ranks the plot's units (the review's attention share over them, ``aggregate.attention_share``);
+explanation ranks the plot's units (the review's attention share over them, ``shares.attention_share``);
 ``moviattn.faithfulness`` (ferret's ``aopc_compr``, ``aopc_suff``, ``taucorr_loo``, defined once there)
 removes or keeps the top 1, 5, 10, 20, 50 % of them and compares the relatedness with the full plot's.
 
@@ -17,7 +17,7 @@ removes or keeps the top 1, 5, 10, 20, 50 % of them and compares the relatedness
   so this is the mean relatedness over the sampled reviews).
 * **Baselines**: ``random`` (seeded by the review id), ``uniform`` (every unit equal: the stable order
   is reading order, and τ is undefined), ``position`` (earlier first), ``length`` (characters) and
-  ``string`` (the plot units the review mentions, ``evaluation.find_mentions``; only those rank).
+  ``string`` (the plot units the review mentions, ``mentions.find_mentions``; only those rank).
 
 A plot variant is embedded once per movie whoever asks for it (leave-one-out variants are the same for
 every review), so the cost is about ``plot units + 10 × rankings × reviews`` passages per movie.
@@ -65,8 +65,13 @@ AGGREGATE_VIEWS = tuple(dict.fromkeys(replace(v, display="top") for v in VIEWS))
 
 
 def view_name(view: View) -> str:
-    """``words:lemma·leading·lift``: the ranking's name in the tables."""
+    """``words:lemma·leading·lift``: the ranking's name in the tables (its display does not change it)."""
     return f"words:{view.grouping}·{view.words}·{view.score}"
+
+
+def aggregate_quality_key(view: View) -> str:
+    """The view's row in the quality resource (``quality_rows``; read by ``quality.aggregate_quality_note``)."""
+    return f"aggregate/{view_name(view)}"
 
 
 def view_unit_scores(aggregate: MovieAggregate, view: View, leading: frozenset[str] = LEADING_CLASSES) -> np.ndarray:
@@ -259,7 +264,7 @@ def quality_rows(result: FaithfulnessRun, measures: Sequence[str], model_name: s
     each measure and whether the choice rule passed."""
     overall, tables = result.table(), [t for _, t in fold_tables(result)]
     rows = []
-    candidates = [("review", m, m) for m in measures] + [("aggregate", view_name(v), f"aggregate/{view_name(v)}") for v in AGGREGATE_VIEWS]
+    candidates = [("review", m, m) for m in measures] + [("aggregate", view_name(v), aggregate_quality_key(v)) for v in AGGREGATE_VIEWS]
     for scope, ranking, key in candidates:
         if (scope, ranking) not in result.items:
             continue

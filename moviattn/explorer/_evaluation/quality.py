@@ -14,6 +14,8 @@ from functools import lru_cache
 from importlib import resources
 
 from .._compute.settings import Settings, setting_name
+from .evaluation_aggregate import app_view
+from .faithfulness import aggregate_quality_key
 
 QUALITY_RESOURCE = "quality_offline.csv"
 QUALITY_COLUMNS = ("model", "setting", "unit_plot_pairs", "unit_plot_r5", "unit_plot_mrr", "unit_info_pairs", "unit_info_r5", "unit_info_mrr")
@@ -101,8 +103,7 @@ def aggregate_quality_note(settings: Settings, score: str, model_name: str) -> s
 
 def _aggregate_eraser(settings: Settings, score: str, model_name: str) -> str:
     """`` ERASER …`` for the aggregate word view the app shows (measured with the default measure only), or ''."""
-    view = "·".join(AGGREGATE_VIEWS[score].split("·")[:3])  # the ranking: display does not change it
-    row = _quality_table(FAITHFULNESS_RESOURCE, key="measure").get((model_name, f"aggregate/words:{view}"))
+    row = _quality_table(FAITHFULNESS_RESOURCE, key="measure").get((model_name, aggregate_quality_key(app_view(score))))
     if row is None or settings.measure != Settings().measure:
         return ""
     return " " + _eraser_line(row, f"ERASER (words view, {row['movies']} movies)")
